@@ -1,0 +1,283 @@
+package io.agentmeter.cost.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
+
+/** Parses AgentMeter's own catalogue format, {@code agentmeter.prices/v1}. */
+final class OwnFormatParser {
+
+  static final String FORMAT = "agentmeter.prices/v1";
+  private static final int PER_MILLION = 6;
+  private static final Set<String> TIERS = Set.of("batch", "flex", "priority");
+
+  private OwnFormatParser() {}
+
+  static CatalogLoad parse(JsonNode root, String sourceName) {
+    List<LoadIssue> issues = new ArrayList<>();
+    String format = root.path("format").asText("");
+    if (!FORMAT.equals(format)) {
+      throw new CatalogException(
+          sourceName + ": \"format\" is \"" + format + "\"; this version reads \"" + FORMAT + "\"");
+    }
+    String currency = root.path("currency").asText("USD").toUpperCase(Locale.ROOT);
+    LocalDate fileAsOf = date(root.get("as_of"), "as_of");
+    String name = root.path("name").asText(sourceName);
+    JsonNode models = root.get("models");
+    if (models == null || !models.isArray()) {
+      throw new CatalogException(sourceName + ": \"models\" must be an array");
+    }
+    List<ModelEntry> entries = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    int index = 0;
+    for (JsonNode model : models) {
+      String label = model.path("id").asText("models[" + index + "]");
+      index++;
+      try {
+        ModelEntry entry = entry(model, currency, fileAsOf, issues, label);
+        if (!ids.add(entry.id())) {
+          issues.add(new LoadIssue(label, true, "duplicate id; the first entry with it is kept"));
+          continue;
+        }
+        entries.add(entry);
+      } catch (IllegalArgumentException e) {
+        issues.add(new LoadIssue(label, true, e.getMessage()));
+      }
+    }
+    List<Adjustment> adjustments = new ArrayList<>();
+    JsonNode adjustmentNodes = root.path("adjustments");
+    int adjustmentIndex = 0;
+    for (JsonNode node : adjustmentNodes) {
+      String label = "adjustments[" + adjustmentIndex++ + "]";
+      try {
+        adjustments.add(adjustment(node));
+      } catch (IllegalArgumentException e) {
+        issues.add(new LoadIssue(label, true, e.getMessage()));
+      }
+    }
+    return new CatalogLoad(
+        new PriceLayer(name, entries, adjustments), "agentmeter", models.size(), issues);
+  }
+
+  private static ModelEntry entry(
+      JsonNode model, String currency, @Nullable LocalDate fileAsOf, List<LoadIssue> issues,
+      String label) {
+    String id = requiredText(model, "id");
+    String provider = requiredText(model, "provider");
+    ModelKind kind = kind(model.path("kind").asText("chat"));
+    JsonNode match = model.path("match");
+    List<String> names = new ArrayList<>();
+    for (JsonNode n : match.path("names")) {
+      names.add(n.asText().toLowerCase(Locale.ROOT));
+    }
+    for (JsonNode n : match.path("aliases")) {
+      names.add(n.asText().toLowerCase(Locale.ROOT));
+    }
+    Pattern regex = null;
+    if (match.hasNonNull("regex")) {
+      try {
+        regex = Pattern.compile(match.get("regex").asText(), Pattern.CASE_INSENSITIVE);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException("match.regex does not compile: " + e.getDescription());
+      }
+    }
+    if (names.isEmpty() && regex == null) {
+      throw new IllegalArgumentException("match has no names, aliases or regex");
+    }
+    JsonNode prices = model.get("prices");
+    if (prices == null || !prices.isArray() || prices.isEmpty()) {
+      throw new IllegalArgumentException("prices must be a non-empty array");
+    }
+    List<PricePeriod> periods = new ArrayList<>();
+    int p = 0;
+    for (JsonNode period : prices) {
+      try {
+        periods.add(period(period, currency, fileAsOf));
+      } catch (IllegalArgumentException e) {
+        issues.add(new LoadIssue(label, false, "prices[" + p + "] left out: " + e.getMessage()));
+      }
+      p++;
+    }
+    if (periods.isEmpty()) {
+      throw new IllegalArgumentException("no usable price period");
+    }
+    checkNoOverlap(periods);
+    return new ModelEntry(id, provider, kind, names, regex, periods);
+  }
+
+  private static PricePeriod period(JsonNode node, String currency, @Nullable LocalDate fileAsOf) {
+    LocalDate from = date(node.get("effective_from"), "effective_from");
+    LocalDate to = date(node.get("effective_to"), "effective_to");
+    if (from != null && to != null && !from.isBefore(to)) {
+      throw new IllegalArgumentException("effective_from " + from + " is not before effective_to " + to);
+    }
+    String source = node.path("source").asText("");
+    if (source.isBlank()) {
+      throw new IllegalArgumentException("source is missing: every figure needs one");
+    }
+    LocalDate asOf = date(node.get("as_of"), "as_of");
+    BucketPrices base = buckets(node, "");
+    if (base.input() == null && base.output() == null && !node.hasNonNull("per_request")) {
+      throw new IllegalArgumentException("no input, output or per_request price");
+    }
+    Map<String, ServiceTierPrices> tiers = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.path("service_tiers").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> tier = it.next();
+      String tierName = tier.getKey().toLowerCase(Locale.ROOT);
+      if (!TIERS.contains(tierName)) {
+        throw new IllegalArgumentException(
+            "service tier \"" + tier.getKey() + "\" is not one of " + TIERS);
+      }
+      tiers.put(
+          tierName,
+          new ServiceTierPrices(
+              buckets(tier.getValue(), "service_tiers." + tierName + "."),
+              longContext(tier.getValue().path("long_context"))));
+    }
+    Map<String, BigDecimal> toolCalls = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.path("tool_calls").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> fee = it.next();
+      BigDecimal value = Decimals.read(fee.getValue(), "tool_calls." + fee.getKey());
+      if (value != null) {
+        toolCalls.put(fee.getKey(), value);
+      }
+    }
+    return new PricePeriod(
+        from,
+        to,
+        node.path("currency").asText(currency).toUpperCase(Locale.ROOT),
+        base,
+        longContext(node.path("long_context")),
+        tiers,
+        Decimals.read(node.get("per_request"), "per_request"),
+        toolCalls,
+        source,
+        asOf != null ? asOf : fileAsOf);
+  }
+
+  private static List<LongContextTier> longContext(JsonNode node) {
+    List<LongContextTier> tiers = new ArrayList<>();
+    for (JsonNode tier : node) {
+      JsonNode threshold = tier.get("above_input_tokens");
+      if (threshold == null || !threshold.canConvertToLong() || threshold.asLong() <= 0) {
+        throw new IllegalArgumentException(
+            "long_context tier needs a positive integer above_input_tokens");
+      }
+      tiers.add(new LongContextTier(threshold.asLong(), buckets(tier, "long_context.")));
+    }
+    tiers.sort((a, b) -> Long.compare(a.aboveInputTokens(), b.aboveInputTokens()));
+    return tiers;
+  }
+
+  private static BucketPrices buckets(JsonNode node, String prefix) {
+    return new BucketPrices(
+        perToken(node, "input", prefix),
+        perToken(node, "cache_read", prefix),
+        perToken(node, "cache_write_5m", prefix),
+        perToken(node, "cache_write_1h", prefix),
+        perToken(node, "output", prefix),
+        perToken(node, "reasoning", prefix),
+        perToken(node, "input_audio", prefix),
+        perToken(node, "output_audio", prefix),
+        perToken(node, "input_image", prefix),
+        perToken(node, "output_image", prefix));
+  }
+
+  private static @Nullable BigDecimal perToken(JsonNode node, String field, String prefix) {
+    BigDecimal perMillion = Decimals.read(node.get(field), prefix + field);
+    return perMillion == null ? null : perMillion.movePointLeft(PER_MILLION).stripTrailingZeros();
+  }
+
+  private static Adjustment adjustment(JsonNode node) {
+    BigDecimal multiplier = Decimals.read(node.get("multiplier"), "multiplier");
+    if (multiplier == null) {
+      throw new IllegalArgumentException("multiplier is missing");
+    }
+    String source = node.path("source").asText("");
+    if (source.isBlank()) {
+      throw new IllegalArgumentException("source is missing: say why the adjustment exists");
+    }
+    return new Adjustment(
+        textOrNull(node, "provider"),
+        textOrNull(node, "model"),
+        textOrNull(node, "client"),
+        date(node.get("effective_from"), "effective_from"),
+        date(node.get("effective_to"), "effective_to"),
+        multiplier,
+        source);
+  }
+
+  private static void checkNoOverlap(List<PricePeriod> periods) {
+    for (int i = 0; i < periods.size(); i++) {
+      for (int j = i + 1; j < periods.size(); j++) {
+        PricePeriod a = periods.get(i);
+        PricePeriod b = periods.get(j);
+        boolean aEndsBeforeB =
+            a.effectiveTo() != null
+                && b.effectiveFrom() != null
+                && !a.effectiveTo().isAfter(b.effectiveFrom());
+        boolean bEndsBeforeA =
+            b.effectiveTo() != null
+                && a.effectiveFrom() != null
+                && !b.effectiveTo().isAfter(a.effectiveFrom());
+        if (!aEndsBeforeB && !bEndsBeforeA) {
+          throw new IllegalArgumentException(
+              "price periods starting " + a.label() + " and " + b.label() + " overlap");
+        }
+      }
+    }
+  }
+
+  private static ModelKind kind(String kind) {
+    switch (kind.toLowerCase(Locale.ROOT)) {
+      case "chat":
+        return ModelKind.CHAT;
+      case "embedding":
+        return ModelKind.EMBEDDING;
+      case "tool":
+        return ModelKind.TOOL;
+      default:
+        throw new IllegalArgumentException(
+            "kind \"" + kind + "\" is not one of chat, embedding, tool");
+    }
+  }
+
+  private static String requiredText(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isTextual() || value.asText().isBlank()) {
+      throw new IllegalArgumentException(field + " is missing");
+    }
+    return value.asText();
+  }
+
+  private static @Nullable String textOrNull(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? null : value.asText();
+  }
+
+  private static @Nullable LocalDate date(@Nullable JsonNode node, String field) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    try {
+      return LocalDate.parse(node.asText());
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          field + " \"" + node.asText() + "\" is not a date (yyyy-mm-dd)");
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package io.agentmeter.cost.catalog;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A stack of price layers, searched top first: a user's file over the bundled default. Thread-safe
+ * and immutable; lookups are memoised.
+ */
+public final class PriceCatalog {
+
+  // Visible for testing
+  static final int MAX_MEMOISED_NAMES = 10_000;
+
+  private static final String DEFAULT_RESOURCE = "default-prices.json";
+  private static final Match NO_MATCH = new Match(null, "");
+  private static final String[] STRIPPED_PREFIXES = {
+    "us.", "eu.", "apac.", "global.", "jp.", "au.", "ca.", "us-gov.", "models/"
+  };
+
+  private static volatile @Nullable PriceCatalog defaults;
+
+  private final List<PriceLayer> layers;
+  private final ConcurrentHashMap<String, Match> memo = new ConcurrentHashMap<>();
+
+  private PriceCatalog(List<PriceLayer> layers) {
+    this.layers = List.copyOf(layers);
+  }
+
+  /** A catalogue of the given layers, the first searched first. */
+  public static PriceCatalog of(List<PriceLayer> layers) {
+    return new PriceCatalog(layers);
+  }
+
+  /** The bundled, curated default catalogue. */
+  public static PriceCatalog defaults() {
+    PriceCatalog result = defaults;
+    if (result == null) {
+      result = new PriceCatalog(List.of(defaultLoad().layer()));
+      defaults = result;
+    }
+    return result;
+  }
+
+  /** The load report of the bundled catalogue (it must load without issues). */
+  public static CatalogLoad defaultLoad() {
+    try (InputStream in = PriceCatalog.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("bundled catalogue " + DEFAULT_RESOURCE + " is missing");
+      }
+      String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return CatalogLoader.parse(json, "default", null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** This catalogue with {@code layer} searched before every layer it has. */
+  public PriceCatalog withLayerOnTop(PriceLayer layer) {
+    List<PriceLayer> all = new ArrayList<>(layers.size() + 1);
+    all.add(layer);
+    all.addAll(layers);
+    return new PriceCatalog(all);
+  }
+
+  /** The layers, the first searched first. */
+  public List<PriceLayer> layers() {
+    return layers;
+  }
+
+  /**
+   * The entry for a model name as reported on a span, preferring one for {@code provider} when
+   * several share the name.
+   *
+   * @return the match, or a match with a {@code null} entry
+   */
+  public Match findModel(String model, @Nullable String provider) {
+    String key = (provider == null ? "" : provider) + '\u0000' + model;
+    Match cached = memo.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Match found = searchModel(model, provider);
+    if (memo.size() >= MAX_MEMOISED_NAMES) {
+      // Model names come from spans, so a flood of distinct names must not grow memory unbounded.
+      memo.clear();
+    }
+    memo.put(key, found);
+    return found;
+  }
+
+  /** The priced tool named {@code toolName}, or {@code null}. */
+  public @Nullable ModelEntry findTool(String toolName) {
+    String lower = toolName.toLowerCase(Locale.ROOT);
+    for (PriceLayer layer : layers) {
+      List<ModelEntry> candidates = layer.tool(lower);
+      if (!candidates.isEmpty()) {
+        return candidates.get(0);
+      }
+    }
+    return null;
+  }
+
+  /** Every adjustment of every layer that applies, top layer first. */
+  public List<Adjustment> adjustmentsFor(ModelEntry entry, @Nullable String client, LocalDate day) {
+    List<Adjustment> result = null;
+    for (PriceLayer layer : layers) {
+      for (Adjustment adjustment : layer.adjustments()) {
+        if (adjustment.appliesTo(entry, client, day)) {
+          if (result == null) {
+            result = new ArrayList<>(2);
+          }
+          result.add(adjustment);
+        }
+      }
+    }
+    return result == null ? List.of() : result;
+  }
+
+  private Match searchModel(String model, @Nullable String provider) {
+    String lower = model.toLowerCase(Locale.ROOT).trim();
+    ModelEntry entry = exact(lower, provider);
+    if (entry != null) {
+      return new Match(entry, "exact name");
+    }
+    String stripped = stripPrefixes(lower);
+    if (!stripped.equals(lower)) {
+      entry = exact(stripped, provider);
+      if (entry != null) {
+        return new Match(entry, "name without region prefix '" + stripped + "'");
+      }
+    }
+    for (PriceLayer layer : layers) {
+      ModelEntry byRegex = null;
+      for (ModelEntry candidate : layer.withRegex()) {
+        if (Objects.requireNonNull(candidate.regex()).matcher(lower).matches()
+            || (!stripped.equals(lower) && candidate.regex().matcher(stripped).matches())) {
+          if (provider == null || provider.equals(candidate.provider())) {
+            return new Match(candidate, "pattern " + candidate.regex().pattern());
+          }
+          if (byRegex == null) {
+            byRegex = candidate;
+          }
+        }
+      }
+      if (byRegex != null) {
+        return new Match(byRegex, "pattern " + Objects.requireNonNull(byRegex.regex()).pattern());
+      }
+    }
+    return NO_MATCH;
+  }
+
+  private @Nullable ModelEntry exact(String lowerName, @Nullable String provider) {
+    for (PriceLayer layer : layers) {
+      List<ModelEntry> candidates = layer.exact(lowerName);
+      if (candidates.isEmpty()) {
+        continue;
+      }
+      if (provider != null) {
+        for (ModelEntry candidate : candidates) {
+          if (provider.equals(candidate.provider())) {
+            return candidate;
+          }
+        }
+      }
+      return candidates.get(0);
+    }
+    return null;
+  }
+
+  private static String stripPrefixes(String name) {
+    String result = name;
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (String prefix : STRIPPED_PREFIXES) {
+        if (result.startsWith(prefix) && result.length() > prefix.length()) {
+          result = result.substring(prefix.length());
+          changed = true;
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The outcome of a model lookup.
+   *
+   * @param entry the entry, or {@code null} when nothing matched
+   * @param how how the name matched, for the price reference
+   */
+  public record Match(@Nullable ModelEntry entry, String how) {}
+}

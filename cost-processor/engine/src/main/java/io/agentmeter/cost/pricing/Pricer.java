@@ -1,0 +1,286 @@
+package io.agentmeter.cost.pricing;
+
+import static java.util.Objects.requireNonNull;
+
+import io.agentmeter.cost.catalog.Adjustment;
+import io.agentmeter.cost.catalog.BucketPrices;
+import io.agentmeter.cost.catalog.LongContextTier;
+import io.agentmeter.cost.catalog.ModelEntry;
+import io.agentmeter.cost.catalog.PriceCatalog;
+import io.agentmeter.cost.catalog.PricePeriod;
+import io.agentmeter.cost.catalog.ServiceTierPrices;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Prices one span from the catalogue: normalises its inclusive usage into disjoint buckets, picks
+ * the entry, the period in force at the span's start, the served tier and any long-context tier, and
+ * multiplies exactly. Thread-safe; never throws for bad span data.
+ */
+public final class Pricer {
+
+  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
+
+  private final PriceCatalog catalog;
+
+  private Pricer(PriceCatalog catalog) {
+    this.catalog = catalog;
+  }
+
+  /** A pricer over {@code catalog}. */
+  public static Pricer create(PriceCatalog catalog) {
+    return new Pricer(requireNonNull(catalog, "catalog"));
+  }
+
+  /** The catalogue prices come from. */
+  public PriceCatalog catalog() {
+    return catalog;
+  }
+
+  /**
+   * Prices a span on its own.
+   *
+   * @param facts the span, read
+   * @param startEpochNanos the span's start, which selects the price in force
+   * @param client the client the span is attributed to (for per-client adjustments), or {@code null}
+   */
+  public SpanCost price(SpanFacts facts, long startEpochNanos, @Nullable String client) {
+    LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(startEpochNanos, NANOS_PER_DAY));
+    switch (facts.category()) {
+      case TOOL:
+        return priceTool(facts, day, client);
+      case INFERENCE:
+      case EMBEDDING:
+        return priceModelCall(facts, day, client);
+      case AGENT:
+        return SpanCost.notBillable("agent span; its children's calls are billed");
+      default:
+        return SpanCost.notBillable("not an LLM call");
+    }
+  }
+
+  private SpanCost priceTool(SpanFacts facts, LocalDate day, @Nullable String client) {
+    String tool = facts.toolName();
+    ModelEntry entry = tool == null ? null : catalog.findTool(tool);
+    if (entry == null) {
+      return SpanCost.notBillable(
+          tool == null ? "tool span without gen_ai.tool.name" : "tool '" + tool + "' has no price");
+    }
+    PricePeriod period = entry.periodAt(day);
+    if (period == null || period.perRequest() == null) {
+      return SpanCost.unpriced("tool '" + tool + "' has no price in force on " + day);
+    }
+    CostBreakdown breakdown =
+        new CostBreakdown(
+            BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
+            period.perRequest());
+    return priced(entry, period, day, client, breakdown, "", null);
+  }
+
+  private SpanCost priceModelCall(SpanFacts facts, LocalDate day, @Nullable String client) {
+    if (!facts.usageProblems().isEmpty()) {
+      return SpanCost.unpriced("bad usage data: " + String.join("; ", facts.usageProblems()));
+    }
+    String model = facts.model();
+    if (model == null) {
+      return SpanCost.unpriced("no model name (gen_ai.response.model and gen_ai.request.model absent)");
+    }
+    TokenUsage usage = facts.usage();
+    if (!usage.isReported()) {
+      return facts.error()
+          ? SpanCost.notBillable("failed call reported no token usage")
+          : SpanCost.unpriced("no token usage reported");
+    }
+    if (usage.input() == null) {
+      return SpanCost.unpriced("input token count not reported");
+    }
+    if (facts.category() == SpanCategory.INFERENCE && usage.output() == null) {
+      return SpanCost.unpriced("output token count not reported");
+    }
+    PriceCatalog.Match match = catalog.findModel(model, facts.provider());
+    if (match.entry() == null && facts.requestModel() != null && !facts.requestModel().equals(model)) {
+      match = catalog.findModel(facts.requestModel(), facts.provider());
+    }
+    ModelEntry entry = match.entry();
+    if (entry == null) {
+      return SpanCost.unpriced("model '" + model + "' is not in the price catalogue");
+    }
+    PricePeriod period = entry.periodAt(day);
+    if (period == null) {
+      return SpanCost.unpriced(
+          "no price for " + entry.id() + " in force on " + day + " (span start)");
+    }
+    return priceTokens(facts, usage, entry, period, day, client);
+  }
+
+  private SpanCost priceTokens(
+      SpanFacts facts, TokenUsage usage, ModelEntry entry, PricePeriod period, LocalDate day,
+      @Nullable String client) {
+    List<String> notes = null;
+
+    // Normalise inclusive semconv counts into disjoint buckets.
+    long input = usage.input();
+    long cacheRead = TokenUsage.orZero(usage.cacheRead());
+    long cacheWrite = TokenUsage.orZero(usage.cacheWrite());
+    long cacheWrite1h = Math.min(TokenUsage.orZero(usage.cacheWrite1h()), cacheWrite);
+    long uncached;
+    long totalInput;
+    if (cacheRead + cacheWrite > input) {
+      uncached = input;
+      totalInput = input + cacheRead + cacheWrite;
+      notes = note(notes, "cache tokens (" + (cacheRead + cacheWrite) + ") exceed input tokens ("
+          + input + "): producer counts treated as disjoint");
+    } else {
+      uncached = input - cacheRead - cacheWrite;
+      totalInput = input;
+    }
+    long audioIn = TokenUsage.orZero(usage.audioInput());
+    long imageIn = TokenUsage.orZero(usage.imageInput());
+    if (audioIn + imageIn > uncached) {
+      notes = note(notes, "audio/image input tokens exceed uncached input: priced as text");
+      audioIn = 0;
+      imageIn = 0;
+    }
+    long textIn = uncached - audioIn - imageIn;
+
+    long output = TokenUsage.orZero(usage.output());
+    long reasoning = TokenUsage.orZero(usage.reasoning());
+    long nonReasoning;
+    if (reasoning > output) {
+      nonReasoning = output;
+      notes = note(notes, "reasoning tokens (" + reasoning + ") exceed output tokens (" + output
+          + "): producer counts treated as disjoint");
+    } else {
+      nonReasoning = output - reasoning;
+    }
+    long audioOut = TokenUsage.orZero(usage.audioOutput());
+    long imageOut = TokenUsage.orZero(usage.imageOutput());
+    if (audioOut + imageOut > nonReasoning) {
+      notes = note(notes, "audio/image output tokens exceed output: priced as text");
+      audioOut = 0;
+      imageOut = 0;
+    }
+    long textOut = nonReasoning - audioOut - imageOut;
+
+    // Choose the rate set: served tier, then long-context tier.
+    BucketPrices prices = period.base();
+    List<LongContextTier> tiers = period.longContext();
+    String ref = "";
+    String tier = facts.serviceTier();
+    if (tier != null && isPricedTier(tier)) {
+      ServiceTierPrices tierPrices = period.serviceTiers().get(tier);
+      if (tierPrices == null) {
+        return SpanCost.unpriced(
+            "served on the '" + tier + "' tier, which has no price for " + entry.id());
+      }
+      prices = tierPrices.prices().over(prices);
+      tiers = tierPrices.longContext().isEmpty() ? tiers : tierPrices.longContext();
+      ref = "/" + tier;
+    }
+    for (int i = tiers.size() - 1; i >= 0; i--) {
+      LongContextTier longContext = tiers.get(i);
+      if (totalInput > longContext.aboveInputTokens()) {
+        prices = longContext.prices().over(prices);
+        ref = ref + "/above-" + longContext.aboveInputTokens();
+        break;
+      }
+    }
+
+    BigDecimal inputPrice = prices.input();
+    if (inputPrice == null && totalInput > 0) {
+      return SpanCost.unpriced(entry.id() + " has no input price");
+    }
+    BigDecimal outputPrice = prices.output();
+    if (outputPrice == null && output > 0) {
+      return SpanCost.unpriced(entry.id() + " has no output price");
+    }
+    BigDecimal cacheReadPrice = or(prices.cacheRead(), inputPrice);
+    BigDecimal cacheWrite5mPrice = or(prices.cacheWrite5m(), inputPrice);
+    BigDecimal cacheWrite1hPrice = or(prices.cacheWrite1h(), cacheWrite5mPrice);
+
+    BigDecimal inputCost =
+        times(textIn, inputPrice)
+            .add(times(audioIn, or(prices.inputAudio(), inputPrice)))
+            .add(times(imageIn, or(prices.inputImage(), inputPrice)));
+    BigDecimal cacheReadCost = times(cacheRead, cacheReadPrice);
+    BigDecimal cacheWriteCost =
+        times(cacheWrite - cacheWrite1h, cacheWrite5mPrice).add(times(cacheWrite1h, cacheWrite1hPrice));
+    BigDecimal outputCost =
+        times(textOut, outputPrice)
+            .add(times(audioOut, or(prices.outputAudio(), outputPrice)))
+            .add(times(imageOut, or(prices.outputImage(), outputPrice)));
+    // Inclusive or disjoint, every reasoning token is billed once at the reasoning price.
+    BigDecimal reasoningCost = times(reasoning, or(prices.reasoning(), outputPrice));
+
+    BigDecimal fees = BigDecimal.ZERO;
+    if (period.perRequest() != null) {
+      fees = fees.add(period.perRequest());
+    }
+    if (!period.toolCalls().isEmpty()) {
+      List<String> feeProblems = new ArrayList<>(0);
+      for (Map.Entry<String, BigDecimal> fee : period.toolCalls().entrySet()) {
+        long calls = facts.toolCalls(fee.getKey(), feeProblems);
+        if (calls > 0) {
+          fees = fees.add(fee.getValue().multiply(BigDecimal.valueOf(calls)));
+        }
+      }
+      if (!feeProblems.isEmpty()) {
+        return SpanCost.unpriced("bad tool-call counts: " + String.join("; ", feeProblems));
+      }
+    }
+    CostBreakdown breakdown =
+        new CostBreakdown(inputCost, cacheReadCost, cacheWriteCost, outputCost, reasoningCost, fees);
+    return priced(entry, period, day, client, breakdown, ref, notes);
+  }
+
+  private SpanCost priced(
+      ModelEntry entry,
+      PricePeriod period,
+      LocalDate day,
+      @Nullable String client,
+      CostBreakdown breakdown,
+      String tierRef,
+      @Nullable List<String> notes) {
+    List<Adjustment> adjustments = catalog.adjustmentsFor(entry, client, day);
+    for (Adjustment adjustment : adjustments) {
+      breakdown = breakdown.multiply(adjustment.multiplier());
+      notes = note(notes, "adjusted x" + adjustment.multiplier().toPlainString() + " ("
+          + adjustment.source() + ")");
+    }
+    return new SpanCost(
+        CostStatus.PRICED,
+        breakdown.total(),
+        period.currency(),
+        breakdown,
+        entry.id() + "@" + period.label() + tierRef,
+        entry.id(),
+        notes == null ? null : String.join("; ", notes));
+  }
+
+  private static boolean isPricedTier(String tier) {
+    // "default", "auto", "standard" and "scale" are billed at standard prices.
+    return tier.equals("batch") || tier.equals("flex") || tier.equals("priority");
+  }
+
+  private static BigDecimal times(long tokens, @Nullable BigDecimal price) {
+    if (tokens == 0 || price == null) {
+      return BigDecimal.ZERO;
+    }
+    return price.multiply(BigDecimal.valueOf(tokens));
+  }
+
+  private static @Nullable BigDecimal or(@Nullable BigDecimal value, @Nullable BigDecimal fallback) {
+    return value != null ? value : fallback;
+  }
+
+  private static List<String> note(@Nullable List<String> notes, String note) {
+    List<String> result = notes == null ? new ArrayList<>(2) : notes;
+    result.add(note);
+    return result;
+  }
+
+}

@@ -1,0 +1,265 @@
+package io.agentmeter.cost.pricing;
+
+import io.agentmeter.cost.data.SpanRecord;
+import io.agentmeter.semconv.AgentMeterAttributes;
+import io.agentmeter.semconv.GenAiAttributes;
+import io.agentmeter.semconv.GenAiAttributes.OperationNameValues;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the cost engine needs from one span, read once from its attributes: category, models,
+ * usage, attribution and the problems found while reading.
+ *
+ * @param category what the span is, for billing
+ * @param operation the {@code gen_ai.operation.name}, or {@code null}
+ * @param provider the provider, or {@code null}
+ * @param requestModel the model asked for, or {@code null}
+ * @param responseModel the model that served the call, or {@code null}
+ * @param toolName the tool of an {@code execute_tool} span, or {@code null}
+ * @param usage the reported token counts
+ * @param serviceTier the served tier in lower case, or {@code null}
+ * @param agent the span's own agent name, or {@code null}
+ * @param task the span's own task id, or {@code null}
+ * @param client the span's own client id, or {@code null}
+ * @param resourceAgent the agent name on the span's resource, or {@code null}
+ * @param resourceTask the task id on the span's resource, or {@code null}
+ * @param resourceClient the client id on the span's resource, or {@code null}
+ * @param baggageAgent the agent name received in baggage, or {@code null}
+ * @param baggageTask the task id received in baggage, or {@code null}
+ * @param baggageClient the client id received in baggage, or {@code null}
+ * @param sharedResource the shared resource key, or {@code null}
+ * @param retryAttempt the attempt number (0 for a first attempt)
+ * @param error whether the span failed
+ * @param usageProblems model and usage values that could not be used: the span cannot be priced
+ * @param problems other attribute values that could not be used, each with its reason
+ * @param attributes the span's attributes, for fee counts
+ */
+public record SpanFacts(
+    SpanCategory category,
+    @Nullable String operation,
+    @Nullable String provider,
+    @Nullable String requestModel,
+    @Nullable String responseModel,
+    @Nullable String toolName,
+    TokenUsage usage,
+    @Nullable String serviceTier,
+    @Nullable String agent,
+    @Nullable String task,
+    @Nullable String client,
+    @Nullable String resourceAgent,
+    @Nullable String resourceTask,
+    @Nullable String resourceClient,
+    @Nullable String baggageAgent,
+    @Nullable String baggageTask,
+    @Nullable String baggageClient,
+    @Nullable String sharedResource,
+    long retryAttempt,
+    boolean error,
+    List<String> usageProblems,
+    List<String> problems,
+    Map<String, Object> attributes) {
+
+  /**
+   * A token count above this is rejected as absurd: no model takes or emits a billion tokens in one
+   * call.
+   */
+  public static final long MAX_TOKENS = 1_000_000_000L;
+
+  private static final String AGENT_NAME = GenAiAttributes.AGENT_NAME.getKey();
+  private static final String TASK_ID = AgentMeterAttributes.TASK_ID.getKey();
+  private static final String CLIENT_ID = AgentMeterAttributes.CLIENT_ID.getKey();
+
+  /** Reads a span. Never throws: problems are collected in {@link #problems()}. */
+  public static SpanFacts read(SpanRecord span) {
+    Map<String, Object> a = span.attributes();
+    Map<String, Object> r = span.resource();
+    List<String> problems = new ArrayList<>(0);
+    List<String> usageProblems = new ArrayList<>(0);
+    String operation = string(a, GenAiAttributes.OPERATION_NAME.getKey(), problems);
+    String provider = firstString(a, GenAiAttributes.PROVIDER_NAME_READ, problems);
+    String requestModel = firstString(a, GenAiAttributes.REQUEST_MODEL_READ, usageProblems);
+    String responseModel = firstString(a, GenAiAttributes.RESPONSE_MODEL_READ, usageProblems);
+    TokenUsage usage =
+        new TokenUsage(
+            tokens(a, GenAiAttributes.USAGE_INPUT_TOKENS_READ, usageProblems),
+            tokens(a, GenAiAttributes.USAGE_OUTPUT_TOKENS_READ, usageProblems),
+            tokens(a, GenAiAttributes.USAGE_CACHE_READ_READ, usageProblems),
+            tokens(a, GenAiAttributes.USAGE_CACHE_CREATION_READ, usageProblems),
+            tokens(a, AgentMeterAttributes.USAGE_CACHE_CREATION_1H_INPUT_TOKENS.getKey(), usageProblems),
+            tokens(a, GenAiAttributes.USAGE_REASONING_READ, usageProblems),
+            tokens(a, GenAiAttributes.USAGE_AUDIO_INPUT_TOKENS.getKey(), usageProblems),
+            tokens(a, GenAiAttributes.USAGE_AUDIO_OUTPUT_TOKENS.getKey(), usageProblems),
+            tokens(a, GenAiAttributes.USAGE_IMAGE_INPUT_TOKENS.getKey(), usageProblems),
+            tokens(a, GenAiAttributes.USAGE_IMAGE_OUTPUT_TOKENS.getKey(), usageProblems));
+    String toolName = string(a, GenAiAttributes.TOOL_NAME.getKey(), problems);
+    SpanCategory category = category(operation, a, requestModel, responseModel, usage);
+    String tier = firstString(a, GenAiAttributes.SERVICE_TIER_READ, problems);
+    Long resend = tokens(a, GenAiAttributes.HTTP_REQUEST_RESEND_COUNT.getKey(), problems);
+    Long attempt = tokens(a, AgentMeterAttributes.RETRY_ATTEMPT.getKey(), problems);
+    return new SpanFacts(
+        category,
+        operation,
+        provider,
+        requestModel,
+        responseModel,
+        toolName,
+        usage,
+        tier == null ? null : tier.toLowerCase(java.util.Locale.ROOT),
+        string(a, AGENT_NAME, problems),
+        string(a, TASK_ID, problems),
+        string(a, CLIENT_ID, problems),
+        string(r, AGENT_NAME, problems),
+        string(r, TASK_ID, problems),
+        string(r, CLIENT_ID, problems),
+        string(a, AgentMeterAttributes.BAGGAGE_AGENT_NAME.getKey(), problems),
+        string(a, AgentMeterAttributes.BAGGAGE_TASK_ID.getKey(), problems),
+        string(a, AgentMeterAttributes.BAGGAGE_CLIENT_ID.getKey(), problems),
+        string(a, AgentMeterAttributes.SHARED_RESOURCE.getKey(), problems),
+        Math.max(resend == null ? 0 : resend, attempt == null ? 0 : attempt),
+        span.error(),
+        usageProblems.isEmpty() ? List.of() : List.copyOf(usageProblems),
+        problems.isEmpty() ? List.of() : List.copyOf(problems),
+        a);
+  }
+
+  /** The model to price by: the served one, else the requested one. */
+  public @Nullable String model() {
+    return responseModel != null ? responseModel : requestModel;
+  }
+
+  /** The count of provider-side tool calls billed under {@code feeName}, 0 when absent. */
+  public long toolCalls(String feeName, List<String> problemsOut) {
+    Long count =
+        tokens(attributes, AgentMeterAttributes.USAGE_TOOL_CALLS_PREFIX + feeName, problemsOut);
+    return count == null ? 0 : count;
+  }
+
+  private static SpanCategory category(
+      @Nullable String operation,
+      Map<String, Object> a,
+      @Nullable String requestModel,
+      @Nullable String responseModel,
+      TokenUsage usage) {
+    if (operation != null) {
+      switch (operation) {
+        case OperationNameValues.CHAT:
+        case OperationNameValues.TEXT_COMPLETION:
+        case OperationNameValues.GENERATE_CONTENT:
+          return SpanCategory.INFERENCE;
+        case OperationNameValues.EMBEDDINGS:
+          return SpanCategory.EMBEDDING;
+        case OperationNameValues.EXECUTE_TOOL:
+          return SpanCategory.TOOL;
+        case OperationNameValues.INVOKE_AGENT:
+        case OperationNameValues.INVOKE_WORKFLOW:
+        case OperationNameValues.CREATE_AGENT:
+          return SpanCategory.AGENT;
+        default:
+          return SpanCategory.OTHER;
+      }
+    }
+    // OpenInference marks the span kind instead of the operation.
+    Object kind = a.get("openinference.span.kind");
+    if (kind instanceof String) {
+      switch ((String) kind) {
+        case "LLM":
+          return SpanCategory.INFERENCE;
+        case "EMBEDDING":
+          return SpanCategory.EMBEDDING;
+        case "TOOL":
+          return SpanCategory.TOOL;
+        case "AGENT":
+        case "CHAIN":
+          return SpanCategory.AGENT;
+        default:
+          return SpanCategory.OTHER;
+      }
+    }
+    // A span with a model and usage but no operation (older instrumentations) is a model call.
+    if ((requestModel != null || responseModel != null) && usage.isReported()) {
+      return SpanCategory.INFERENCE;
+    }
+    return SpanCategory.OTHER;
+  }
+
+  private static @Nullable String firstString(
+      Map<String, Object> a, List<String> keys, List<String> problems) {
+    for (int i = 0; i < keys.size(); i++) {
+      String value = string(a, keys.get(i), problems);
+      if (value != null) {
+        return value;
+      }
+    }
+    return null;
+  }
+
+  private static @Nullable String string(Map<String, Object> a, String key, List<String> problems) {
+    Object value = a.get(key);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof String) {
+      String s = (String) value;
+      return s.isEmpty() ? null : s;
+    }
+    problems.add(key + " has type " + typeName(value) + ", expected string");
+    return null;
+  }
+
+  private static @Nullable Long tokens(Map<String, Object> a, List<String> keys, List<String> problems) {
+    for (int i = 0; i < keys.size(); i++) {
+      Long value = tokens(a, keys.get(i), problems);
+      if (value != null || a.containsKey(keys.get(i))) {
+        return value;
+      }
+    }
+    return null;
+  }
+
+  private static @Nullable Long tokens(Map<String, Object> a, String key, List<String> problems) {
+    Object value = a.get(key);
+    if (value == null) {
+      return null;
+    }
+    long count;
+    if (value instanceof Long || value instanceof Integer) {
+      count = ((Number) value).longValue();
+    } else if (value instanceof Double) {
+      double d = (Double) value;
+      if (Double.isNaN(d) || Double.isInfinite(d) || d != Math.rint(d)) {
+        problems.add(key + " is " + d + ", not a whole number of tokens");
+        return null;
+      }
+      if (Math.abs(d) > MAX_TOKENS) {
+        problems.add(key + " = " + d + " exceeds the limit of " + MAX_TOKENS + " tokens");
+        return null;
+      }
+      count = (long) d;
+    } else {
+      problems.add(key + " has type " + typeName(value) + ", expected an integer");
+      return null;
+    }
+    if (count < 0) {
+      problems.add(key + " is negative (" + count + ")");
+      return null;
+    }
+    if (count > MAX_TOKENS) {
+      problems.add(key + " = " + count + " exceeds the limit of " + MAX_TOKENS + " tokens");
+      return null;
+    }
+    return count;
+  }
+
+  private static String typeName(Object value) {
+    if (value instanceof String) {
+      return "string";
+    }
+    if (value instanceof List) {
+      return "array";
+    }
+    return value.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+  }
+}

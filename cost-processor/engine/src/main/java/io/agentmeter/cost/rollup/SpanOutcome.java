@@ -1,0 +1,53 @@
+package io.agentmeter.cost.rollup;
+
+import io.agentmeter.cost.pricing.CostStatus;
+import io.agentmeter.cost.pricing.SpanCategory;
+import io.agentmeter.cost.pricing.SpanCost;
+import java.math.BigDecimal;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One span's place in a rollup: its attribution, its status under the rollup's rules and what it
+ * contributes to the total.
+ *
+ * @param traceId the trace
+ * @param spanId the span
+ * @param parentSpanId the parent, or {@code null}
+ * @param name the span name
+ * @param startEpochNanos the span's start
+ * @param category what the span is
+ * @param agent the agent the span is attributed to ({@value TraceRollup#UNATTRIBUTED} if none)
+ * @param task the task (the trace id if nothing sets one)
+ * @param client the client ({@value TraceRollup#UNATTRIBUTED} if none)
+ * @param provider the provider, or {@code null}
+ * @param model the model priced by, or {@code null}
+ * @param status the status under the rollup's rules
+ * @param reason why, for every status but priced (and notes on priced spans), or {@code null}
+ * @param cost what the span adds to the total, in the rollup's currency; {@code null} unless priced
+ * @param price the span priced on its own (original currency, breakdown, price reference), or
+ *     {@code null} for spans the rules never price (aggregates, duplicates, non-LLM spans)
+ * @param retry whether the span is an attempt of a retried call
+ * @param sharedResource the shared resource key, or {@code null}
+ * @param inputTokens reported input tokens (0 when not reported)
+ * @param outputTokens reported output tokens (0 when not reported)
+ */
+public record SpanOutcome(
+    String traceId,
+    String spanId,
+    @Nullable String parentSpanId,
+    String name,
+    long startEpochNanos,
+    SpanCategory category,
+    String agent,
+    String task,
+    String client,
+    @Nullable String provider,
+    @Nullable String model,
+    CostStatus status,
+    @Nullable String reason,
+    @Nullable BigDecimal cost,
+    @Nullable SpanCost price,
+    boolean retry,
+    @Nullable String sharedResource,
+    long inputTokens,
+    long outputTokens) {}
