@@ -253,7 +253,7 @@ public final class Pricer {
     }
     return new SpanCost(
         CostStatus.PRICED,
-        breakdown.total(),
+        breakdown.total().stripTrailingZeros(),
         period.currency(),
         breakdown,
         entry.id() + "@" + period.label() + tierRef,

@@ -229,10 +229,10 @@ public final class TraceRollup {
       BigDecimal converted = fx.convert(amount, from, currency, node.day());
       if (converted == null) {
         node.status = CostStatus.UNPRICED;
-        node.reason = "priced " + amount.toPlainString() + " " + from + ", but no " + from + "->"
+        node.reason = "priced " + amount.stripTrailingZeros().toPlainString() + " " + from + ", but no " + from + "->"
             + currency + " rate on " + node.day();
       } else {
-        node.cost = converted;
+        node.cost = converted.stripTrailingZeros();
       }
     }
   }
@@ -357,8 +357,8 @@ public final class TraceRollup {
       outcomes.add(duplicateOutcome(d));
     }
     return new RollupResult(
-        currency, total, sorted(byAgent), sorted(byModel), sorted(byClient), sorted(byTask),
-        shared, retry, unpriced, duplicates.size(), roots, outcomes);
+        currency, total.stripTrailingZeros(), sorted(byAgent), sorted(byModel), sorted(byClient), sorted(byTask),
+        shared.stripTrailingZeros(), retry.stripTrailingZeros(), unpriced, duplicates.size(), roots, outcomes);
   }
 
   private Map<String, BigDecimal> allocate(Node owner, Map<String, BigDecimal> direct) {
@@ -419,7 +419,7 @@ public final class TraceRollup {
             .thenComparing(Map.Entry.comparingByKey()));
     Map<String, BigDecimal> result = new LinkedHashMap<>();
     for (Map.Entry<String, BigDecimal> e : entries) {
-      result.put(e.getKey(), e.getValue());
+      result.put(e.getKey(), e.getValue().stripTrailingZeros());
     }
     return result;
   }
