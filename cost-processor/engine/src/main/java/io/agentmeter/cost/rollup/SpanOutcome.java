@@ -4,6 +4,7 @@ import io.agentmeter.cost.pricing.CostStatus;
 import io.agentmeter.cost.pricing.SpanCategory;
 import io.agentmeter.cost.pricing.SpanCost;
 import java.math.BigDecimal;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  * @param sharedResource the shared resource key, or {@code null}
  * @param inputTokens reported input tokens (0 when not reported)
  * @param outputTokens reported output tokens (0 when not reported)
+ * @param agentShares how the cost splits across agents: the allocation of a shared resource, else
+ *     the whole cost to the span's agent; empty unless priced
  */
 public record SpanOutcome(
     String traceId,
@@ -50,4 +53,10 @@ public record SpanOutcome(
     boolean retry,
     @Nullable String sharedResource,
     long inputTokens,
-    long outputTokens) {}
+    long outputTokens,
+    Map<String, BigDecimal> agentShares) {
+
+  public SpanOutcome {
+    agentShares = Map.copyOf(agentShares);
+  }
+}

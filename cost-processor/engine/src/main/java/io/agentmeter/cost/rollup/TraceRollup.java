@@ -341,7 +341,8 @@ public final class TraceRollup {
     }
     for (Node node : all) {
       if (node.sharedOwner && node.cost != null && node.status == CostStatus.PRICED) {
-        allocate(node, direct).forEach((agent, part) -> byAgent.merge(agent, part, BigDecimal::add));
+        node.shares = allocate(node, direct);
+        node.shares.forEach((agent, part) -> byAgent.merge(agent, part, BigDecimal::add));
       }
     }
     List<SpanOutcome> outcomes = new ArrayList<>(all.size() + duplicates.size());
@@ -409,7 +410,7 @@ public final class TraceRollup {
         f.provider(), f.model(), CostStatus.DUPLICATE,
         "span " + s.spanId() + " was delivered more than once; counted once",
         null, null, false, f.sharedResource(),
-        f.usage().inputOrZero(), f.usage().outputOrZero());
+        f.usage().inputOrZero(), f.usage().outputOrZero(), Map.of());
   }
 
   private static Map<String, BigDecimal> sorted(Map<String, BigDecimal> map) {
@@ -479,6 +480,7 @@ public final class TraceRollup {
     @Nullable BigDecimal cost;
     boolean retry;
     boolean sharedOwner;
+    @Nullable Map<String, BigDecimal> shares;
     List<String> sharedAgents = List.of();
 
     Node(Delivered delivered) {
@@ -521,7 +523,14 @@ public final class TraceRollup {
           s.traceId(), s.spanId(), s.parentSpanId(), s.name(), s.startEpochNanos(), f.category(),
           agent, task, client, f.provider(), f.model(), status, reason,
           status == CostStatus.PRICED ? cost : null, price, retry, f.sharedResource(),
-          f.usage().inputOrZero(), f.usage().outputOrZero());
+          f.usage().inputOrZero(), f.usage().outputOrZero(), shares());
+    }
+
+    private Map<String, BigDecimal> shares() {
+      if (status != CostStatus.PRICED || cost == null) {
+        return Map.of();
+      }
+      return shares != null ? shares : Map.of(agent, cost);
     }
   }
 }

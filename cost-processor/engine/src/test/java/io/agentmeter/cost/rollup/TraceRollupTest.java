@@ -150,6 +150,12 @@ class TraceRollupTest {
     // (rounded down at 12 places) to the writer, the remainder 0.002434782609 to the first user
     assertThat(proportional.byAgent().get("writer")).isEqualByComparingTo(usd("0.024065217391"));
     assertThat(proportional.byAgent().get("researcher")).isEqualByComparingTo(usd("0.037434782609"));
+    // the billed span says how its cost was split, so per-span stores can group by agent exactly
+    assertThat(proportional.span("r-vec").agentShares())
+        .containsOnly(entry("researcher", usd("0.002434782609")), entry("writer", usd("0.001565217391")));
+    assertThat(firstUser.span("r-vec").agentShares()).containsOnly(entry("researcher", usd("0.004")));
+    assertThat(firstUser.span("r-sdk").agentShares()).containsOnly(entry("researcher", usd("0.035")));
+    assertThat(firstUser.span("w-vec").agentShares()).isEmpty();
   }
 
   @Test
