@@ -1,0 +1,83 @@
+package io.agentmeter.processor.receive;
+
+import io.agentmeter.cost.pricing.SpanFacts;
+import io.agentmeter.processor.ingest.Ingestor;
+import io.agentmeter.processor.metrics.Metrics;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What both receivers do with a decoded export request: convert, note bad usage data, store
+ * durably, and answer per the OTLP spec (partial success for rejected spans; unavailable when the
+ * ledger is behind or failing, so the sender retries and nothing acknowledged is lost).
+ */
+public final class ExportHandler {
+
+  private final Ingestor ingestor;
+  private final Metrics metrics;
+  private final long ackTimeoutMillis;
+
+  public ExportHandler(Ingestor ingestor, Metrics metrics, long ackTimeoutMillis) {
+    this.ingestor = ingestor;
+    this.metrics = metrics;
+    this.ackTimeoutMillis = ackTimeoutMillis;
+  }
+
+  /** The outcome of one export. */
+  public sealed interface Outcome {}
+
+  /** Stored; the response (possibly with partial success) to send. */
+  public record Accepted(ExportTraceServiceResponse response) implements Outcome {}
+
+  /** Not stored; retry later. */
+  public record Unavailable(String message, int retryAfterSeconds) implements Outcome {}
+
+  public Outcome handle(ExportTraceServiceRequest request) {
+    Batch batch = SpanConverter.convert(request);
+    if (batch.rejected() > 0) {
+      metrics.rejected("invalid_span", batch.rejected());
+    }
+    List<String> messages = new ArrayList<>(batch.problems());
+    for (IncomingSpan span : batch.spans()) {
+      if (messages.size() >= SpanConverter.MAX_PROBLEMS) {
+        break;
+      }
+      SpanFacts facts = SpanFacts.read(span.record());
+      if (!facts.usageProblems().isEmpty()) {
+        messages.add("span " + span.record().spanId() + " accepted but unpriced: "
+            + String.join("; ", facts.usageProblems()));
+      }
+    }
+    CompletableFuture<Integer> stored = ingestor.submit(batch.spans());
+    if (stored == null) {
+      metrics.rejected("backpressure", batch.spans().size());
+      return new Unavailable("the ledger is behind; retry later", 1);
+    }
+    try {
+      stored.get(ackTimeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      // Stored later or not: the sender retries and the ledger drops the duplicate.
+      return new Unavailable("the ledger did not confirm in time; retry", 1);
+    } catch (ExecutionException e) {
+      metrics.rejected("ledger_error", batch.spans().size());
+      return new Unavailable("the ledger failed: " + e.getCause().getMessage(), 5);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Unavailable("interrupted", 1);
+    }
+    ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+    if (batch.rejected() > 0 || !messages.isEmpty()) {
+      response.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
+          .setRejectedSpans(batch.rejected())
+          .setErrorMessage(String.join("; ", messages)));
+    }
+    return new Accepted(response.build());
+  }
+}

@@ -1,0 +1,192 @@
+package io.agentmeter.processor.receive;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.agentmeter.cost.data.SpanRecord;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns OTLP export requests into spans to store. A span with unusable identity (wrong id lengths,
+ * all-zero ids) is rejected with a message naming it; every other span is kept, whatever its
+ * attributes say: bad token counts and unknown models are the cost engine's to report.
+ */
+public final class SpanConverter {
+
+  /** At most this many problem messages per request, so a response stays small. */
+  static final int MAX_PROBLEMS = 10;
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  private SpanConverter() {}
+
+  /** The storable spans of {@code request}, and why the others were rejected. */
+  public static Batch convert(ExportTraceServiceRequest request) {
+    List<IncomingSpan> spans = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    int rejected = 0;
+    MessageDigest sha = sha256();
+    for (int r = 0; r < request.getResourceSpansCount(); r++) {
+      ResourceSpans resourceSpans = request.getResourceSpans(r);
+      Map<String, Object> resource = attributes(resourceSpans.getResource().getAttributesList());
+      for (int s = 0; s < resourceSpans.getScopeSpansCount(); s++) {
+        ScopeSpans scopeSpans = resourceSpans.getScopeSpans(s);
+        for (int i = 0; i < scopeSpans.getSpansCount(); i++) {
+          Span span = scopeSpans.getSpans(i);
+          String problem = identityProblem(span);
+          if (problem != null) {
+            rejected++;
+            if (problems.size() < MAX_PROBLEMS) {
+              problems.add("span " + r + "/" + s + "/" + i + " ('" + span.getName() + "') rejected: "
+                  + problem);
+            }
+            continue;
+          }
+          byte[] payload = ResourceSpans.newBuilder()
+              .setResource(resourceSpans.getResource())
+              .setSchemaUrl(resourceSpans.getSchemaUrl())
+              .addScopeSpans(ScopeSpans.newBuilder()
+                  .setScope(scopeSpans.getScope())
+                  .setSchemaUrl(scopeSpans.getSchemaUrl())
+                  .addSpans(span))
+              .build()
+              .toByteArray();
+          spans.add(new IncomingSpan(record(span, resource), fingerprint(sha, span), payload));
+        }
+      }
+    }
+    return new Batch(spans, rejected, problems);
+  }
+
+  /** The span stored as {@code payload} by {@link #convert}. */
+  public static IncomingSpan fromPayload(byte[] payload) throws InvalidProtocolBufferException {
+    ResourceSpans resourceSpans = ResourceSpans.parseFrom(payload);
+    Span span = resourceSpans.getScopeSpans(0).getSpans(0);
+    Map<String, Object> resource = attributes(resourceSpans.getResource().getAttributesList());
+    return new IncomingSpan(record(span, resource), fingerprint(sha256(), span), payload);
+  }
+
+  /** The one span of a stored payload, as OTLP. */
+  public static ResourceSpans parsePayload(byte[] payload) throws InvalidProtocolBufferException {
+    return ResourceSpans.parseFrom(payload);
+  }
+
+  static Map<String, Object> resourceAttributes(Resource resource) {
+    return attributes(resource.getAttributesList());
+  }
+
+  private static SpanRecord record(Span span, Map<String, Object> resource) {
+    ByteString parent = span.getParentSpanId();
+    return new SpanRecord(
+        HEX.formatHex(span.getTraceId().toByteArray()),
+        HEX.formatHex(span.getSpanId().toByteArray()),
+        parent.isEmpty() ? null : HEX.formatHex(parent.toByteArray()),
+        span.getName(),
+        span.getStartTimeUnixNano(),
+        span.getEndTimeUnixNano(),
+        span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR,
+        attributes(span.getAttributesList()),
+        resource);
+  }
+
+  private static String identityProblem(Span span) {
+    int trace = span.getTraceId().size();
+    if (trace != 16) {
+      return "trace_id must be 16 bytes, got " + trace;
+    }
+    if (allZero(span.getTraceId())) {
+      return "trace_id is all zeros";
+    }
+    int id = span.getSpanId().size();
+    if (id != 8) {
+      return "span_id must be 8 bytes, got " + id;
+    }
+    if (allZero(span.getSpanId())) {
+      return "span_id is all zeros";
+    }
+    int parent = span.getParentSpanId().size();
+    if (parent != 0 && parent != 8) {
+      return "parent_span_id must be empty or 8 bytes, got " + parent;
+    }
+    return null;
+  }
+
+  private static boolean allZero(ByteString bytes) {
+    for (int i = 0; i < bytes.size(); i++) {
+      if (bytes.byteAt(i) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Map<String, Object> attributes(List<KeyValue> list) {
+    if (list.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Object> result = new HashMap<>(list.size() * 2);
+    for (KeyValue kv : list) {
+      Object value = value(kv.getValue());
+      if (value != null) {
+        result.put(kv.getKey(), value);
+      }
+    }
+    return result;
+  }
+
+  private static Object value(AnyValue value) {
+    switch (value.getValueCase()) {
+      case STRING_VALUE:
+        return value.getStringValue();
+      case INT_VALUE:
+        return value.getIntValue();
+      case DOUBLE_VALUE:
+        return value.getDoubleValue();
+      case BOOL_VALUE:
+        return value.getBoolValue();
+      case ARRAY_VALUE:
+        List<Object> items = new ArrayList<>(value.getArrayValue().getValuesCount());
+        for (AnyValue item : value.getArrayValue().getValuesList()) {
+          Object converted = value(item);
+          if (converted != null) {
+            items.add(converted);
+          }
+        }
+        return List.copyOf(items);
+      case BYTES_VALUE:
+        return Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray());
+      case KVLIST_VALUE:
+        return value.getKvlistValue().toString();
+      default:
+        return null;
+    }
+  }
+
+  private static String fingerprint(MessageDigest sha, Span span) {
+    sha.reset();
+    byte[] digest = sha.digest(span.toByteArray());
+    return HEX.formatHex(digest, 0, 8);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+}
