@@ -94,6 +94,12 @@ public final class ApiServer implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      respond(exchange);
+    }
+  }
+
+  private void respond(HttpExchange exchange) throws IOException {
+    try {
       if (!"GET".equals(exchange.getRequestMethod())) {
         error(exchange, 405, "only GET is supported");
         return;

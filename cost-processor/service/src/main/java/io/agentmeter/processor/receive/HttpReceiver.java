@@ -54,6 +54,12 @@ public final class HttpReceiver implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      respond(exchange);
+    }
+  }
+
+  private void respond(HttpExchange exchange) throws IOException {
+    try {
       if (!"POST".equals(exchange.getRequestMethod())) {
         exchange.getResponseHeaders().set("Allow", "POST");
         text(exchange, 405, "use POST");
