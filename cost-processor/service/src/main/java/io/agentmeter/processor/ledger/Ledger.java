@@ -163,6 +163,20 @@ public final class Ledger implements AutoCloseable {
     return result;
   }
 
+  /** Every trace with stored spans. */
+  public List<String> allTraceIds() throws SQLException {
+    List<String> ids = new ArrayList<>();
+    synchronized (reader) {
+      try (Statement statement = reader.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT DISTINCT trace_id FROM spans ORDER BY trace_id")) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+    }
+    return ids;
+  }
+
   /** Traces with spans not yet rolled up (after a restart: the ones to finish). */
   public List<String> pendingTraceIds() throws SQLException {
     List<String> ids = new ArrayList<>();

@@ -17,7 +17,8 @@ import java.util.zip.GZIPInputStream;
 /** Decodes OTLP trace export bodies: protobuf or OTLP/JSON, optionally gzip-compressed. */
 public final class OtlpDecoder {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
   private static final String[] ID_FIELDS = {"traceId", "spanId", "parentSpanId"};
 

@@ -1,0 +1,126 @@
+package io.agentmeter.processor.cli;
+
+import io.agentmeter.processor.Processor;
+import io.agentmeter.processor.api.ApiServer.ApiToken;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code agentmeter serve}. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {
+      "Run the cost processor: receive OTLP traces, price and roll them up, store them in the"
+          + " ledger, forward costed spans, and serve the query API and /metrics.",
+      "Every option can also be set as the environment variable AGENTMETER_<OPTION> (e.g."
+          + " AGENTMETER_OTLP_HTTP_PORT) or as a key in the --config YAML file; flags win."
+    })
+final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "YAML file of option values, keyed by option name (otlp-http-port: 4318).")
+  Path config;
+
+  @Option(names = "--prices", paramLabel = "FILE",
+      description = "Price catalogue layered over the bundled one (AgentMeter or LiteLLM format, detected).")
+  Path prices;
+
+  @Option(names = "--ledger", paramLabel = "FILE|URL", defaultValue = "agentmeter-ledger.db",
+      description = "SQLite file (default: ${DEFAULT-VALUE}) or a jdbc:postgresql: URL.")
+  String ledger;
+
+  @Option(names = "--otlp-grpc-port", defaultValue = "4317",
+      description = "OTLP/gRPC port (default: ${DEFAULT-VALUE}; -1 disables).")
+  int grpcPort;
+
+  @Option(names = "--otlp-http-port", defaultValue = "4318",
+      description = "OTLP/HTTP port for POST /v1/traces (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--api-port", defaultValue = "8790",
+      description = "Query API and /metrics port (default: ${DEFAULT-VALUE}).")
+  int apiPort;
+
+  @Option(names = "--bind", paramLabel = "HOST", defaultValue = "0.0.0.0",
+      description = "Address the OTLP receivers listen on (default: ${DEFAULT-VALUE}). The API"
+          + " listens here too when a token is set, else on 127.0.0.1 only.")
+  String bind;
+
+  @Option(names = "--forward", paramLabel = "URL",
+      description = "OTLP/HTTP endpoint to send costed spans to, e.g. http://jaeger:4318.")
+  String forward;
+
+  @Option(names = "--trace-idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      description = "Roll a trace up when no span arrived for this long and its root never came"
+          + " (default: ${DEFAULT-VALUE}; e.g. 500ms, 30s, 5m).")
+  String idleTimeout;
+
+  @Option(names = "--trace-grace", paramLabel = "DURATION", defaultValue = "2s",
+      description = "Wait this long after a trace's root span before rolling it up"
+          + " (default: ${DEFAULT-VALUE}).")
+  String grace;
+
+  @Option(names = "--api-token", paramLabel = "TOKEN[=CLIENT]", split = ",",
+      description = "Require 'Authorization: Bearer TOKEN' on the API; TOKEN=CLIENT scopes a"
+          + " token to one client's costs. Repeatable or comma-separated.")
+  List<String> apiTokens;
+
+  @Option(names = "--write-gen-ai-usage-cost", defaultValue = "false",
+      description = "Also write gen_ai.usage.cost on forwarded priced spans that lack it.")
+  boolean writeGenAiCost;
+
+  @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "16777216",
+      description = "Largest OTLP body accepted, compressed or inflated (default: ${DEFAULT-VALUE}).")
+  int maxBody;
+
+  @Override
+  public Integer call() throws Exception {
+    Processor.Builder builder = Processor.builder()
+        .setPrices(prices)
+        .setLedger(ledger)
+        .setOtlpGrpcPort(grpcPort)
+        .setOtlpHttpPort(httpPort)
+        .setApiPort(apiPort)
+        .setBindHost(bind)
+        .setForward(forward == null || forward.isBlank() ? null : forward)
+        .setTraceIdleTimeout(Durations.parse(idleTimeout, "--trace-idle-timeout"))
+        .setTraceGrace(Durations.parse(grace, "--trace-grace"))
+        .setWriteGenAiUsageCost(writeGenAiCost)
+        .setMaxBodyBytes(maxBody);
+    if (apiTokens != null) {
+      for (String token : apiTokens) {
+        if (!token.isBlank()) {
+          builder.addApiToken(ApiToken.parse(token.trim()));
+        }
+      }
+    }
+    Processor processor = builder.start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      processor.close();
+      stopped.countDown();
+    }, "agentmeter-shutdown"));
+    if (processor.userCatalog() != null) {
+      System.out.println("prices:  " + prices + " (" + processor.userCatalog().entriesRead()
+          + " entries, " + processor.userCatalog().issues().size() + " unusable) over the bundled catalogue");
+    }
+    System.out.println("ledger:  " + processor.ledger().description());
+    if (processor.recoveredTraces() > 0) {
+      System.out.println("recovered " + processor.recoveredTraces() + " traces left open by a previous run");
+    }
+    System.out.println("OTLP:    grpc " + bind + ":" + processor.otlpGrpcPort() + ", http " + bind + ":"
+        + processor.otlpHttpPort() + "/v1/traces");
+    System.out.println("API:     http://" + (apiTokens == null || apiTokens.isEmpty() ? "127.0.0.1" : bind)
+        + ":" + processor.apiPort() + "/api/v1/costs, /metrics");
+    if (forward != null && !forward.isBlank()) {
+      System.out.println("forward: " + forward);
+    }
+    System.out.println("agentmeter is running; Ctrl-C to stop");
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,124 @@
+package io.agentmeter.processor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void replayedCollectorFileIsReportedByAgentAndReplayingAgainCountsNothingTwice() throws Exception {
+    List<SpanData> spans = io.agentmeter.processor.WorkflowSpansAccess.make("globex");
+    // A Collector file exporter writes one OTLP/JSON request per line.
+    ByteArrayOutputStream json = new ByteArrayOutputStream();
+    TraceRequestMarshaler.create(spans.subList(0, 4)).writeJsonTo(json);
+    json.write('\n');
+    TraceRequestMarshaler.create(spans.subList(4, spans.size())).writeJsonTo(json);
+    json.write('\n');
+    Path file = dir.resolve("traces.jsonl");
+    Files.write(file, json.toByteArray());
+    String ledger = dir.resolve("ledger.db").toString();
+
+    Result first = run("replay", "--ledger", ledger, file.toString());
+    Result again = run("replay", "--ledger", ledger, file.toString());
+    Result report = run("report", "--ledger", ledger, "--by", "agent", "--format", "csv");
+
+    assertThat(first.code()).isZero();
+    assertThat(first.out()).contains("stored " + spans.size() + " spans (0 already in the ledger, 0 rejected)");
+    assertThat(first.err()).contains("replay [").contains("100%");
+    assertThat(again.out()).contains("stored 0 spans (" + spans.size() + " already in the ledger");
+    assertThat(report.out().lines().toList()).containsExactly(
+        "agent,cost,spans,unpriced_spans,input_tokens,output_tokens",
+        "researcher,0.007375,1,0,2000,300",
+        "planner,0.00045,1,0,1000,500",
+        "reviewer,0,1,1,800,100");
+  }
+
+  @Test
+  void repriceDryRunShowsTheChangeAndStoresNothing() throws Exception {
+    List<SpanData> spans = io.agentmeter.processor.WorkflowSpansAccess.make("initech");
+    Path file = dir.resolve("one.json");
+    ByteArrayOutputStream json = new ByteArrayOutputStream();
+    TraceRequestMarshaler.create(spans).writeJsonTo(json);
+    Files.write(file, json.toByteArray());
+    String ledger = dir.resolve("ledger.db").toString();
+    run("replay", "--ledger", ledger, file.toString());
+    Path prices = dir.resolve("contract.json");
+    Files.writeString(prices, """
+        {"format": "agentmeter.prices/v1", "currency": "USD", "models": [
+          {"id": "acme/reviewer", "provider": "acme", "match": {"names": ["acme-reviewer-7b"]},
+           "prices": [{"input": "1.00", "output": "2.00", "source": "ACME contract", "as_of": "2026-11-01"}]}]}
+        """);
+
+    Result dry = run("reprice", "--ledger", ledger, "--prices", prices.toString(), "--dry-run");
+    Result report = run("report", "--ledger", ledger, "--by", "model", "--format", "csv");
+    Result real = run("reprice", "--ledger", ledger, "--prices", prices.toString());
+    Result after = run("report", "--ledger", ledger, "--by", "model", "--format", "csv");
+
+    // 800 x 1e-6 + 100 x 2e-6 = 0.001 more
+    assertThat(dry.out()).contains("0.007825 -> 0.008825 USD")
+        .contains("dry run: 1 of 1 traces change; total 0.007825 -> 0.008825");
+    assertThat(report.out()).contains("acme-reviewer-7b,0,1,1,800,100");
+    assertThat(real.out()).contains("1 of 1 traces change");
+    assertThat(after.out()).contains("acme-reviewer-7b,0.001,1,0,800,100");
+  }
+
+  @Test
+  void pricesLookupAndValidate() throws Exception {
+    Result lookup = run("prices", "lookup", "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "--provider", "aws.bedrock", "--date", "2026-11-01");
+    Result unknown = run("prices", "lookup", "no-such-model");
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, """
+        {"format": "agentmeter.prices/v1", "currency": "USD", "models": [
+          {"id": "x", "provider": "p", "match": {"names": ["x"]}, "prices": [{"input": "abc", "source": "s"}]}]}
+        """);
+    Result validate = run("prices", "validate", bad.toString());
+
+    assertThat(lookup.code()).isZero();
+    assertThat(lookup.out()).contains("entry:    aws.bedrock/claude-sonnet-4-5-regional")
+        .contains("input 3.3, cache read 0.33, cache write 5m 4.125 / 1h 6.6, output 16.5");
+    assertThat(unknown.code()).isEqualTo(1);
+    assertThat(unknown.out()).contains("'no-such-model' is not in the catalogue");
+    assertThat(validate.code()).isEqualTo(1);
+    assertThat(validate.out()).contains("1 entries read, 0 usable, 2 issues").contains("abc");
+  }
+
+  @Test
+  void badOptionValuesAreUsageErrorsThatSayWhy() {
+    Result result = run("report", "--by", "colour");
+
+    assertThat(result.code()).isEqualTo(1);
+    assertThat(result.err()).contains("groupBy must be one of agent, task, client, model, provider, day, trace; got 'colour'");
+  }
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int code = Cli.run(args);
+      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+}
