@@ -76,7 +76,7 @@ public final class TraceAssembler implements AutoCloseable {
     this.graceNanos = b.grace.toNanos();
     this.idleNanos = b.idleTimeout.toNanos();
     this.maxOpen = b.maxOpenTraces;
-    this.maxClosedRemembered = b.maxOpenTraces * 4;
+    this.maxClosedRemembered = Math.min(b.maxOpenTraces, 10_000);
     this.closed = new LinkedHashMap<>(16, 0.75f, true) {
       private static final long serialVersionUID = 1L;
 
@@ -221,8 +221,8 @@ public final class TraceAssembler implements AutoCloseable {
       all = new ArrayList<>(open.entrySet());
       open.clear();
     }
-    for (Map.Entry<String, Open> e : all) {
-      rollUp(e.getKey(), e.getValue(), e.getValue().rootSeen);
+    for (int i = 0; i < all.size(); i += 1_000) {
+      rollUpAll(all.subList(i, Math.min(all.size(), i + 1_000)), null);
     }
   }
 
@@ -243,8 +243,8 @@ public final class TraceAssembler implements AutoCloseable {
           }
         }
       }
-      for (Map.Entry<String, Open> e : due) {
-        rollUp(e.getKey(), e.getValue(), e.getValue().rootSeen);
+      for (int i = 0; i < due.size(); i += 1_000) {
+        rollUpAll(due.subList(i, Math.min(due.size(), i + 1_000)), null);
       }
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "closing traces failed", e);
@@ -252,28 +252,54 @@ public final class TraceAssembler implements AutoCloseable {
   }
 
   private void rollUp(String traceId, @Nullable Open trace, boolean complete) {
+    rollUpAll(List.of(Map.entry(traceId, trace == null ? new Open() : trace)), complete);
+  }
+
+  /** Rolls traces up and stores them all in one ledger transaction. */
+  private void rollUpAll(List<Map.Entry<String, Open>> traces, @Nullable Boolean completeOverride) {
+    List<Ledger.Rollup> rollups = new ArrayList<>(traces.size());
+    List<List<IncomingSpan>> unsent = new ArrayList<>(traces.size());
+    for (Map.Entry<String, Open> e : traces) {
+      String traceId = e.getKey();
+      Open trace = e.getValue();
+      try {
+        List<IncomingSpan> spans = trace.fromLedger || trace.spans.isEmpty()
+            ? ledger.spansOf(traceId) : trace.spans;
+        if (spans.isEmpty()) {
+          continue;
+        }
+        TraceRollup rollup = engine.newRollup();
+        boolean rootPresent = false;
+        for (IncomingSpan span : spans) {
+          rollup.add(span.record());
+          rootPresent |= span.record().isRoot();
+        }
+        boolean complete = completeOverride != null ? completeOverride || rootPresent
+            : trace.rootSeen || rootPresent;
+        rollups.add(new Ledger.Rollup(traceId, rollup.result(), spans, complete));
+        unsent.add(trace.unsent.isEmpty() ? spans : trace.unsent);
+      } catch (Exception ex) {
+        // The spans stay stored and pending; the next start rolls the trace up.
+        LOG.log(Level.WARNING, "rollup of trace " + traceId + " failed", ex);
+      }
+    }
     try {
-      List<IncomingSpan> spans = trace == null || trace.fromLedger
-          ? ledger.spansOf(traceId) : trace.spans;
-      if (spans.isEmpty()) {
-        return;
-      }
-      TraceRollup rollup = engine.newRollup();
-      boolean rootPresent = false;
-      for (IncomingSpan span : spans) {
-        rollup.add(span.record());
-        rootPresent |= span.record().isRoot();
-      }
-      RollupResult result = rollup.result();
-      ledger.store(traceId, result, spans, complete || rootPresent);
+      ledger.store(rollups);
+    } catch (Exception ex) {
+      LOG.log(Level.WARNING, "storing " + rollups.size() + " trace rollups failed; they stay pending", ex);
+      return;
+    }
+    for (int i = 0; i < rollups.size(); i++) {
+      Ledger.Rollup r = rollups.get(i);
       metrics.traceClosed();
-      publishMetrics(traceId, result);
+      publishMetrics(r.traceId(), r.result());
       if (forwarder != null) {
-        forward(result, trace == null ? spans : trace.unsent);
+        try {
+          forward(r.result(), unsent.get(i));
+        } catch (Exception ex) {
+          LOG.log(Level.FINE, "forwarding trace " + r.traceId() + " failed", ex);
+        }
       }
-    } catch (Exception e) {
-      // The spans stay stored and pending; the next start rolls the trace up.
-      LOG.log(Level.WARNING, "rollup of trace " + traceId + " failed", e);
     }
   }
 

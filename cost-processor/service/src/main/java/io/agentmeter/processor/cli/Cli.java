@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ReplayCommand.class,
       RepriceCommand.class,
       PricesCommand.class,
+      LoadCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Cli implements Runnable {

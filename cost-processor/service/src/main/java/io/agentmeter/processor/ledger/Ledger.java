@@ -119,8 +119,11 @@ public final class Ledger implements AutoCloseable {
     synchronized (writer) {
       try (PreparedStatement insert = writer.prepareStatement(
           "INSERT INTO spans (trace_id, span_id, fingerprint, parent_span_id, name, start_nanos,"
-              + " end_nanos, received_at_ms, payload, pending) VALUES (?,?,?,?,?,?,?,?,?,1)"
-              + " ON CONFLICT DO NOTHING")) {
+              + " end_nanos, received_at_ms, payload) VALUES (?,?,?,?,?,?,?,?,?)"
+              + " ON CONFLICT DO NOTHING");
+          PreparedStatement pending = writer.prepareStatement(
+              "INSERT INTO pending_traces (trace_id, since_ms) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+        String lastTrace = null;
         for (IncomingSpan span : spans) {
           insert.setString(1, span.record().traceId());
           insert.setString(2, span.record().spanId());
@@ -133,6 +136,13 @@ public final class Ledger implements AutoCloseable {
           insert.setBytes(9, span.payload());
           if (insert.executeUpdate() == 1) {
             fresh.add(span);
+            String traceId = span.record().traceId();
+            if (!traceId.equals(lastTrace)) {
+              pending.setString(1, traceId);
+              pending.setLong(2, now);
+              pending.executeUpdate();
+              lastTrace = traceId;
+            }
           }
         }
         writer.commit();
@@ -183,7 +193,7 @@ public final class Ledger implements AutoCloseable {
     synchronized (reader) {
       try (Statement statement = reader.createStatement();
           ResultSet rs = statement.executeQuery(
-              "SELECT DISTINCT trace_id FROM spans WHERE pending = 1")) {
+              "SELECT trace_id FROM pending_traces")) {
         while (rs.next()) {
           ids.add(rs.getString(1));
         }
@@ -198,24 +208,41 @@ public final class Ledger implements AutoCloseable {
    */
   public void store(String traceId, RollupResult result, List<IncomingSpan> spans, boolean complete)
       throws SQLException {
-    Map<String, ArrayDeque<String>> fingerprints = new HashMap<>();
-    for (IncomingSpan span : spans) {
-      fingerprints.computeIfAbsent(key(span.record().spanId(), span.record().startEpochNanos()),
-          k -> new ArrayDeque<>()).add(span.fingerprint());
+    store(List.of(new Rollup(traceId, result, spans, complete)));
+  }
+
+  /**
+   * A trace's rollup to store.
+   *
+   * @param traceId the trace
+   * @param result its rollup
+   * @param spans the stored spans it was computed from
+   * @param complete whether the trace's root span was seen
+   */
+  public record Rollup(String traceId, RollupResult result, List<IncomingSpan> spans,
+      boolean complete) {}
+
+  /** Stores several traces' rollups in one transaction (one disk sync for all). */
+  public void store(List<Rollup> rollups) throws SQLException {
+    if (rollups.isEmpty()) {
+      return;
     }
+    Map<String, Rollup> latest = new LinkedHashMap<>();
+    for (Rollup rollup : rollups) {
+      latest.put(rollup.traceId(), rollup);
+    }
+    rollups = List.copyOf(latest.values());
     long now = System.currentTimeMillis();
     synchronized (writer) {
-      try (PreparedStatement update = writer.prepareStatement(
-              "UPDATE spans SET pending = 0, status = ?, reason = ?, cost = ?, currency = ?,"
-                  + " price_ref = ?, agent = ?, task = ?, client = ?, provider = ?, model = ?,"
-                  + " input_tokens = ?, output_tokens = ?, retry = ?"
-                  + " WHERE trace_id = ? AND span_id = ? AND fingerprint = ?");
-          PreparedStatement deleteLines =
+      try (PreparedStatement deleteLines =
               writer.prepareStatement("DELETE FROM cost_lines WHERE trace_id = ?");
+          PreparedStatement donePending =
+              writer.prepareStatement("DELETE FROM pending_traces WHERE trace_id = ?");
           PreparedStatement line = writer.prepareStatement(
-              "INSERT INTO cost_lines (trace_id, span_id, line, start_nanos, day, agent, task,"
-                  + " client, provider, model, status, cost, currency, input_tokens, output_tokens,"
-                  + " retry, shared) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+              "INSERT INTO cost_lines (trace_id, span_id, fingerprint, line, start_nanos, day, agent,"
+                  + " task, client, provider, model, status, reason, cost, span_cost, currency,"
+                  + " price_ref, input_tokens, output_tokens, retry, shared)"
+                  + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
           PreparedStatement trace = writer.prepareStatement(
               "INSERT INTO traces (trace_id, currency, total, total_rank, complete, root_span_id,"
                   + " root_name, span_count, unpriced_spans, shared_total, retry_total, start_nanos,"
@@ -230,97 +257,99 @@ public final class Ledger implements AutoCloseable {
                   + " start_nanos = excluded.start_nanos, by_agent = excluded.by_agent,"
                   + " by_model = excluded.by_model, by_client = excluded.by_client,"
                   + " clients = excluded.clients, updated_at_ms = excluded.updated_at_ms")) {
-        deleteLines.setString(1, traceId);
-        deleteLines.executeUpdate();
-        long start = Long.MAX_VALUE;
-        String rootName = null;
-        String rootId = result.roots().get(traceId);
-        java.util.TreeSet<String> clients = new java.util.TreeSet<>();
-        for (SpanOutcome outcome : result.spans()) {
-          start = Math.min(start, outcome.startEpochNanos());
-          if (outcome.spanId().equals(rootId)) {
-            rootName = outcome.name();
+        for (Rollup item : rollups) {
+          String traceId = item.traceId();
+          RollupResult result = item.result();
+          Map<String, ArrayDeque<String>> fingerprints = new HashMap<>();
+          for (IncomingSpan span : item.spans()) {
+            fingerprints.computeIfAbsent(key(span.record().spanId(), span.record().startEpochNanos()),
+                k -> new ArrayDeque<>()).add(span.fingerprint());
           }
-          ArrayDeque<String> queue =
-              fingerprints.get(key(outcome.spanId(), outcome.startEpochNanos()));
-          String fingerprint = queue == null ? null : queue.poll();
-          if (fingerprint != null) {
+          deleteLines.setString(1, traceId);
+          deleteLines.executeUpdate();
+          donePending.setString(1, traceId);
+          donePending.executeUpdate();
+          long start = Long.MAX_VALUE;
+          String rootName = null;
+          String rootId = result.roots().get(traceId);
+          java.util.TreeSet<String> clients = new java.util.TreeSet<>();
+          int distinct = 0;
+          for (SpanOutcome outcome : result.spans()) {
+            start = Math.min(start, outcome.startEpochNanos());
+            if (outcome.spanId().equals(rootId)) {
+              rootName = outcome.name();
+            }
+            if (outcome.status() != CostStatus.DUPLICATE) {
+              distinct++;
+            }
+            ArrayDeque<String> queue =
+                fingerprints.get(key(outcome.spanId(), outcome.startEpochNanos()));
+            String fingerprint = queue == null ? null : queue.poll();
+            if (fingerprint == null) {
+              continue;
+            }
+            boolean billable = outcome.status() == CostStatus.PRICED
+                || outcome.status() == CostStatus.UNPRICED;
+            if (billable) {
+              clients.add(outcome.client());
+            }
+            String day = LocalDate.ofEpochDay(
+                Math.floorDiv(outcome.startEpochNanos(), NANOS_PER_DAY)).toString();
+            Map<String, BigDecimal> shares = outcome.agentShares();
+            if (shares.isEmpty()) {
+              shares = new LinkedHashMap<>();
+              shares.put(outcome.agent(), null);
+            }
             SpanCost price = outcome.price();
-            update.setString(1, outcome.status().value());
-            update.setString(2, outcome.reason());
-            setDecimal(update, 3, outcome.cost());
-            update.setString(4, outcome.cost() == null ? null : result.currency());
-            update.setString(5, price == null ? null : price.priceRef());
-            update.setString(6, outcome.agent());
-            update.setString(7, outcome.task());
-            update.setString(8, outcome.client());
-            update.setString(9, outcome.provider());
-            update.setString(10, outcome.model());
-            update.setLong(11, outcome.inputTokens());
-            update.setLong(12, outcome.outputTokens());
-            update.setInt(13, outcome.retry() ? 1 : 0);
-            update.setString(14, traceId);
-            update.setString(15, outcome.spanId());
-            update.setString(16, fingerprint);
-            update.addBatch();
+            int n = 0;
+            for (Map.Entry<String, BigDecimal> share : shares.entrySet()) {
+              line.setString(1, traceId);
+              line.setString(2, outcome.spanId());
+              line.setString(3, fingerprint);
+              line.setInt(4, n);
+              line.setLong(5, outcome.startEpochNanos());
+              line.setString(6, day);
+              line.setString(7, share.getKey());
+              line.setString(8, outcome.task());
+              line.setString(9, outcome.client());
+              line.setString(10, outcome.provider());
+              line.setString(11, billable ? modelKey(outcome) : outcome.model());
+              line.setString(12, outcome.status().value());
+              line.setString(13, outcome.reason());
+              setDecimal(line, 14, share.getValue());
+              setDecimal(line, 15, n == 0 ? outcome.cost() : null);
+              line.setString(16, result.currency());
+              line.setString(17, price == null ? null : price.priceRef());
+              // tokens once per span, on its first line
+              line.setLong(18, n == 0 ? outcome.inputTokens() : 0);
+              line.setLong(19, n == 0 ? outcome.outputTokens() : 0);
+              line.setInt(20, outcome.retry() ? 1 : 0);
+              line.setInt(21, outcome.sharedResource() != null ? 1 : 0);
+              line.addBatch();
+              n++;
+            }
           }
-          if (outcome.status() != CostStatus.PRICED && outcome.status() != CostStatus.UNPRICED) {
-            continue;
-          }
-          String day = LocalDate.ofEpochDay(Math.floorDiv(outcome.startEpochNanos(), NANOS_PER_DAY))
-              .toString();
-          Map<String, BigDecimal> shares = outcome.agentShares();
-          boolean shared = outcome.sharedResource() != null;
-          int n = 0;
-          if (shares.isEmpty()) {
-            shares = new LinkedHashMap<>();
-            shares.put(outcome.agent(), null);
-          }
-          for (Map.Entry<String, BigDecimal> share : shares.entrySet()) {
-            line.setString(1, traceId);
-            line.setString(2, outcome.spanId());
-            line.setInt(3, n);
-            line.setLong(4, outcome.startEpochNanos());
-            line.setString(5, day);
-            line.setString(6, share.getKey());
-            line.setString(7, outcome.task());
-            line.setString(8, outcome.client());
-            line.setString(9, outcome.provider());
-            line.setString(10, modelKey(outcome));
-            line.setString(11, outcome.status().value());
-            setDecimal(line, 12, share.getValue());
-            line.setString(13, result.currency());
-            // tokens once per span, on its first line
-            line.setLong(14, n == 0 ? outcome.inputTokens() : 0);
-            line.setLong(15, n == 0 ? outcome.outputTokens() : 0);
-            line.setInt(16, outcome.retry() ? 1 : 0);
-            line.setInt(17, shared ? 1 : 0);
-            line.addBatch();
-            n++;
-          }
-          clients.add(outcome.client());
+          trace.setString(1, traceId);
+          trace.setString(2, result.currency());
+          setDecimal(trace, 3, result.total());
+          trace.setDouble(4, result.total().doubleValue());
+          trace.setInt(5, item.complete() ? 1 : 0);
+          trace.setString(6, rootId);
+          trace.setString(7, rootName);
+          trace.setInt(8, distinct);
+          trace.setInt(9, result.unpricedSpans());
+          setDecimal(trace, 10, result.sharedTotal());
+          setDecimal(trace, 11, result.retryTotal());
+          trace.setLong(12, start == Long.MAX_VALUE ? 0 : start);
+          trace.setString(13, json(result.byAgent()));
+          trace.setString(14, json(result.byModel()));
+          trace.setString(15, json(result.byClient()));
+          trace.setString(16, "," + String.join(",", clients) + ",");
+          trace.setLong(17, now);
+          trace.addBatch();
         }
-        update.executeBatch();
         line.executeBatch();
-        trace.setString(1, traceId);
-        trace.setString(2, result.currency());
-        setDecimal(trace, 3, result.total());
-        trace.setDouble(4, result.total().doubleValue());
-        trace.setInt(5, complete ? 1 : 0);
-        trace.setString(6, rootId);
-        trace.setString(7, rootName);
-        trace.setInt(8, (int) result.spans().stream()
-            .filter(s -> s.status() != CostStatus.DUPLICATE).count());
-        trace.setInt(9, result.unpricedSpans());
-        setDecimal(trace, 10, result.sharedTotal());
-        setDecimal(trace, 11, result.retryTotal());
-        trace.setLong(12, start == Long.MAX_VALUE ? 0 : start);
-        trace.setString(13, json(result.byAgent()));
-        trace.setString(14, json(result.byModel()));
-        trace.setString(15, json(result.byClient()));
-        trace.setString(16, "," + String.join(",", clients) + ",");
-        trace.setLong(17, now);
-        trace.executeUpdate();
+        trace.executeBatch();
         writer.commit();
       } catch (SQLException e) {
         rollbackQuietly();
@@ -348,8 +377,11 @@ public final class Ledger implements AutoCloseable {
       }
       List<SpanRow> spans = new ArrayList<>();
       try (PreparedStatement select = reader.prepareStatement(
-          "SELECT span_id, parent_span_id, name, start_nanos, agent, model, status, reason, cost"
-              + " FROM spans WHERE trace_id = ? ORDER BY start_nanos, span_id")) {
+          "SELECT s.span_id, s.parent_span_id, s.name, s.start_nanos, c.agent, c.model, c.status,"
+              + " c.reason, c.span_cost FROM spans s LEFT JOIN cost_lines c"
+              + " ON c.trace_id = s.trace_id AND c.span_id = s.span_id"
+              + " AND c.fingerprint = s.fingerprint AND c.line = 0"
+              + " WHERE s.trace_id = ? ORDER BY s.start_nanos, s.span_id")) {
         select.setString(1, traceId);
         try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
@@ -394,7 +426,7 @@ public final class Ledger implements AutoCloseable {
   public List<CostRow> costs(CostQuery query) throws SQLException {
     StringBuilder sql = new StringBuilder("SELECT ").append(query.groupBy().column)
         .append(", status, cost, input_tokens, output_tokens, line FROM cost_lines"
-            + " WHERE start_nanos >= ? AND start_nanos < ?");
+            + " WHERE status IN ('priced', 'unpriced') AND start_nanos >= ? AND start_nanos < ?");
     List<String> params = new ArrayList<>();
     filter(sql, params, "agent", query.agent());
     filter(sql, params, "client", query.client());

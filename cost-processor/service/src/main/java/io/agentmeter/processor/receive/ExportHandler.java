@@ -2,6 +2,7 @@ package io.agentmeter.processor.receive;
 
 import io.agentmeter.cost.pricing.SpanFacts;
 import io.agentmeter.processor.ingest.Ingestor;
+import io.agentmeter.semconv.GenAiAttributes;
 import io.agentmeter.processor.metrics.Metrics;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -39,6 +40,47 @@ public final class ExportHandler {
   /** Not stored; retry later. */
   public record Unavailable(String message, int retryAfterSeconds) implements Outcome {}
 
+  private static final List<String> USAGE_KEYS = usageKeys();
+
+  private static List<String> usageKeys() {
+    List<String> keys = new ArrayList<>();
+    keys.addAll(GenAiAttributes.USAGE_INPUT_TOKENS_READ);
+    keys.addAll(GenAiAttributes.USAGE_OUTPUT_TOKENS_READ);
+    keys.addAll(GenAiAttributes.USAGE_CACHE_READ_READ);
+    keys.addAll(GenAiAttributes.USAGE_CACHE_CREATION_READ);
+    keys.addAll(GenAiAttributes.USAGE_REASONING_READ);
+    return List.copyOf(keys);
+  }
+
+  /**
+   * A quick check of token counts for the sender's benefit; the cost engine's full reading decides
+   * the span's status and reason when its trace is rolled up.
+   */
+  private static String usageProblem(java.util.Map<String, Object> attributes) {
+    if (attributes.isEmpty()) {
+      return null;
+    }
+    for (String key : USAGE_KEYS) {
+      Object value = attributes.get(key);
+      if (value == null) {
+        continue;
+      }
+      if (!(value instanceof Long count)) {
+        return key + " must be an integer, got " + describe(value);
+      }
+      if (count < 0 || count > SpanFacts.MAX_TOKENS) {
+        return key + " = " + count + " is outside 0.." + SpanFacts.MAX_TOKENS;
+      }
+    }
+    return null;
+  }
+
+  private static String describe(Object value) {
+    String type = value instanceof String ? "string" : value instanceof Double ? "double"
+        : value instanceof Boolean ? "boolean" : "array";
+    return type + " " + (value instanceof String ? "'" + value + "'" : String.valueOf(value));
+  }
+
   public Outcome handle(ExportTraceServiceRequest request) {
     Batch batch = SpanConverter.convert(request);
     if (batch.rejected() > 0) {
@@ -49,10 +91,9 @@ public final class ExportHandler {
       if (messages.size() >= SpanConverter.MAX_PROBLEMS) {
         break;
       }
-      SpanFacts facts = SpanFacts.read(span.record());
-      if (!facts.usageProblems().isEmpty()) {
-        messages.add("span " + span.record().spanId() + " accepted but unpriced: "
-            + String.join("; ", facts.usageProblems()));
+      String problem = usageProblem(span.record().attributes());
+      if (problem != null) {
+        messages.add("span " + span.record().spanId() + " accepted but unpriced: " + problem);
       }
     }
     CompletableFuture<Integer> stored = ingestor.submit(batch.spans());

@@ -76,6 +76,7 @@ public final class HttpReceiver implements AutoCloseable {
       String length = header(exchange, "Content-Length");
       if (!length.isEmpty() && parseLength(length) > maxBodyBytes) {
         metrics.rejected("too_large", 0);
+        discard(exchange);
         text(exchange, 413, "body of " + length + " bytes exceeds the limit of " + maxBodyBytes
             + " bytes");
         return;
@@ -93,6 +94,7 @@ public final class HttpReceiver implements AutoCloseable {
         }
       } catch (TooLargeException e) {
         metrics.rejected("too_large", 0);
+        discard(exchange);
         text(exchange, 413, e.getMessage());
         return;
       }
@@ -128,6 +130,25 @@ public final class HttpReceiver implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * Reads and throws away what is left of a refused body (up to a bound, in a small buffer), so the
+   * sender gets the 413 instead of a reset connection. Nothing is kept in memory.
+   */
+  private static void discard(HttpExchange exchange) {
+    byte[] buffer = new byte[64 * 1024];
+    long left = DRAIN_LIMIT;
+    try (InputStream in = exchange.getRequestBody()) {
+      int n;
+      while (left > 0 && (n = in.read(buffer)) > 0) {
+        left -= n;
+      }
+    } catch (IOException ignored) {
+      // the sender went away; nothing to answer
+    }
+  }
+
+  private static final long DRAIN_LIMIT = 256L * 1024 * 1024;
 
   private static long parseLength(String value) {
     try {

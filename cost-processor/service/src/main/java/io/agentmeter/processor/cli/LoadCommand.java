@@ -1,0 +1,336 @@
+package io.agentmeter.processor.cli;
+
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code agentmeter load}: starts the service as a child process on a fresh SQLite ledger, drives
+ * OTLP/HTTP protobuf at it, and prints spans/s, the service's CPU and peak RSS, ack latency
+ * percentiles, whether every acknowledged span was stored, and the service's CPU per span against
+ * bare protobuf decode plus re-encode of the same payloads measured in the same run.
+ */
+@Command(name = "load", mixinStandardHelpOptions = true,
+    description = "Measure the service: drive OTLP/HTTP at a child 'serve' process and report"
+        + " throughput, CPU, peak RSS, ack latency and cost relative to bare protobuf decode + encode.")
+final class LoadCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--duration", defaultValue = "20s", description = "Measured time (default: ${DEFAULT-VALUE}).")
+  String duration;
+
+  @Option(names = "--warmup", defaultValue = "5s", description = "Unmeasured warm-up (default: ${DEFAULT-VALUE}).")
+  String warmup;
+
+  @Option(names = "--senders", defaultValue = "8", description = "Concurrent senders (default: ${DEFAULT-VALUE}).")
+  int senders;
+
+  @Option(names = "--spans-per-request", defaultValue = "200",
+      description = "Spans per export request (default: ${DEFAULT-VALUE}; 10-span traces).")
+  int spansPerRequest;
+
+  @Option(names = "--heap", defaultValue = "1g", description = "The service's -Xmx (default: ${DEFAULT-VALUE}).")
+  String heap;
+
+  @Option(names = "--service-jvm-arg", paramLabel = "ARG",
+      description = "An extra JVM argument for the service (repeatable), e.g. to record a profile.")
+  List<String> serviceJvmArgs = new ArrayList<>();
+
+  @Option(names = "--dir", description = "Where the ledger goes (default: a temporary directory).")
+  Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Duration measured = Durations.parse(duration, "--duration");
+    Duration warm = Durations.parse(warmup, "--warmup");
+    Path work = dir != null ? dir : Files.createTempDirectory("agentmeter-load");
+    Files.createDirectories(work);
+    int otlp = freePort();
+    int api = freePort();
+    int traces = Math.max(1, spansPerRequest / 10);
+    List<byte[]> pool = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      pool.add(request(i, traces).toByteArray());
+    }
+    // Measured before the service starts, so nothing else competes for the cores.
+    double baselineCpuNanosPerSpan = baseline(pool, traces * 10);
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
+    command.addAll(serviceJvmArgs);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Cli.class.getName(), "serve",
+        "--ledger", work.resolve("load-ledger.db").toString(),
+        "--otlp-http-port", Integer.toString(otlp), "--otlp-grpc-port", "-1",
+        "--api-port", Integer.toString(api), "--bind", "127.0.0.1", "--trace-grace", "500ms"));
+    Process service = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(work.resolve("serve.log").toFile())
+        .start();
+    try {
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      waitHealthy(client, api);
+      AtomicLong traceCounter = new AtomicLong(1_000_000);
+
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicBoolean measuring = new AtomicBoolean(false);
+      AtomicLong acked = new AtomicLong();
+      AtomicLong ackedMeasured = new AtomicLong();
+      AtomicLong failed = new AtomicLong();
+      List<long[]> latencies = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int s = 0; s < senders; s++) {
+        long[] lat = new long[2_000_000];
+        int[] count = new int[1];
+        latencies.add(lat);
+        Thread t = new Thread(() -> {
+          while (running.get()) {
+            long n = traceCounter.getAndAdd(traces);
+            byte[] body = request(n, traces).toByteArray();
+            long start = System.nanoTime();
+            int status;
+            try {
+              status = client.send(HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + otlp + "/v1/traces"))
+                  .header("Content-Type", "application/x-protobuf")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                  HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException | InterruptedException e) {
+              failed.incrementAndGet();
+              continue;
+            }
+            long took = System.nanoTime() - start;
+            if (status == 200) {
+              acked.addAndGet(traces * 10L);
+              if (measuring.get()) {
+                ackedMeasured.addAndGet(traces * 10L);
+                if (count[0] < lat.length) {
+                  lat[count[0]++] = took;
+                }
+              }
+            } else {
+              failed.incrementAndGet();
+            }
+          }
+          lat[lat.length - 1] = count[0];
+        }, "load-sender-" + s);
+        threads.add(t);
+        t.start();
+      }
+      Thread.sleep(warm.toMillis());
+      long cpu0 = cpuNanos(service.pid());
+      long t0 = System.nanoTime();
+      measuring.set(true);
+      Thread.sleep(measured.toMillis());
+      measuring.set(false);
+      long t1 = System.nanoTime();
+      long cpu1 = cpuNanos(service.pid());
+      long measuredSpans = ackedMeasured.get();
+      running.set(false);
+      for (Thread t : threads) {
+        t.join(30_000);
+      }
+      long peakRss = peakRssKb(service.pid());
+      long stored = storedSpans(client, api, acked.get());
+
+      List<Long> all = new ArrayList<>();
+      for (long[] lat : latencies) {
+        int n = (int) lat[lat.length - 1];
+        for (int i = 0; i < n; i++) {
+          all.add(lat[i]);
+        }
+      }
+      long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
+      double seconds = (t1 - t0) / 1e9;
+      double spansPerSecond = measuredSpans / seconds;
+      double cpuPerSpan = (cpu1 - cpu0) / (double) Math.max(1, measuredSpans);
+      out.printf("load: %d senders, %d spans per request (%d traces of 10 spans), %.0f s measured%n",
+          senders, traces * 10, traces, seconds);
+      out.printf("throughput:      %,.0f spans/s acknowledged%n", spansPerSecond);
+      out.printf("service CPU:     %.2f cores (%,.0f ns per span)%n",
+          (cpu1 - cpu0) / 1e9 / seconds, cpuPerSpan);
+      out.printf("service peak RSS: %,d MiB%n", peakRss / 1024);
+      out.printf("ack latency:     p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms (%d requests)%n",
+          pct(sorted, 50), pct(sorted, 95), pct(sorted, 99),
+          sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, sorted.length);
+      out.printf("acknowledged:    %,d spans; stored %,d; failed or refused requests %d%n",
+          acked.get(), stored, failed.get());
+      out.printf("baseline:        protobuf decode + re-encode %,.0f ns CPU per span (same payloads)%n",
+          baselineCpuNanosPerSpan);
+      out.printf("pipeline / baseline: %.1fx%n", cpuPerSpan / baselineCpuNanosPerSpan);
+      out.flush();
+      return stored == acked.get() ? 0 : 1;
+    } finally {
+      service.destroy();
+      service.waitFor();
+    }
+  }
+
+  /** Single-thread CPU time per span to parse and re-serialize the same payloads. */
+  private static double baseline(List<byte[]> pool, int spansPerRequest) throws Exception {
+    var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long sink = 0;
+    for (int round = 0; round < 2; round++) {
+      long cpu0 = bean.getCurrentThreadCpuTime();
+      int requests = 0;
+      long until = System.nanoTime() + 3_000_000_000L;
+      while (System.nanoTime() < until) {
+        for (byte[] body : pool) {
+          ExportTraceServiceRequest r = ExportTraceServiceRequest.parseFrom(body);
+          sink += r.toByteArray().length;
+          requests++;
+        }
+      }
+      long cpu1 = bean.getCurrentThreadCpuTime();
+      if (round == 1) {
+        if (sink == 42) {
+          System.out.print("");
+        }
+        return (cpu1 - cpu0) / (double) (requests * (long) spansPerRequest);
+      }
+    }
+    throw new IllegalStateException();
+  }
+
+  private static ExportTraceServiceRequest request(long firstTrace, int traces) {
+    ResourceSpans.Builder rs = ResourceSpans.newBuilder().setResource(Resource.newBuilder()
+        .addAttributes(str("service.name", "research-service"))
+        .addAttributes(str("gen_ai.agent.name", "researcher"))
+        .addAttributes(str("telemetry.sdk.language", "java")));
+    ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+    String[] models = {"gpt-4o-mini", "gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash"};
+    for (int t = 0; t < traces; t++) {
+      long n = firstTrace + t;
+      ByteString traceId = ByteString.copyFrom(
+          ByteBuffer.allocate(16).putLong(0x5af92f3577b34da6L).putLong(n + 1).array());
+      long start = System.currentTimeMillis() * 1_000_000L;
+      ByteString root = id(n, 0);
+      scope.addSpans(Span.newBuilder().setTraceId(traceId).setSpanId(root).setName("POST /research")
+          .setKind(Span.SpanKind.SPAN_KIND_SERVER).setStartTimeUnixNano(start)
+          .setEndTimeUnixNano(start + 5_000_000)
+          .addAttributes(str("agentmeter.client.id", "client-" + (n % 7)))
+          .addAttributes(str("agentmeter.task.id", "task-" + n))
+          .addAttributes(str("http.request.method", "POST")));
+      for (int i = 1; i < 10; i++) {
+        String model = models[i % models.length];
+        scope.addSpans(Span.newBuilder().setTraceId(traceId).setSpanId(id(n, i)).setParentSpanId(root)
+            .setName("chat " + model).setKind(Span.SpanKind.SPAN_KIND_CLIENT)
+            .setStartTimeUnixNano(start + i * 1000L).setEndTimeUnixNano(start + 4_000_000)
+            .addAttributes(str("gen_ai.operation.name", "chat"))
+            .addAttributes(str("gen_ai.provider.name", model.startsWith("gpt") ? "openai"
+                : model.startsWith("claude") ? "anthropic" : "gcp.gemini"))
+            .addAttributes(str("gen_ai.request.model", model))
+            .addAttributes(str("gen_ai.response.model", model))
+            .addAttributes(str("gen_ai.agent.name", "agent-" + (i % 3)))
+            .addAttributes(num("gen_ai.usage.input_tokens", 1200 + i))
+            .addAttributes(num("gen_ai.usage.output_tokens", 300 + i))
+            .addAttributes(num("gen_ai.usage.cache_read.input_tokens", 400))
+            .addAttributes(str("gen_ai.response.id", "chatcmpl-" + n + "-" + i))
+            .addAttributes(str("server.address", "api.example.com"))
+            .addAttributes(num("server.port", 443)));
+      }
+    }
+    return ExportTraceServiceRequest.newBuilder().addResourceSpans(rs.addScopeSpans(scope)).build();
+  }
+
+  private static ByteString id(long trace, int i) {
+    return ByteString.copyFrom(ByteBuffer.allocate(8).putLong((trace << 8) | (i + 1)).array());
+  }
+
+  private static KeyValue str(String key, String value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+  }
+
+  private static KeyValue num(String key, long value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
+  }
+
+  private static double pct(long[] sorted, int p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int index = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
+    return sorted[Math.max(0, index)] / 1e6;
+  }
+
+  private static long cpuNanos(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+  }
+
+  private static long peakRssKb(long pid) throws IOException {
+    Matcher m = Pattern.compile("VmHWM:\\s+(\\d+) kB")
+        .matcher(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  private static long storedSpans(HttpClient client, int api, long expected) throws Exception {
+    Pattern received = Pattern.compile("(?m)^agentmeter_spans_received_total (\\d+)");
+    long value = -1;
+    for (int i = 0; i < 100; i++) {
+      String metrics = client.send(HttpRequest.newBuilder(URI.create(
+          "http://127.0.0.1:" + api + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      Matcher m = received.matcher(metrics);
+      if (m.find()) {
+        value = Long.parseLong(m.group(1));
+        if (value >= expected) {
+          return value;
+        }
+      }
+      Thread.sleep(100);
+    }
+    return value;
+  }
+
+  private static void waitHealthy(HttpClient client, int api) throws Exception {
+    for (int i = 0; i < 300; i++) {
+      try {
+        if (client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + "/healthz")).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not up yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("the service did not start");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+}
