@@ -1,0 +1,54 @@
+package io.agentmeter.javaagent;
+
+import com.google.auto.service.AutoService;
+import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizer;
+import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizerProvider;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The extension's settings and its attribution span processor. Defaults it supplies (the user's
+ * own settings always win): the agent's built-in openai instrumentation is off, because ours
+ * covers the same calls and more, so that one call is one span.
+ */
+@AutoService(AutoConfigurationCustomizerProvider.class)
+public final class AgentMeterCustomizerProvider implements AutoConfigurationCustomizerProvider {
+
+  @Override
+  public void customize(AutoConfigurationCustomizer customizer) {
+    customizer.addPropertiesSupplier(AgentMeterCustomizerProvider::defaults);
+    customizer.addTracerProviderCustomizer((builder, config) ->
+        builder.addSpanProcessor(new AttributionSpanProcessor(Settings.from(config))));
+  }
+
+  static Map<String, String> defaults() {
+    Map<String, String> defaults = new HashMap<>();
+    defaults.put("otel.instrumentation.openai.enabled", "false");
+    return defaults;
+  }
+
+  /** The extension's settings, read once at start. */
+  static final class Settings {
+    final String agentBaggageKey;
+    final String taskBaggageKey;
+    final String clientBaggageKey;
+
+    private Settings(String agent, String task, String client) {
+      this.agentBaggageKey = agent;
+      this.taskBaggageKey = task;
+      this.clientBaggageKey = client;
+    }
+
+    static Settings from(ConfigProperties config) {
+      return new Settings(
+          config.getString("otel.instrumentation.agentmeter.baggage.agent-key", "gen_ai.agent.name"),
+          config.getString("otel.instrumentation.agentmeter.baggage.task-key", "agentmeter.task.id"),
+          config.getString("otel.instrumentation.agentmeter.baggage.client-key", "agentmeter.client.id"));
+    }
+
+    static Settings defaults() {
+      return new Settings("gen_ai.agent.name", "agentmeter.task.id", "agentmeter.client.id");
+    }
+  }
+}

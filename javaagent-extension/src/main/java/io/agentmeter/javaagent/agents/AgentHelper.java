@@ -1,0 +1,90 @@
+package io.agentmeter.javaagent.agents;
+
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
+import io.opentelemetry.context.Scope;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Injected into the application's class loader: opens an {@code invoke_agent {name}} span around a
+ * mapped method and makes the agent current (in the context and in W3C baggage, so calls to other
+ * services carry it). A mapped method called inside the same agent opens no second span. Failures
+ * are swallowed and logged at FINE.
+ */
+public final class AgentHelper {
+
+  private static final Logger LOG = Logger.getLogger(AgentHelper.class.getName());
+  private static final ContextKey<String> CURRENT_AGENT = ContextKey.named("agentmeter-agent");
+  private static final AttributeKey<String> OPERATION_NAME = AttributeKey.stringKey("gen_ai.operation.name");
+  private static final AttributeKey<String> AGENT_NAME = AttributeKey.stringKey("gen_ai.agent.name");
+  private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  private static volatile AgentMapping mapping;
+
+  private AgentHelper() {}
+
+  /** An open agent span. */
+  public static final class Open {
+    final Span span;
+    final Scope scope;
+
+    Open(Span span, Scope scope) {
+      this.span = span;
+      this.scope = scope;
+    }
+  }
+
+  public static Object enter(String type, String method) {
+    try {
+      AgentMapping m = mapping;
+      if (m == null) {
+        m = AgentMapping.configured();
+        mapping = m;
+      }
+      String agent = m.agentFor(type, method);
+      Context parent = Context.current();
+      if (agent == null || agent.equals(parent.get(CURRENT_AGENT))) {
+        return null;
+      }
+      Span span = GlobalOpenTelemetry.getTracer("io.agentmeter.agents")
+          .spanBuilder("invoke_agent " + agent)
+          .setSpanKind(SpanKind.INTERNAL)
+          .setParent(parent)
+          .setAttribute(OPERATION_NAME, "invoke_agent")
+          .setAttribute(AGENT_NAME, agent)
+          .startSpan();
+      String baggageKey = System.getProperty("otel.instrumentation.agentmeter.baggage.agent-key",
+          "gen_ai.agent.name");
+      Baggage baggage = Baggage.fromContext(parent).toBuilder().put(baggageKey, agent).build();
+      Scope scope = baggage.storeInContext(parent.with(span).with(CURRENT_AGENT, agent)).makeCurrent();
+      return new Open(span, scope);
+    } catch (RuntimeException | LinkageError e) {
+      LOG.log(Level.FINE, "agentmeter: opening an agent span failed", e);
+      return null;
+    }
+  }
+
+  public static void exit(Object open, Throwable error) {
+    if (!(open instanceof Open)) {
+      return;
+    }
+    Open o = (Open) open;
+    try {
+      o.scope.close();
+      if (error != null) {
+        o.span.setStatus(StatusCode.ERROR);
+        o.span.setAttribute(ERROR_TYPE, error.getClass().getName());
+        o.span.recordException(error);
+      }
+      o.span.end();
+    } catch (RuntimeException | LinkageError e) {
+      LOG.log(Level.FINE, "agentmeter: closing an agent span failed", e);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.agentmeter.javaagent.it;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.http.StreamResponse;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.RawMessageStreamEvent;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.context.Scope;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A small multi-agent application with no AgentMeter code in it, run in a forked JVM by the
+ * integration test. {@code orchestrator BASE_URL RESEARCH_URL} runs the planner and researcher
+ * agents (roles come from the extension's config mapping) and calls the research service;
+ * {@code research-service BASE_URL PORT} is that service (its role comes from its resource).
+ * Every result or exception the application sees is printed, so runs with and without the agent
+ * can be compared line by line.
+ */
+public final class DemoApp {
+
+  public static void main(String[] args) throws Exception {
+    if (args[0].equals("research-service")) {
+      researchService(args[1], Integer.parseInt(args[2]));
+      return;
+    }
+    String base = args[1];
+    OpenAIClient openai = OpenAIOkHttpClient.builder().baseUrl(base + "/v1").apiKey("test")
+        .maxRetries(0).build();
+    AnthropicClient anthropic = AnthropicOkHttpClient.builder().baseUrl(base).apiKey("test")
+        .maxRetries(0).build();
+    // The entry point (a gateway, in production) sets task and client once, as baggage.
+    Baggage baggage = Baggage.builder()
+        .put("agentmeter.task.id", "task-42").put("agentmeter.client.id", "acme").build();
+    try (Scope ignored = baggage.makeCurrent()) {
+      new Planner(openai, args[2]).run();
+      new Researcher(openai).research();
+      new Writer(anthropic).write();
+      try {
+        openai.chat().completions().create(chat("boom"));
+        System.out.println("RESULT boom: no error");
+      } catch (RuntimeException e) {
+        System.out.println("RESULT boom: " + e.getClass().getName());
+      }
+    }
+  }
+
+  static ChatCompletionCreateParams chat(String model) {
+    return ChatCompletionCreateParams.builder().model(model).addUserMessage("hello").build();
+  }
+
+  /** Mapped to agent "planner" by configuration. */
+  public static final class Planner {
+    private final OpenAIClient openai;
+    private final String researchUrl;
+
+    Planner(OpenAIClient openai, String researchUrl) {
+      this.openai = openai;
+      this.researchUrl = researchUrl;
+    }
+
+    public void run() throws Exception {
+      ChatCompletion plan = openai.chat().completions().create(chat("gpt-4o-mini"));
+      System.out.println("RESULT plan: " + plan.choices().get(0).message().content().orElse(""));
+      HttpResponse<String> research = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(researchUrl)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      System.out.println("RESULT research service: " + research.statusCode() + " " + research.body());
+    }
+  }
+
+  /** Mapped to agent "researcher" by configuration: research and search. */
+  public static final class Researcher {
+    private final OpenAIClient openai;
+
+    Researcher(OpenAIClient openai) {
+      this.openai = openai;
+    }
+
+    public void research() {
+      ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("gpt-4o")
+          .addUserMessage("stream please")
+          .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+          .build();
+      try (com.openai.core.http.StreamResponse<ChatCompletionChunk> stream =
+          openai.chat().completions().createStreaming(params)) {
+        String text = stream.stream()
+            .flatMap(c -> c.choices().stream())
+            .map(c -> c.delta().content().orElse(""))
+            .collect(Collectors.joining());
+        System.out.println("RESULT stream: " + text);
+      }
+      search();
+    }
+
+    public void search() {
+      ChatCompletion found = openai.chat().completions().create(chat("gpt-4o"));
+      System.out.println("RESULT search: " + found.choices().get(0).message().content().orElse(""));
+    }
+  }
+
+  /** Not mapped: its calls belong to no in-process agent. */
+  public static final class Writer {
+    private final AnthropicClient anthropic;
+
+    Writer(AnthropicClient anthropic) {
+      this.anthropic = anthropic;
+    }
+
+    public void write() {
+      MessageCreateParams params = MessageCreateParams.builder().model("claude-sonnet-4-5")
+          .maxTokens(100).addUserMessage("write").build();
+      Message draft = anthropic.messages().create(params);
+      System.out.println("RESULT draft: " + draft.content().get(0).text().map(t -> t.text()).orElse(""));
+      try (StreamResponse<RawMessageStreamEvent> stream = anthropic.messages().createStreaming(params)) {
+        List<String> types = stream.stream().map(e -> e.isMessageStart() ? "start"
+            : e.isMessageDelta() ? "delta" : e.isMessageStop() ? "stop" : "block").collect(Collectors.toList());
+        System.out.println("RESULT draft stream: " + types);
+      }
+    }
+  }
+
+  static void researchService(String base, int port) throws Exception {
+    OpenAIClient openai = OpenAIOkHttpClient.builder().baseUrl(base + "/v1").apiKey("test")
+        .maxRetries(0).build();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    server.createContext("/research", exchange -> {
+      ChatCompletion answer = openai.chat().completions().create(chat("gpt-4o-mini"));
+      byte[] body = answer.choices().get(0).message().content().orElse("").getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    System.out.println("READY");
+  }
+}

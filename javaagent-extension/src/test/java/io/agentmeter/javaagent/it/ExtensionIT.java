@@ -1,0 +1,241 @@
+package io.agentmeter.javaagent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.agentmeter.javaagent.it.FakeBackends.Received;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real OpenTelemetry Java agent with our extension, in forked JVMs running the real OpenAI and
+ * Anthropic SDKs against fake providers on 127.0.0.1; spans arrive over OTLP/HTTP at a receiver in
+ * this test. Two application processes: an orchestrator whose agents come from the config mapping,
+ * and a research service (a one-agent service, by resource) it calls over HTTP.
+ */
+class ExtensionIT {
+
+  private static FakeBackends backends;
+  private static Path dir;
+  private static String withAgentOutput;
+  private static String withoutAgentOutput;
+
+  @BeforeAll
+  static void runTheApplication() throws Exception {
+    backends = new FakeBackends();
+    dir = Files.createTempDirectory("agentmeter-it");
+    int researchPort = freePort();
+    Process research = fork(true, List.of(
+        "-Dotel.service.name=research-service",
+        "-Dotel.resource.attributes=gen_ai.agent.name=researcher"),
+        "research-service", backends.baseUrl(), Integer.toString(researchPort));
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() ->
+          Files.readString(dir.resolve("research-service.log")).contains("READY"));
+      String researchUrl = "http://127.0.0.1:" + researchPort + "/research";
+      Process plain = fork(false, List.of(), "orchestrator", backends.baseUrl(), researchUrl);
+      assertThat(plain.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      withoutAgentOutput = results(dir.resolve("orchestrator-plain.log"));
+      backends.spans.clear();
+      backends.llmRequests.clear();
+      Process orchestrator = fork(true, List.of(
+          "-Dotel.service.name=orchestrator",
+          "-Dotel.instrumentation.agentmeter.agents="
+              + "io.agentmeter.javaagent.it.DemoApp$Planner#run=planner;"
+              + "io.agentmeter.javaagent.it.DemoApp$Researcher#research,search=researcher"),
+          "orchestrator", backends.baseUrl(), researchUrl);
+      assertThat(orchestrator.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      withAgentOutput = results(dir.resolve("orchestrator.log"));
+      // the research service's spans come on its batch schedule
+      await().atMost(Duration.ofSeconds(30)).until(() -> backends.spans.stream()
+          .anyMatch(s -> "research-service".equals(s.resource().get("service.name"))
+              && s.name().startsWith("chat")));
+    } finally {
+      research.destroy();
+      research.waitFor(30, TimeUnit.SECONDS);
+    }
+    for (Received r : backends.spans) {
+      System.out.println("span " + r.resource().get("service.name") + " | " + r.scope() + " | "
+          + r.name() + " | " + r.span().getKind() + " | " + r.span().getAttributesList().stream()
+          .map(kv -> kv.getKey() + "=" + kv.getValue().toString().trim().replace('\n', ' '))
+          .collect(Collectors.joining(", ")));
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    backends.close();
+  }
+
+  @Test
+  void theApplicationSeesExactlyWhatItSeesWithoutTheAgent() {
+    assertThat(withAgentOutput).isNotEmpty().isEqualTo(withoutAgentOutput);
+    assertThat(withAgentOutput).contains("RESULT boom: com.openai.errors.InternalServerException")
+        .contains("RESULT stream: Hello").contains("RESULT plan: answer from gpt-4o-mini");
+  }
+
+  @Test
+  void anOpenAiChatCallIsOneClientSpanWithTokens() {
+    Received plan = single("chat gpt-4o-mini", "orchestrator");
+    assertThat(plan.scope()).isEqualTo("io.agentmeter.openai-java");
+    assertThat(plan.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
+    assertThat(plan.attr("gen_ai.operation.name")).isEqualTo("chat");
+    assertThat(plan.attr("gen_ai.provider.name")).isEqualTo("openai");
+    assertThat(plan.attr("gen_ai.request.model")).isEqualTo("gpt-4o-mini");
+    assertThat(plan.attr("gen_ai.response.model")).isEqualTo("gpt-4o-mini-2024");
+    assertThat(plan.attr("gen_ai.usage.input_tokens")).isEqualTo(120L);
+    assertThat(plan.attr("gen_ai.usage.output_tokens")).isEqualTo(30L);
+    assertThat(plan.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(20L);
+    assertThat(plan.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(10L);
+    assertThat(plan.attr("openai.response.service_tier")).isEqualTo("default");
+  }
+
+  @Test
+  void aStreamedCallEndsWithTheStreamAndCarriesTheReportedUsage() {
+    Received stream = backends.named("chat gpt-4o").stream()
+        .filter(r -> "chatcmpl-stream".equals(r.attr("gen_ai.response.id"))).findFirst().orElseThrow();
+    assertThat(stream.attr("gen_ai.usage.input_tokens")).isEqualTo(900L);
+    assertThat(stream.attr("gen_ai.usage.output_tokens")).isEqualTo(40L);
+    assertThat(stream.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(300L);
+    assertThat(stream.attr("gen_ai.response.model")).isEqualTo("gpt-4o-2024-08-06");
+    assertThat(stream.span().getEndTimeUnixNano()).isGreaterThan(stream.span().getStartTimeUnixNano());
+  }
+
+  @Test
+  void anSdkErrorIsRecordedAndTheApplicationStillGetsIt() {
+    Received boom = single("chat boom", "orchestrator");
+    assertThat(boom.span().getStatus().getCode().name()).isEqualTo("STATUS_CODE_ERROR");
+    assertThat(boom.attr("error.type")).isEqualTo("com.openai.errors.InternalServerException");
+  }
+
+  @Test
+  void noCallYieldsTwoSpans() {
+    long openaiCalls = backends.llmRequests.stream().filter(r -> r.startsWith("openai")).count();
+    List<Received> chatSpans = backends.spans.stream()
+        .filter(r -> "chat".equals(r.attr("gen_ai.operation.name")))
+        .filter(r -> "openai".equals(r.attr("gen_ai.provider.name")))
+        .collect(Collectors.toList());
+    long anthropicCalls = backends.llmRequests.stream().filter(r -> r.startsWith("anthropic")).count();
+    // planner, stream, search, boom, and the research service's call
+    assertThat(openaiCalls).isEqualTo(5);
+    assertThat(chatSpans).hasSize(5);
+    assertThat(backends.spans.stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))
+        .hasSize((int) anthropicCalls).hasSize(2);
+    // the agent's own openai instrumentation is off by default: no second span per call
+    assertThat(backends.spans).noneMatch(r -> r.scope().startsWith("io.opentelemetry.openai"));
+  }
+
+  @Test
+  void agentRolesComeFromTheConfigMappingWithOneSpanPerAgent() {
+    Received planner = single("invoke_agent planner", "orchestrator");
+    Received researcher = single("invoke_agent researcher", "orchestrator");
+    assertThat(planner.span().getKind().name()).isEqualTo("SPAN_KIND_INTERNAL");
+    assertThat(planner.attr("gen_ai.operation.name")).isEqualTo("invoke_agent");
+    assertThat(planner.attr("gen_ai.agent.name")).isEqualTo("planner");
+    assertThat(single("chat gpt-4o-mini", "orchestrator").attr("gen_ai.agent.name")).isEqualTo("planner");
+    assertThat(single("chat gpt-4o-mini", "orchestrator").span().getParentSpanId())
+        .isEqualTo(planner.span().getSpanId());
+    // search() runs inside research(): same agent, no second agent span
+    List<Received> researcherChats = backends.named("chat gpt-4o");
+    assertThat(researcherChats).hasSize(2)
+        .allMatch(r -> "researcher".equals(r.attr("gen_ai.agent.name")))
+        .allMatch(r -> r.span().getParentSpanId().equals(researcher.span().getSpanId()));
+    assertThat(single("chat boom", "orchestrator").attr("gen_ai.agent.name")).isNull();
+  }
+
+  @Test
+  void taskAndClientBaggageIsCopiedOntoSpansAndCarriedToTheNextService() {
+    Received plan = single("chat gpt-4o-mini", "orchestrator");
+    assertThat(plan.attr("agentmeter.baggage.task.id")).isEqualTo("task-42");
+    assertThat(plan.attr("agentmeter.baggage.client.id")).isEqualTo("acme");
+    Received remote = single("chat gpt-4o-mini", "research-service");
+    assertThat(remote.span().getTraceId()).isEqualTo(plan.span().getTraceId());
+    assertThat(remote.attr("agentmeter.baggage.task.id")).isEqualTo("task-42");
+    assertThat(remote.attr("agentmeter.baggage.client.id")).isEqualTo("acme");
+    // the planner's role travels as baggage; the service's own role is its resource
+    assertThat(remote.attr("agentmeter.baggage.agent.name")).isEqualTo("planner");
+    assertThat(remote.attr("gen_ai.agent.name")).isNull();
+    assertThat(remote.resource()).containsEntry("gen_ai.agent.name", "researcher");
+  }
+
+  @Test
+  void anthropicCallsAreOneSpanEachWithInclusiveInputAndCacheTokens() {
+    List<Received> anthropic = backends.spans.stream()
+        .filter(r -> r.scope().startsWith("com.anthropic")).collect(Collectors.toList());
+    assertThat(anthropic).hasSize(2);
+    Received sync = anthropic.stream().filter(r -> Long.valueOf(80).equals(r.attr("gen_ai.usage.output_tokens")))
+        .findFirst().orElseThrow();
+    assertThat(sync.attr("gen_ai.usage.input_tokens")).isEqualTo(1250L);
+    assertThat(sync.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(1000L);
+    assertThat(sync.attr("agentmeter.baggage.client.id")).isEqualTo("acme");
+  }
+
+  private static Received single(String name, String service) {
+    List<Received> found = backends.named(name).stream()
+        .filter(r -> service.equals(r.resource().get("service.name"))).collect(Collectors.toList());
+    assertThat(found).as("spans named '%s' from %s", name, service).hasSize(1);
+    return found.get(0);
+  }
+
+  private static String results(Path log) throws IOException {
+    return Files.readAllLines(log).stream().filter(l -> l.startsWith("RESULT"))
+        .collect(Collectors.joining("\n"));
+  }
+
+  private static Process fork(boolean withAgent, List<String> props, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    if (withAgent) {
+      command.add("-javaagent:" + System.getProperty("agentmeter.it.agentJar"));
+      command.add("-Dotel.javaagent.extensions=" + System.getProperty("agentmeter.it.extensionJar"));
+      command.add("-Dotel.traces.exporter=otlp");
+      command.add("-Dotel.exporter.otlp.protocol=http/protobuf");
+      command.add("-Dotel.exporter.otlp.endpoint=" + backends.baseUrl());
+      command.add("-Dotel.metrics.exporter=none");
+      command.add("-Dotel.logs.exporter=none");
+      command.add("-Dotel.bsp.schedule.delay=100");
+      command.addAll(props);
+    }
+    command.add("-cp");
+    command.add(applicationClasspath());
+    command.add(DemoApp.class.getName());
+    command.addAll(Arrays.asList(args));
+    String log = args[0] + (withAgent ? "" : "-plain") + ".log";
+    return new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(dir.resolve(log).toFile()).start();
+  }
+
+  /** The test classpath without our extension's classes and the agent's own SDK pieces. */
+  private static String applicationClasspath() {
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(p -> !p.endsWith("javaagent-extension" + File.separator + "target" + File.separator + "classes"))
+        .filter(p -> !p.contains("opentelemetry-sdk") && !p.contains("opentelemetry-javaagent")
+            && !p.contains("byte-buddy") && !p.contains("opentelemetry-instrumentation")
+            && !p.contains("auto-service") && !p.contains("autoconfigure"))
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  static String hex(byte[] bytes) {
+    return HexFormat.of().formatHex(bytes);
+  }
+}

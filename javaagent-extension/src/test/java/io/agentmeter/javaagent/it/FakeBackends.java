@@ -1,0 +1,187 @@
+package io.agentmeter.javaagent.it;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One server on 127.0.0.1 playing OpenAI ({@code /v1/chat/completions}, JSON and SSE), Anthropic
+ * ({@code /v1/messages}, JSON and SSE) with the providers' real wire formats, and an OTLP/HTTP
+ * receiver ({@code /v1/traces}) that keeps every span it is sent.
+ */
+final class FakeBackends implements AutoCloseable {
+
+  /** A received span with its resource and scope. */
+  record Received(Map<String, Object> resource, String scope, Span span) {
+    Object attr(String key) {
+      for (KeyValue kv : span.getAttributesList()) {
+        if (kv.getKey().equals(key)) {
+          return value(kv.getValue());
+        }
+      }
+      return null;
+    }
+
+    String name() {
+      return span.getName();
+    }
+  }
+
+  private static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"([^\"]+)\"");
+  private final HttpServer server;
+  final List<Received> spans = new CopyOnWriteArrayList<>();
+  final List<String> llmRequests = new CopyOnWriteArrayList<>();
+
+  FakeBackends() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/v1/chat/completions", this::openai);
+    server.createContext("/v1/messages", this::anthropic);
+    server.createContext("/v1/traces", this::otlp);
+    server.start();
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private void openai(HttpExchange exchange) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    String model = model(body);
+    llmRequests.add("openai " + model);
+    if (model.equals("boom")) {
+      send(exchange, 500, "application/json",
+          "{\"error\":{\"message\":\"the fake server fails on purpose\",\"type\":\"server_error\"}}");
+      return;
+    }
+    if (body.contains("\"stream\":true")) {
+      String id = "chatcmpl-stream";
+      StringBuilder sse = new StringBuilder();
+      for (String part : new String[] {"Hel", "lo"}) {
+        sse.append("data: {\"id\":\"").append(id).append("\",\"object\":\"chat.completion.chunk\","
+            + "\"created\":1700000000,\"model\":\"gpt-4o-2024-08-06\",\"service_tier\":\"default\","
+            + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"").append(part)
+            .append("\"},\"finish_reason\":null}]}\n\n");
+      }
+      sse.append("data: {\"id\":\"").append(id).append("\",\"object\":\"chat.completion.chunk\","
+          + "\"created\":1700000000,\"model\":\"gpt-4o-2024-08-06\",\"choices\":[],"
+          + "\"usage\":{\"prompt_tokens\":900,\"completion_tokens\":40,\"total_tokens\":940,"
+          + "\"prompt_tokens_details\":{\"cached_tokens\":300},"
+          + "\"completion_tokens_details\":{\"reasoning_tokens\":0}}}\n\n");
+      sse.append("data: [DONE]\n\n");
+      send(exchange, 200, "text/event-stream", sse.toString());
+      return;
+    }
+    send(exchange, 200, "application/json", "{\"id\":\"chatcmpl-" + model + "\","
+        + "\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"" + model + "-2024\","
+        + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"answer from "
+        + model + "\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+        + "\"usage\":{\"prompt_tokens\":120,\"completion_tokens\":30,\"total_tokens\":150,"
+        + "\"prompt_tokens_details\":{\"cached_tokens\":20,\"audio_tokens\":0},"
+        + "\"completion_tokens_details\":{\"reasoning_tokens\":10,\"audio_tokens\":0}},"
+        + "\"service_tier\":\"default\",\"system_fingerprint\":\"fp_1\"}");
+  }
+
+  private void anthropic(HttpExchange exchange) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    llmRequests.add("anthropic " + model(body));
+    if (body.contains("\"stream\":true")) {
+      String sse = event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_stream\","
+          + "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5-20250929\","
+          + "\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":40,"
+          + "\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":500,\"output_tokens\":1}}}")
+          + event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+          + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")
+          + event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+          + "\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}")
+          + event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+          + event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+          + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":60}}")
+          + event("message_stop", "{\"type\":\"message_stop\"}");
+      send(exchange, 200, "text/event-stream", sse);
+      return;
+    }
+    send(exchange, 200, "application/json", "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
+        + "\"model\":\"claude-sonnet-4-5-20250929\",\"content\":[{\"type\":\"text\",\"text\":\"draft\"}],"
+        + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":50,"
+        + "\"cache_creation_input_tokens\":200,\"cache_read_input_tokens\":1000,\"output_tokens\":80}}");
+  }
+
+  private static String event(String name, String data) {
+    return "event: " + name + "\ndata: " + data + "\n\n";
+  }
+
+  private void otlp(HttpExchange exchange) throws IOException {
+    ExportTraceServiceRequest request =
+        ExportTraceServiceRequest.parseFrom(exchange.getRequestBody().readAllBytes());
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      Map<String, Object> resource = new HashMap<>();
+      for (KeyValue kv : rs.getResource().getAttributesList()) {
+        resource.put(kv.getKey(), value(kv.getValue()));
+      }
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        for (Span span : ss.getSpansList()) {
+          spans.add(new Received(resource, ss.getScope().getName(), span));
+        }
+      }
+    }
+    send(exchange, 200, "application/x-protobuf", "");
+  }
+
+  List<Received> named(String name) {
+    List<Received> result = new ArrayList<>();
+    for (Received r : spans) {
+      if (r.name().equals(name)) {
+        result.add(r);
+      }
+    }
+    return result;
+  }
+
+  private static String model(String body) {
+    Matcher m = MODEL.matcher(body);
+    return m.find() ? m.group(1) : "?";
+  }
+
+  private static Object value(AnyValue v) {
+    switch (v.getValueCase()) {
+      case STRING_VALUE: return v.getStringValue();
+      case INT_VALUE: return v.getIntValue();
+      case DOUBLE_VALUE: return v.getDoubleValue();
+      case BOOL_VALUE: return v.getBoolValue();
+      default: return v.toString();
+    }
+  }
+
+  private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    if (bytes.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+    exchange.close();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
