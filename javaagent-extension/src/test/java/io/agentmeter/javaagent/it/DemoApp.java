@@ -39,6 +39,14 @@ public final class DemoApp {
       researchService(args[1], Integer.parseInt(args[2]));
       return;
     }
+    if (args[0].equals("noop")) {
+      System.out.println("RESULT noop");
+      return;
+    }
+    if (args[0].equals("bench")) {
+      bench(args[1], Integer.parseInt(args[2]));
+      return;
+    }
     String base = args[1];
     OpenAIClient openai = OpenAIOkHttpClient.builder().baseUrl(base + "/v1").apiKey("test")
         .maxRetries(0).build();
@@ -133,6 +141,25 @@ public final class DemoApp {
         System.out.println("RESULT draft stream: " + types);
       }
     }
+  }
+
+  /** Times {@code calls} chat completions after a warm-up; prints nanoseconds per call. */
+  static void bench(String base, int calls) {
+    OpenAIClient openai = OpenAIOkHttpClient.builder().baseUrl(base + "/v1").apiKey("test")
+        .maxRetries(0).build();
+    ChatCompletionCreateParams params = chat("gpt-4o-mini");
+    for (int i = 0; i < calls / 2; i++) {
+      openai.chat().completions().create(params);
+    }
+    com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpu = os.getProcessCpuTime();
+    long start = System.nanoTime();
+    for (int i = 0; i < calls; i++) {
+      openai.chat().completions().create(params);
+    }
+    System.out.println("BENCH " + (System.nanoTime() - start) / calls + " "
+        + (os.getProcessCpuTime() - cpu) / calls);
   }
 
   static void researchService(String base, int port) throws Exception {
