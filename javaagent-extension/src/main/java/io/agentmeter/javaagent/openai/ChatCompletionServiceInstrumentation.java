@@ -30,6 +30,95 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
         ChatCompletionServiceInstrumentation.class.getName() + "$CreateStreamingAdvice");
   }
 
+  /** The Responses API: {@code ResponseServiceImpl#create}. */
+  static final class Responses implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("com.openai.services.blocking.ResponseServiceImpl");
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      transformer.applyAdviceToMethod(
+          named("create").and(takesArguments(2))
+              .and(takesArgument(0, named("com.openai.models.responses.ResponseCreateParams"))),
+          ChatCompletionServiceInstrumentation.class.getName() + "$ResponseAdvice");
+    }
+  }
+
+  /** Embeddings: {@code EmbeddingServiceImpl#create}. */
+  static final class Embeddings implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("com.openai.services.blocking.EmbeddingServiceImpl");
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      transformer.applyAdviceToMethod(
+          named("create").and(takesArguments(2))
+              .and(takesArgument(0, named("com.openai.models.embeddings.EmbeddingCreateParams"))),
+          ChatCompletionServiceInstrumentation.class.getName() + "$EmbeddingAdvice");
+    }
+  }
+
+  /** Asynchronous chat completions: {@code ChatCompletionServiceAsyncImpl#create}. */
+  static final class AsyncChat implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("com.openai.services.async.chat.ChatCompletionServiceAsyncImpl");
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      transformer.applyAdviceToMethod(
+          named("create").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
+          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCreateAdvice");
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class ResponseAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiResponses.startResponse(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable error) {
+      OpenAiHelper.end(call, response, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class EmbeddingAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiResponses.startEmbeddings(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable error) {
+      OpenAiHelper.end(call, response, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncCreateAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiHelper.start(params, false);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call, @Advice.Return Object future, @Advice.Thrown Throwable error) {
+      OpenAiHelper.endAsync(call, future, error);
+    }
+  }
+
   @SuppressWarnings("unused")
   public static final class CreateAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)

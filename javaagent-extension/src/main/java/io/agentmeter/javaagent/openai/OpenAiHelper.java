@@ -91,22 +91,35 @@ public final class OpenAiHelper {
     }
   }
 
-  /** Starts the span of one call, or returns {@code null} (nested call, or our failure). */
+  /** Starts the span of one chat completion, or returns {@code null} (nested call, or our failure). */
   public static Call start(Object params, boolean streaming) {
+    try {
+      String model = null;
+      if (params instanceof ChatCompletionCreateParams) {
+        model = ((ChatCompletionCreateParams) params).model().asString();
+      }
+      return start("chat", model);
+    } catch (RuntimeException | LinkageError e) {
+      LOG.log(Level.FINE, "agentmeter: reading openai request parameters failed", e);
+      return start("chat", null);
+    }
+  }
+
+  /**
+   * Starts the span of one call of {@code operation} ({@code chat}, {@code embeddings}), or returns
+   * {@code null} (nested call, or our failure).
+   */
+  public static Call start(String operation, String model) {
     try {
       Context parent = Context.current();
       if (parent.get(IN_CALL) != null) {
         return null;
       }
-      String model = null;
-      if (params instanceof ChatCompletionCreateParams) {
-        model = ((ChatCompletionCreateParams) params).model().asString();
-      }
       Tracer tracer = GlobalOpenTelemetry.getTracer("io.agentmeter.openai-java");
-      Span span = tracer.spanBuilder(model == null ? "chat" : "chat " + model)
+      Span span = tracer.spanBuilder(model == null ? operation : operation + " " + model)
           .setSpanKind(SpanKind.CLIENT)
           .setParent(parent)
-          .setAttribute(OPERATION_NAME, "chat")
+          .setAttribute(OPERATION_NAME, operation)
           .setAttribute(PROVIDER_NAME, "openai")
           .setAttribute(REQUEST_MODEL, model)
           .startSpan();
@@ -120,23 +133,62 @@ public final class OpenAiHelper {
 
   /** Ends a non-streaming call with its response or error. */
   public static void end(Object call, Object response, Throwable error) {
+    boolean scopeOpen = call instanceof Call;
+    if (call instanceof Ended) {
+      call = ((Ended) call).call;
+    }
     if (!(call instanceof Call)) {
       return;
     }
     Call c = (Call) call;
     try {
-      c.scope.close();
+      if (scopeOpen) {
+        c.scope.close();
+      }
       if (response instanceof ChatCompletion) {
         ChatCompletion completion = (ChatCompletion) response;
         c.span.setAttribute(RESPONSE_MODEL, completion.model());
         c.span.setAttribute(RESPONSE_ID, completion.id());
         completion.serviceTier().ifPresent(t -> c.span.setAttribute(SERVICE_TIER, t.asString()));
         completion.usage().ifPresent(u -> usage(c.span, u));
+      } else if (response != null) {
+        OpenAiResponses.record(c.span, response);
       }
     } catch (RuntimeException | LinkageError e) {
       LOG.log(Level.FINE, "agentmeter: reading an openai response failed", e);
     }
     c.finish(error);
+  }
+
+  /** Ends an asynchronous call when its future completes; the application's future is untouched. */
+  public static void endAsync(Object call, Object future, Throwable error) {
+    if (!(call instanceof Call)) {
+      return;
+    }
+    Call c = (Call) call;
+    try {
+      c.scope.close();
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "agentmeter: closing a scope failed", e);
+    }
+    if (error != null || !(future instanceof java.util.concurrent.CompletableFuture)) {
+      c.finish(error);
+      return;
+    }
+    ((java.util.concurrent.CompletableFuture<?>) future).whenComplete((response, failure) -> {
+      Throwable cause = failure instanceof java.util.concurrent.CompletionException
+          && failure.getCause() != null ? failure.getCause() : failure;
+      end(new Ended(c), response, cause);
+    });
+  }
+
+  /** A call whose scope is already closed (ended on another thread). */
+  static final class Ended {
+    final Call call;
+
+    Ended(Call call) {
+      this.call = call;
+    }
   }
 
   /**

@@ -6,13 +6,12 @@ import com.google.auto.service.AutoService;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * OpenAI {@code com.openai:openai-java} 4.x chat completions, sync and streaming: one GenAI CLIENT
- * span per call. Switch it off with {@code otel.instrumentation.agentmeter-openai.enabled=false}.
+ * OpenAI {@code com.openai:openai-java} 4.x: chat completions (sync, async, streaming), the
+ * Responses API and embeddings: one GenAI CLIENT span per call. Switch it off with {@code otel.instrumentation.agentmeter-openai.enabled=false}.
  */
 @AutoService(InstrumentationModule.class)
 public final class OpenAiInstrumentationModule extends InstrumentationModule {
@@ -31,7 +30,11 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return Collections.singletonList(new ChatCompletionServiceInstrumentation());
+    return Arrays.asList(
+        new ChatCompletionServiceInstrumentation(),
+        new ChatCompletionServiceInstrumentation.AsyncChat(),
+        new ChatCompletionServiceInstrumentation.Responses(),
+        new ChatCompletionServiceInstrumentation.Embeddings());
   }
 
   @Override
@@ -40,6 +43,8 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
     return Arrays.asList(
         "io.agentmeter.javaagent.openai.OpenAiHelper",
         "io.agentmeter.javaagent.openai.OpenAiHelper$Call",
+        "io.agentmeter.javaagent.openai.OpenAiHelper$Ended",
+        "io.agentmeter.javaagent.openai.OpenAiResponses",
         "io.agentmeter.javaagent.openai.OpenAiHelper$TracingStreamResponse",
         "io.agentmeter.javaagent.openai.OpenAiHelper$EndingSpliterator");
   }

@@ -59,6 +59,15 @@ public final class DemoApp {
       new Planner(openai, args[2]).run();
       new Researcher(openai).research();
       new Writer(anthropic).write();
+      ChatCompletion later = openai.async().chat().completions().create(chat("gpt-4.1-mini")).join();
+      System.out.println("RESULT async: " + later.choices().get(0).message().content().orElse(""));
+      com.openai.models.responses.Response response = openai.responses().create(
+          com.openai.models.responses.ResponseCreateParams.builder().model("gpt-4.1").input("hi").build());
+      System.out.println("RESULT responses: " + response.id());
+      com.openai.models.embeddings.CreateEmbeddingResponse vectors = openai.embeddings().create(
+          com.openai.models.embeddings.EmbeddingCreateParams.builder()
+              .model("text-embedding-3-small").input("tariffs").build());
+      System.out.println("RESULT embeddings: " + vectors.data().size());
       try {
         openai.chat().completions().create(chat("boom"));
         System.out.println("RESULT boom: no error");
@@ -66,6 +75,9 @@ public final class DemoApp {
         System.out.println("RESULT boom: " + e.getClass().getName());
       }
     }
+    // The async client's idle threads would keep the JVM alive for a minute; the agent flushes
+    // its spans in a shutdown hook.
+    System.exit(0);
   }
 
   static ChatCompletionCreateParams chat(String model) {

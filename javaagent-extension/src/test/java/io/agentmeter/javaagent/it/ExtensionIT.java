@@ -116,6 +116,23 @@ class ExtensionIT {
   }
 
   @Test
+  void asyncChatTheResponsesApiAndEmbeddingsAreSpansWithTokens() {
+    Received async = single("chat gpt-4.1-mini", "orchestrator");
+    assertThat(async.attr("gen_ai.usage.input_tokens")).isEqualTo(120L);
+    assertThat(async.attr("gen_ai.response.model")).isEqualTo("gpt-4.1-mini-2024");
+    Received responses = single("chat gpt-4.1", "orchestrator");
+    assertThat(responses.attr("gen_ai.response.model")).isEqualTo("gpt-4.1-2025-04-14");
+    assertThat(responses.attr("gen_ai.usage.input_tokens")).isEqualTo(500L);
+    assertThat(responses.attr("gen_ai.usage.output_tokens")).isEqualTo(70L);
+    assertThat(responses.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(100L);
+    assertThat(responses.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(25L);
+    Received embeddings = single("embeddings text-embedding-3-small", "orchestrator");
+    assertThat(embeddings.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
+    assertThat(embeddings.attr("gen_ai.operation.name")).isEqualTo("embeddings");
+    assertThat(embeddings.attr("gen_ai.usage.input_tokens")).isEqualTo(8L);
+  }
+
+  @Test
   void anSdkErrorIsRecordedAndTheApplicationStillGetsIt() {
     Received boom = single("chat boom", "orchestrator");
     assertThat(boom.span().getStatus().getCode().name()).isEqualTo("STATUS_CODE_ERROR");
@@ -130,9 +147,11 @@ class ExtensionIT {
         .filter(r -> "openai".equals(r.attr("gen_ai.provider.name")))
         .collect(Collectors.toList());
     long anthropicCalls = backends.llmRequests.stream().filter(r -> r.startsWith("anthropic")).count();
-    // planner, stream, search, boom, and the research service's call
-    assertThat(openaiCalls).isEqualTo(5);
-    assertThat(chatSpans).hasSize(5);
+    // planner, stream, search, boom, async, responses, and the research service's call
+    assertThat(openaiCalls).isEqualTo(8);
+    assertThat(chatSpans).hasSize(7);
+    assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
+        .hasSize(1);
     assertThat(backends.spans.stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))
         .hasSize((int) anthropicCalls).hasSize(2);
     // the agent's own openai instrumentation is off by default: no second span per call

@@ -54,6 +54,8 @@ final class FakeBackends implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/v1/chat/completions", this::openai);
     server.createContext("/v1/messages", this::anthropic);
+    server.createContext("/v1/responses", this::responses);
+    server.createContext("/v1/embeddings", this::embeddings);
     server.createContext("/v1/traces", this::otlp);
     server.start();
   }
@@ -122,6 +124,29 @@ final class FakeBackends implements AutoCloseable {
         + "\"model\":\"claude-sonnet-4-5-20250929\",\"content\":[{\"type\":\"text\",\"text\":\"draft\"}],"
         + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":50,"
         + "\"cache_creation_input_tokens\":200,\"cache_read_input_tokens\":1000,\"output_tokens\":80}}");
+  }
+
+  private void responses(HttpExchange exchange) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    llmRequests.add("openai " + model(body));
+    send(exchange, 200, "application/json", "{\"id\":\"resp_1\",\"object\":\"response\","
+        + "\"created_at\":1700000000,\"status\":\"completed\",\"model\":\"gpt-4.1-2025-04-14\","
+        + "\"output\":[{\"type\":\"message\",\"id\":\"msg_1\",\"status\":\"completed\","
+        + "\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"resp\","
+        + "\"annotations\":[]}]}],\"parallel_tool_calls\":true,\"tool_choice\":\"auto\","
+        + "\"tools\":[],\"temperature\":1.0,\"top_p\":1.0,\"error\":null,"
+        + "\"incomplete_details\":null,\"instructions\":null,\"metadata\":{},"
+        + "\"usage\":{\"input_tokens\":500,\"input_tokens_details\":{\"cached_tokens\":100},"
+        + "\"output_tokens\":70,\"output_tokens_details\":{\"reasoning_tokens\":25},"
+        + "\"total_tokens\":570},\"service_tier\":\"default\"}");
+  }
+
+  private void embeddings(HttpExchange exchange) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    llmRequests.add("openai " + model(body));
+    send(exchange, 200, "application/json", "{\"object\":\"list\",\"data\":[{\"object\":"
+        + "\"embedding\",\"index\":0,\"embedding\":[0.1,0.2]}],\"model\":\"text-embedding-3-small\","
+        + "\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}");
   }
 
   private static String event(String name, String data) {

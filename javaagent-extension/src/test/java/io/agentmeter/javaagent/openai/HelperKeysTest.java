@@ -30,8 +30,10 @@ class HelperKeysTest {
         .containsExactlyInAnyOrder(
             OpenAiHelper.class.getName(),
             OpenAiHelper.Call.class.getName(),
+            OpenAiHelper.Ended.class.getName(),
+            OpenAiResponses.class.getName(),
             OpenAiHelper.TracingStreamResponse.class.getName(),
             OpenAiHelper.EndingSpliterator.class.getName());
-    assertThat(OpenAiHelper.class.getDeclaredClasses()).hasSize(3);
+    assertThat(OpenAiHelper.class.getDeclaredClasses()).hasSize(4);
   }
 }
