@@ -1,6 +1,7 @@
 package io.agentmeter.javaagent.openai;
 
 import com.openai.core.http.StreamResponse;
+import io.agentmeter.javaagent.common.LlmCall;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -12,7 +13,6 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.Scope;
 import java.util.Spliterator;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,8 +31,6 @@ import java.util.stream.StreamSupport;
 public final class OpenAiHelper {
 
   private static final Logger LOG = Logger.getLogger(OpenAiHelper.class.getName());
-  /** One LLM call is one span: a nested call through another of our hooks adds nothing. */
-  private static final ContextKey<Object> IN_CALL = ContextKey.named("agentmeter-openai-call");
 
   static final AttributeKey<String> OPERATION_NAME = AttributeKey.stringKey("gen_ai.operation.name");
   static final AttributeKey<String> PROVIDER_NAME = AttributeKey.stringKey("gen_ai.provider.name");
@@ -112,7 +110,8 @@ public final class OpenAiHelper {
   public static Call start(String operation, String model) {
     try {
       Context parent = Context.current();
-      if (parent.get(IN_CALL) != null) {
+      // One LLM call is one span: a call nested in another of our LLM spans adds nothing.
+      if (LlmCall.active(parent)) {
         return null;
       }
       Tracer tracer = GlobalOpenTelemetry.getTracer("io.agentmeter.openai-java");
@@ -123,7 +122,7 @@ public final class OpenAiHelper {
           .setAttribute(PROVIDER_NAME, "openai")
           .setAttribute(REQUEST_MODEL, model)
           .startSpan();
-      Scope scope = parent.with(span).with(IN_CALL, Boolean.TRUE).makeCurrent();
+      Scope scope = LlmCall.mark(parent.with(span)).makeCurrent();
       return new Call(span, scope);
     } catch (RuntimeException | LinkageError e) {
       LOG.log(Level.FINE, "agentmeter: starting an openai span failed", e);

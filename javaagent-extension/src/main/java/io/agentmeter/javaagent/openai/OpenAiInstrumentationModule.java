@@ -41,6 +41,7 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
   public List<String> getAdditionalHelperClassNames() {
     // Without Gradle's muzzle plugin nothing finds helpers for us: list every one.
     return Arrays.asList(
+        "io.agentmeter.javaagent.common.LlmCall",
         "io.agentmeter.javaagent.openai.OpenAiHelper",
         "io.agentmeter.javaagent.openai.OpenAiHelper$Call",
         "io.agentmeter.javaagent.openai.OpenAiHelper$Ended",

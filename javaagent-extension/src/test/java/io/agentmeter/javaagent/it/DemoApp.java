@@ -59,6 +59,7 @@ public final class DemoApp {
       new Planner(openai, args[2]).run();
       new Researcher(openai).research();
       new Writer(anthropic).write();
+      new Reviewer(base).review();
       ChatCompletion later = openai.async().chat().completions().create(chat("gpt-4.1-mini")).join();
       System.out.println("RESULT async: " + later.choices().get(0).message().content().orElse(""));
       com.openai.models.responses.Response response = openai.responses().create(
@@ -131,6 +132,20 @@ public final class DemoApp {
     public void search() {
       ChatCompletion found = openai.chat().completions().create(chat("gpt-4o"));
       System.out.println("RESULT search: " + found.choices().get(0).message().content().orElse(""));
+    }
+  }
+
+  /** Mapped to agent "reviewer"; uses LangChain4j's own OpenAI client, not openai-java. */
+  public static final class Reviewer {
+    private final dev.langchain4j.model.openai.OpenAiChatModel model;
+
+    Reviewer(String base) {
+      this.model = dev.langchain4j.model.openai.OpenAiChatModel.builder()
+          .baseUrl(base + "/v1").apiKey("test").modelName("gpt-4.1-nano").maxRetries(0).build();
+    }
+
+    public void review() {
+      System.out.println("RESULT review: " + model.chat("review this"));
     }
   }
 

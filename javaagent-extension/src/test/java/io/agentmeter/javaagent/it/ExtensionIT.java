@@ -56,7 +56,8 @@ class ExtensionIT {
           "-Dotel.service.name=orchestrator",
           "-Dotel.instrumentation.agentmeter.agents="
               + "io.agentmeter.javaagent.it.DemoApp$Planner#run=planner;"
-              + "io.agentmeter.javaagent.it.DemoApp$Researcher#research,search=researcher"),
+              + "io.agentmeter.javaagent.it.DemoApp$Researcher#research,search=researcher;"
+              + "io.agentmeter.javaagent.it.DemoApp$Reviewer#review=reviewer"),
           "orchestrator", backends.baseUrl(), researchUrl);
       assertThat(orchestrator.waitFor(120, TimeUnit.SECONDS)).isTrue();
       withAgentOutput = results(dir.resolve("orchestrator.log"));
@@ -133,6 +134,18 @@ class ExtensionIT {
   }
 
   @Test
+  void aLangChain4jChatModelCallIsOneSpanWithProviderTokensAndItsAgent() {
+    Received review = single("chat gpt-4.1-nano", "orchestrator");
+    assertThat(review.scope()).isEqualTo("io.agentmeter.langchain4j");
+    assertThat(review.attr("gen_ai.provider.name")).isEqualTo("openai");
+    assertThat(review.attr("gen_ai.usage.input_tokens")).isEqualTo(120L);
+    assertThat(review.attr("gen_ai.usage.output_tokens")).isEqualTo(30L);
+    assertThat(review.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(20L);
+    assertThat(review.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(10L);
+    assertThat(review.attr("gen_ai.agent.name")).isEqualTo("reviewer");
+  }
+
+  @Test
   void anSdkErrorIsRecordedAndTheApplicationStillGetsIt() {
     Received boom = single("chat boom", "orchestrator");
     assertThat(boom.span().getStatus().getCode().name()).isEqualTo("STATUS_CODE_ERROR");
@@ -147,9 +160,10 @@ class ExtensionIT {
         .filter(r -> "openai".equals(r.attr("gen_ai.provider.name")))
         .collect(Collectors.toList());
     long anthropicCalls = backends.llmRequests.stream().filter(r -> r.startsWith("anthropic")).count();
-    // planner, stream, search, boom, async, responses, and the research service's call
-    assertThat(openaiCalls).isEqualTo(8);
-    assertThat(chatSpans).hasSize(7);
+    // planner, stream, search, boom, async, responses, langchain4j, embeddings, and the research
+    // service's call
+    assertThat(openaiCalls).isEqualTo(9);
+    assertThat(chatSpans).hasSize(8);
     assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
         .hasSize(1);
     assertThat(backends.spans.stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))

@@ -28,6 +28,7 @@ class HelperKeysTest {
     // Unlisted helpers fail at run time with NoClassDefFoundError in the application.
     assertThat(new OpenAiInstrumentationModule().getAdditionalHelperClassNames())
         .containsExactlyInAnyOrder(
+            io.agentmeter.javaagent.common.LlmCall.class.getName(),
             OpenAiHelper.class.getName(),
             OpenAiHelper.Call.class.getName(),
             OpenAiHelper.Ended.class.getName(),

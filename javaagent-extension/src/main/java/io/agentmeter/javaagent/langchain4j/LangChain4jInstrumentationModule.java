@@ -1,0 +1,80 @@
+package io.agentmeter.javaagent.langchain4j;
+
+import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.hasClassesNamed;
+import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.implementsInterface;
+import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import com.google.auto.service.AutoService;
+import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
+import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
+import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * LangChain4j chat models ({@code ChatModel#doChat}) as GenAI spans, for providers whose calls do
+ * not already go through an SDK we instrument (then the SDK's span is the one).
+ */
+@AutoService(InstrumentationModule.class)
+public final class LangChain4jInstrumentationModule extends InstrumentationModule {
+
+  public LangChain4jInstrumentationModule() {
+    super("agentmeter-langchain4j", "agentmeter");
+  }
+
+  @Override
+  public ElementMatcher.Junction<ClassLoader> classLoaderMatcher() {
+    return hasClassesNamed("dev.langchain4j.model.chat.ChatModel",
+        "dev.langchain4j.model.chat.request.ChatRequest");
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations() {
+    return Collections.singletonList(new ChatModels());
+  }
+
+  @Override
+  public List<String> getAdditionalHelperClassNames() {
+    return Arrays.asList(
+        "io.agentmeter.javaagent.common.LlmCall",
+        "io.agentmeter.javaagent.langchain4j.LangChain4jHelper",
+        "io.agentmeter.javaagent.langchain4j.LangChain4jHelper$Call");
+  }
+
+  static final class ChatModels implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return implementsInterface(named("dev.langchain4j.model.chat.ChatModel")).and(not(isInterface()));
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      transformer.applyAdviceToMethod(
+          named("doChat").and(takesArguments(1))
+              .and(takesArgument(0, named("dev.langchain4j.model.chat.request.ChatRequest"))),
+          LangChain4jInstrumentationModule.class.getName() + "$DoChatAdvice");
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class DoChatAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.This Object model, @Advice.Argument(0) Object request) {
+      return LangChain4jHelper.start(model, request);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable error) {
+      LangChain4jHelper.end(call, response, error);
+    }
+  }
+}
