@@ -50,7 +50,8 @@ final class ServeCommand implements Callable<Integer> {
   String bind;
 
   @Option(names = "--forward", paramLabel = "URL",
-      description = "OTLP/HTTP endpoint to send costed spans to, e.g. http://jaeger:4318.")
+      description = "OTLP endpoint to send costed spans to: http://jaeger:4318 (OTLP/HTTP) or"
+          + " grpc://tempo:4317 (OTLP/gRPC).")
   String forward;
 
   @Option(names = "--trace-idle-timeout", paramLabel = "DURATION", defaultValue = "30s",

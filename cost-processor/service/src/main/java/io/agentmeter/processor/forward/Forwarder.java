@@ -2,6 +2,7 @@ package io.agentmeter.processor.forward;
 
 import io.agentmeter.processor.metrics.Metrics;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import java.io.IOException;
 import java.net.URI;
@@ -17,7 +18,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Sends costed spans on to an OTLP/HTTP endpoint (Jaeger, Tempo, a Collector). A bounded queue
+ * Sends costed spans on to an OTLP endpoint (Jaeger, Tempo, a Collector): OTLP/HTTP protobuf for
+ * {@code http(s)://} URLs, OTLP/gRPC for {@code grpc://host:port}. A bounded queue
  * decouples it from ingest: a backend that is down never blocks receiving or the ledger; requests
  * are retried with backoff on the retryable OTLP codes, and when the queue is full or retries run
  * out the spans are dropped and counted.
@@ -30,20 +32,36 @@ public final class Forwarder implements AutoCloseable {
   private final URI endpoint;
   private final Metrics metrics;
   private final HttpClient client;
+  private final io.grpc.ManagedChannel channel;
+  private final TraceServiceGrpc.TraceServiceBlockingStub grpc;
   private final BlockingQueue<ExportTraceServiceRequest> queue;
   private final Thread sender;
   private volatile boolean running = true;
 
   /**
-   * @param endpoint the OTLP/HTTP base URL ({@code http://host:4318}) or full traces URL
+   * @param endpoint the OTLP/HTTP base URL ({@code http://host:4318}) or full traces URL, or
+   *     {@code grpc://host:4317} for OTLP/gRPC
    * @param capacity requests that may wait before new ones are dropped
    */
   public Forwarder(String endpoint, Metrics metrics, int capacity) {
-    String url = endpoint.endsWith("/v1/traces") ? endpoint
-        : endpoint.replaceAll("/+$", "") + "/v1/traces";
-    this.endpoint = URI.create(url);
     this.metrics = metrics;
-    this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    if (endpoint.startsWith("grpc://")) {
+      URI uri = URI.create("http://" + endpoint.substring("grpc://".length()));
+      this.endpoint = URI.create(endpoint);
+      this.client = null;
+      this.channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+          .forAddress(uri.getHost(), uri.getPort() < 0 ? 4317 : uri.getPort())
+          .usePlaintext()
+          .build();
+      this.grpc = TraceServiceGrpc.newBlockingStub(channel);
+    } else {
+      String url = endpoint.endsWith("/v1/traces") ? endpoint
+          : endpoint.replaceAll("/+$", "") + "/v1/traces";
+      this.endpoint = URI.create(url);
+      this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      this.channel = null;
+      this.grpc = null;
+    }
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.sender = new Thread(this::run, "agentmeter-forwarder");
     this.sender.setDaemon(true);
@@ -83,9 +101,23 @@ public final class Forwarder implements AutoCloseable {
   }
 
   private void deliver(ExportTraceServiceRequest request) {
-    byte[] body = request.toByteArray();
+    byte[] body = grpc == null ? request.toByteArray() : null;
     long backoffMillis = 200;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      if (grpc != null) {
+        try {
+          grpc.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS).export(request);
+          metrics.forwarded(count(request));
+          return;
+        } catch (io.grpc.StatusRuntimeException e) {
+          io.grpc.Status.Code code = e.getStatus().getCode();
+          if (code != io.grpc.Status.Code.UNAVAILABLE && code != io.grpc.Status.Code.RESOURCE_EXHAUSTED
+              && code != io.grpc.Status.Code.DEADLINE_EXCEEDED && code != io.grpc.Status.Code.ABORTED) {
+            LOG.warning("forward to " + endpoint + " refused with " + code + "; dropped");
+            break;
+          }
+        }
+      } else {
       try {
         HttpResponse<Void> response = client.send(
             HttpRequest.newBuilder(endpoint)
@@ -108,6 +140,7 @@ public final class Forwarder implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
+      }
       }
       if (!running) {
         break;
@@ -137,5 +170,8 @@ public final class Forwarder implements AutoCloseable {
   public void close() throws InterruptedException {
     running = false;
     sender.join(15_000);
+    if (channel != null) {
+      channel.shutdownNow();
+    }
   }
 }

@@ -1,0 +1,100 @@
+package io.agentmeter.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ForwardingTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void costedSpansGoOnOverGrpcWithTheirIdsAndTraceTotals() throws Exception {
+    List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
+    Server backend = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(new TraceServiceGrpc.TraceServiceImplBase() {
+          @Override
+          public void export(ExportTraceServiceRequest request,
+              StreamObserver<ExportTraceServiceResponse> response) {
+            received.add(request);
+            response.onNext(ExportTraceServiceResponse.getDefaultInstance());
+            response.onCompleted();
+          }
+        }).build().start();
+    try (Processor processor = start("grpc://127.0.0.1:" + backend.getPort())) {
+      List<SpanData> spans = WorkflowSpans.make("acme");
+      send(processor, spans);
+
+      await().atMost(Duration.ofSeconds(15)).until(() -> count(received) == spans.size());
+      var root = received.stream().flatMap(r -> r.getResourceSpansList().stream())
+          .flatMap(rs -> rs.getScopeSpansList().stream()).flatMap(ss -> ss.getSpansList().stream())
+          .filter(s -> s.getName().equals("POST /reports")).findFirst().orElseThrow();
+      assertThat(root.getSpanId().toByteArray()).isEqualTo(
+          spans.stream().filter(s -> s.getName().equals("POST /reports")).findFirst().orElseThrow()
+              .getSpanContext().getSpanIdBytes());
+      assertThat(attribute(root.getAttributesList(), "agentmeter.trace.cost.amount"))
+          .hasValueSatisfying(v -> assertThat(v.getDoubleValue()).isEqualTo(0.007825));
+    } finally {
+      backend.shutdownNow();
+    }
+  }
+
+  @Test
+  void aBackendThatIsDownNeitherBlocksIngestNorLosesLedgerDataAndDropsAreCounted() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    try (Processor processor = start("http://127.0.0.1:" + closedPort)) {
+      List<SpanData> spans = WorkflowSpans.make("globex");
+      send(processor, spans);
+
+      assertThat(processor.ledger().spanCount()).isEqualTo(spans.size());
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> processor.metrics().forwardDroppedCount() == spans.size());
+      assertThat(processor.ledger().trace(spans.get(0).getTraceId())).isPresent();
+    }
+  }
+
+  private Processor start(String forward) throws Exception {
+    return Processor.builder().setLedger(dir.resolve("l-" + System.nanoTime() + ".db").toString())
+        .setOtlpHttpPort(0).setOtlpGrpcPort(-1).setApiPort(0).setBindHost("127.0.0.1")
+        .setTraceGrace(Duration.ofMillis(100)).setForward(forward).start();
+  }
+
+  private static void send(Processor processor, List<SpanData> spans) {
+    try (OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
+        .setEndpoint("http://127.0.0.1:" + processor.otlpHttpPort() + "/v1/traces").build()) {
+      assertThat(exporter.export(spans).join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+    }
+  }
+
+  private static long count(List<ExportTraceServiceRequest> requests) {
+    return requests.stream().flatMap(r -> r.getResourceSpansList().stream())
+        .flatMap(rs -> rs.getScopeSpansList().stream()).mapToLong(ss -> ss.getSpansCount()).sum();
+  }
+
+  private static Optional<io.opentelemetry.proto.common.v1.AnyValue> attribute(List<KeyValue> list,
+      String key) {
+    return list.stream().filter(kv -> kv.getKey().equals(key)).map(KeyValue::getValue).findFirst();
+  }
+}
