@@ -60,6 +60,10 @@ public final class DemoApp {
       new Researcher(openai).research();
       new Writer(anthropic).write();
       new Reviewer(base).review();
+      com.google.genai.Client gemini = com.google.genai.Client.builder().apiKey("test")
+          .httpOptions(com.google.genai.types.HttpOptions.builder().baseUrl(base).build()).build();
+      System.out.println("RESULT gemini: "
+          + gemini.models.generateContent("gemini-2.5-flash", "summarise", null).text());
       ChatCompletion later = openai.async().chat().completions().create(chat("gpt-4.1-mini")).join();
       System.out.println("RESULT async: " + later.choices().get(0).message().content().orElse(""));
       com.openai.models.responses.Response response = openai.responses().create(

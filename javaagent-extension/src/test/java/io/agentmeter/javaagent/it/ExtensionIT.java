@@ -146,6 +146,21 @@ class ExtensionIT {
   }
 
   @Test
+  void aGoogleGenAiCallIsOneGenerateContentSpanWithThoughtsCountedAsOutput() {
+    assertThat(backends.llmRequests).containsOnlyOnce("gemini gemini-2.5-flash:generateContent");
+    Received gemini = single("generate_content gemini-2.5-flash", "orchestrator");
+    assertThat(gemini.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
+    assertThat(gemini.attr("gen_ai.provider.name")).isEqualTo("gcp.gemini");
+    assertThat(gemini.attr("gen_ai.usage.input_tokens")).isEqualTo(300L);
+    assertThat(gemini.attr("gen_ai.usage.output_tokens")).isEqualTo(70L);
+    assertThat(gemini.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(100L);
+    assertThat(gemini.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(20L);
+    assertThat(gemini.attr("gen_ai.response.id")).isEqualTo("gem-1");
+    assertThat(backends.spans.stream().filter(r -> r.scope().equals("io.agentmeter.google-genai")))
+        .hasSize(1);
+  }
+
+  @Test
   void anSdkErrorIsRecordedAndTheApplicationStillGetsIt() {
     Received boom = single("chat boom", "orchestrator");
     assertThat(boom.span().getStatus().getCode().name()).isEqualTo("STATUS_CODE_ERROR");

@@ -56,6 +56,7 @@ final class FakeBackends implements AutoCloseable {
     server.createContext("/v1/messages", this::anthropic);
     server.createContext("/v1/responses", this::responses);
     server.createContext("/v1/embeddings", this::embeddings);
+    server.createContext("/v1beta/models/", this::gemini);
     server.createContext("/v1/traces", this::otlp);
     server.start();
   }
@@ -147,6 +148,17 @@ final class FakeBackends implements AutoCloseable {
     send(exchange, 200, "application/json", "{\"object\":\"list\",\"data\":[{\"object\":"
         + "\"embedding\",\"index\":0,\"embedding\":[0.1,0.2]}],\"model\":\"text-embedding-3-small\","
         + "\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}");
+  }
+
+  private void gemini(HttpExchange exchange) throws IOException {
+    exchange.getRequestBody().readAllBytes();
+    String path = exchange.getRequestURI().getPath();
+    llmRequests.add("gemini " + path.substring(path.lastIndexOf('/') + 1));
+    send(exchange, 200, "application/json", "{\"candidates\":[{\"content\":{\"parts\":"
+        + "[{\"text\":\"gem\"}],\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}],"
+        + "\"usageMetadata\":{\"promptTokenCount\":300,\"candidatesTokenCount\":50,"
+        + "\"cachedContentTokenCount\":100,\"thoughtsTokenCount\":20,\"totalTokenCount\":370},"
+        + "\"modelVersion\":\"gemini-2.5-flash\",\"responseId\":\"gem-1\"}");
   }
 
   private static String event(String name, String data) {
