@@ -40,8 +40,9 @@ public final class GoogleGenAiInstrumentationModule extends InstrumentationModul
   public List<String> getAdditionalHelperClassNames() {
     return Arrays.asList(
         "io.agentmeter.javaagent.common.LlmCall",
-        "io.agentmeter.javaagent.genai.GoogleGenAiHelper",
-        "io.agentmeter.javaagent.genai.GoogleGenAiHelper$Call");
+        "io.agentmeter.javaagent.common.LlmSpans",
+        "io.agentmeter.javaagent.common.LlmSpans$Call",
+        "io.agentmeter.javaagent.genai.GoogleGenAiHelper");
   }
 
   static final class ModelsInstrumentation implements TypeInstrumentation {

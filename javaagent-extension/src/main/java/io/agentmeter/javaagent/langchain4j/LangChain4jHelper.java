@@ -3,14 +3,8 @@ package io.agentmeter.javaagent.langchain4j;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
-import io.agentmeter.javaagent.common.LlmCall;
-import io.opentelemetry.api.GlobalOpenTelemetry;
-import io.opentelemetry.api.common.AttributeKey;
+import io.agentmeter.javaagent.common.LlmSpans;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
 import java.lang.reflect.Method;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -23,87 +17,44 @@ import java.util.logging.Logger;
 public final class LangChain4jHelper {
 
   private static final Logger LOG = Logger.getLogger(LangChain4jHelper.class.getName());
-  private static final AttributeKey<String> OPERATION_NAME = AttributeKey.stringKey("gen_ai.operation.name");
-  private static final AttributeKey<String> PROVIDER_NAME = AttributeKey.stringKey("gen_ai.provider.name");
-  private static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
-  private static final AttributeKey<String> RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
-  private static final AttributeKey<String> RESPONSE_ID = AttributeKey.stringKey("gen_ai.response.id");
-  private static final AttributeKey<Long> INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
-  private static final AttributeKey<Long> OUTPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.output_tokens");
-  private static final AttributeKey<Long> CACHE_READ_TOKENS =
-      AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");
-  private static final AttributeKey<Long> CACHE_CREATION_TOKENS =
-      AttributeKey.longKey("gen_ai.usage.cache_creation.input_tokens");
-  private static final AttributeKey<Long> REASONING_TOKENS =
-      AttributeKey.longKey("gen_ai.usage.reasoning.output_tokens");
-  private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
   private LangChain4jHelper() {}
 
-  /** A call in flight. */
-  public static final class Call {
-    final Span span;
-    final Scope scope;
-    final String provider;
-
-    Call(Span span, Scope scope, String provider) {
-      this.span = span;
-      this.scope = scope;
-      this.provider = provider;
-    }
-  }
-
   public static Object start(Object model, Object request) {
+    String requestModel = null;
+    String provider = "langchain4j";
     try {
-      Context parent = Context.current();
-      if (LlmCall.active(parent)) {
-        return null;
-      }
-      String provider = provider(model.getClass().getName());
-      String requestModel = null;
+      provider = provider(model.getClass().getName());
       if (request instanceof ChatRequest) {
         requestModel = ((ChatRequest) request).modelName();
       }
-      Span span = GlobalOpenTelemetry.getTracer("io.agentmeter.langchain4j")
-          .spanBuilder(requestModel == null ? "chat" : "chat " + requestModel)
-          .setSpanKind(SpanKind.CLIENT)
-          .setParent(parent)
-          .setAttribute(OPERATION_NAME, "chat")
-          .setAttribute(PROVIDER_NAME, provider)
-          .setAttribute(REQUEST_MODEL, requestModel)
-          .startSpan();
-      return new Call(span, LlmCall.mark(parent.with(span)).makeCurrent(), provider);
     } catch (RuntimeException | LinkageError e) {
-      LOG.log(Level.FINE, "agentmeter: starting a langchain4j span failed", e);
-      return null;
+      LOG.log(Level.FINE, "agentmeter: reading a langchain4j request failed", e);
     }
+    return LlmSpans.start("io.agentmeter.langchain4j", "chat", provider, requestModel);
   }
 
   public static void end(Object call, Object response, Throwable error) {
-    if (!(call instanceof Call)) {
+    if (!(call instanceof LlmSpans.Call)) {
       return;
     }
-    Call c = (Call) call;
+    LlmSpans.Call c = (LlmSpans.Call) call;
+    c.exitScope();
     try {
-      c.scope.close();
       if (response instanceof ChatResponse) {
         ChatResponse r = (ChatResponse) response;
-        c.span.setAttribute(RESPONSE_MODEL, r.modelName());
-        c.span.setAttribute(RESPONSE_ID, r.id());
+        c.span.setAttribute(LlmSpans.RESPONSE_MODEL, r.modelName());
+        c.span.setAttribute(LlmSpans.RESPONSE_ID, r.id());
         TokenUsage usage = r.tokenUsage();
         if (usage != null) {
-          usage(c.span, usage, "anthropic".equals(c.provider));
+          usage(c.span, usage, usage.getClass().getName().toLowerCase(java.util.Locale.ROOT)
+              .contains("anthropic"));
         }
-      }
-      if (error != null) {
-        c.span.setStatus(StatusCode.ERROR, error.getMessage() == null ? "" : error.getMessage());
-        c.span.setAttribute(ERROR_TYPE, error.getClass().getName());
-        c.span.recordException(error);
       }
     } catch (RuntimeException | LinkageError e) {
       LOG.log(Level.FINE, "agentmeter: reading a langchain4j response failed", e);
     }
-    c.span.end();
+    c.finish(error);
   }
 
   private static void usage(Span span, TokenUsage usage, boolean anthropic) {
@@ -117,20 +68,20 @@ public final class LangChain4jHelper {
       if (anthropic) {
         input += (cacheRead == null ? 0 : cacheRead) + (cacheCreation == null ? 0 : cacheCreation);
       }
-      span.setAttribute(INPUT_TOKENS, input);
+      span.setAttribute(LlmSpans.INPUT_TOKENS, input);
     }
     if (usage.outputTokenCount() != null) {
-      span.setAttribute(OUTPUT_TOKENS, (long) usage.outputTokenCount());
+      span.setAttribute(LlmSpans.OUTPUT_TOKENS, (long) usage.outputTokenCount());
     }
     Long read = cacheRead != null ? cacheRead : cached;
     if (read != null) {
-      span.setAttribute(CACHE_READ_TOKENS, read);
+      span.setAttribute(LlmSpans.CACHE_READ_TOKENS, read);
     }
     if (cacheCreation != null) {
-      span.setAttribute(CACHE_CREATION_TOKENS, cacheCreation);
+      span.setAttribute(LlmSpans.CACHE_CREATION_TOKENS, cacheCreation);
     }
     if (reasoning != null) {
-      span.setAttribute(REASONING_TOKENS, reasoning);
+      span.setAttribute(LlmSpans.REASONING_TOKENS, reasoning);
     }
   }
 

@@ -45,8 +45,9 @@ public final class LangChain4jInstrumentationModule extends InstrumentationModul
   public List<String> getAdditionalHelperClassNames() {
     return Arrays.asList(
         "io.agentmeter.javaagent.common.LlmCall",
-        "io.agentmeter.javaagent.langchain4j.LangChain4jHelper",
-        "io.agentmeter.javaagent.langchain4j.LangChain4jHelper$Call");
+        "io.agentmeter.javaagent.common.LlmSpans",
+        "io.agentmeter.javaagent.common.LlmSpans$Call",
+        "io.agentmeter.javaagent.langchain4j.LangChain4jHelper");
   }
 
   static final class ChatModels implements TypeInstrumentation {

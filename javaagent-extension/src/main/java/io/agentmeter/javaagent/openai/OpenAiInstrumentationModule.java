@@ -42,9 +42,9 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
     // Without Gradle's muzzle plugin nothing finds helpers for us: list every one.
     return Arrays.asList(
         "io.agentmeter.javaagent.common.LlmCall",
+        "io.agentmeter.javaagent.common.LlmSpans",
+        "io.agentmeter.javaagent.common.LlmSpans$Call",
         "io.agentmeter.javaagent.openai.OpenAiHelper",
-        "io.agentmeter.javaagent.openai.OpenAiHelper$Call",
-        "io.agentmeter.javaagent.openai.OpenAiHelper$Ended",
         "io.agentmeter.javaagent.openai.OpenAiResponses",
         "io.agentmeter.javaagent.openai.OpenAiHelper$TracingStreamResponse",
         "io.agentmeter.javaagent.openai.OpenAiHelper$EndingSpliterator");

@@ -7,6 +7,7 @@ import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseUsage;
+import io.agentmeter.javaagent.common.LlmSpans;
 import io.opentelemetry.api.trace.Span;
 
 /**
@@ -27,7 +28,7 @@ public final class OpenAiResponses {
     } catch (RuntimeException | LinkageError e) {
       model = null;
     }
-    return OpenAiHelper.start("chat", model);
+    return LlmSpans.start(OpenAiHelper.SCOPE, "chat", "openai", model);
   }
 
   /** The span of an embeddings call. */
@@ -40,26 +41,26 @@ public final class OpenAiResponses {
     } catch (RuntimeException | LinkageError e) {
       model = null;
     }
-    return OpenAiHelper.start("embeddings", model);
+    return LlmSpans.start(OpenAiHelper.SCOPE, "embeddings", "openai", model);
   }
 
   static void record(Span span, Object response) {
     if (response instanceof Response) {
       Response r = (Response) response;
-      span.setAttribute(OpenAiHelper.RESPONSE_MODEL, name(r.model()));
-      span.setAttribute(OpenAiHelper.RESPONSE_ID, r.id());
-      r.serviceTier().ifPresent(t -> span.setAttribute(OpenAiHelper.SERVICE_TIER, t.asString()));
+      span.setAttribute(LlmSpans.RESPONSE_MODEL, name(r.model()));
+      span.setAttribute(LlmSpans.RESPONSE_ID, r.id());
+      r.serviceTier().ifPresent(t -> span.setAttribute(LlmSpans.SERVICE_TIER, t.asString()));
       if (r.usage().isPresent()) {
         ResponseUsage u = r.usage().get();
-        span.setAttribute(OpenAiHelper.INPUT_TOKENS, u.inputTokens());
-        span.setAttribute(OpenAiHelper.OUTPUT_TOKENS, u.outputTokens());
-        span.setAttribute(OpenAiHelper.CACHE_READ_TOKENS, u.inputTokensDetails().cachedTokens());
-        span.setAttribute(OpenAiHelper.REASONING_TOKENS, u.outputTokensDetails().reasoningTokens());
+        span.setAttribute(LlmSpans.INPUT_TOKENS, u.inputTokens());
+        span.setAttribute(LlmSpans.OUTPUT_TOKENS, u.outputTokens());
+        span.setAttribute(LlmSpans.CACHE_READ_TOKENS, u.inputTokensDetails().cachedTokens());
+        span.setAttribute(LlmSpans.REASONING_TOKENS, u.outputTokensDetails().reasoningTokens());
       }
     } else if (response instanceof CreateEmbeddingResponse) {
       CreateEmbeddingResponse r = (CreateEmbeddingResponse) response;
-      span.setAttribute(OpenAiHelper.RESPONSE_MODEL, r.model());
-      span.setAttribute(OpenAiHelper.INPUT_TOKENS, r.usage().promptTokens());
+      span.setAttribute(LlmSpans.RESPONSE_MODEL, r.model());
+      span.setAttribute(LlmSpans.INPUT_TOKENS, r.usage().promptTokens());
     }
   }
 

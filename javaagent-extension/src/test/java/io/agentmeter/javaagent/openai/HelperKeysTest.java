@@ -2,6 +2,10 @@ package io.agentmeter.javaagent.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentmeter.javaagent.common.LlmCall;
+import io.agentmeter.javaagent.common.LlmSpans;
+import io.agentmeter.javaagent.genai.GoogleGenAiInstrumentationModule;
+import io.agentmeter.javaagent.langchain4j.LangChain4jInstrumentationModule;
 import io.agentmeter.semconv.GenAiAttributes;
 import org.junit.jupiter.api.Test;
 
@@ -9,32 +13,36 @@ import org.junit.jupiter.api.Test;
 class HelperKeysTest {
 
   @Test
-  void theOpenAiHelperWritesTheContractsKeys() {
-    assertThat(OpenAiHelper.OPERATION_NAME).isEqualTo(GenAiAttributes.OPERATION_NAME);
-    assertThat(OpenAiHelper.PROVIDER_NAME).isEqualTo(GenAiAttributes.PROVIDER_NAME);
-    assertThat(OpenAiHelper.REQUEST_MODEL).isEqualTo(GenAiAttributes.REQUEST_MODEL);
-    assertThat(OpenAiHelper.RESPONSE_MODEL).isEqualTo(GenAiAttributes.RESPONSE_MODEL);
-    assertThat(OpenAiHelper.RESPONSE_ID).isEqualTo(GenAiAttributes.RESPONSE_ID);
-    assertThat(OpenAiHelper.INPUT_TOKENS).isEqualTo(GenAiAttributes.USAGE_INPUT_TOKENS);
-    assertThat(OpenAiHelper.OUTPUT_TOKENS).isEqualTo(GenAiAttributes.USAGE_OUTPUT_TOKENS);
-    assertThat(OpenAiHelper.CACHE_READ_TOKENS).isEqualTo(GenAiAttributes.USAGE_CACHE_READ_INPUT_TOKENS);
-    assertThat(OpenAiHelper.REASONING_TOKENS).isEqualTo(GenAiAttributes.USAGE_REASONING_OUTPUT_TOKENS);
-    assertThat(OpenAiHelper.SERVICE_TIER).isEqualTo(GenAiAttributes.OPENAI_RESPONSE_SERVICE_TIER);
-    assertThat(OpenAiHelper.ERROR_TYPE).isEqualTo(GenAiAttributes.ERROR_TYPE);
+  void theHelpersWriteTheContractsKeys() {
+    assertThat(LlmSpans.OPERATION_NAME).isEqualTo(GenAiAttributes.OPERATION_NAME);
+    assertThat(LlmSpans.PROVIDER_NAME).isEqualTo(GenAiAttributes.PROVIDER_NAME);
+    assertThat(LlmSpans.REQUEST_MODEL).isEqualTo(GenAiAttributes.REQUEST_MODEL);
+    assertThat(LlmSpans.RESPONSE_MODEL).isEqualTo(GenAiAttributes.RESPONSE_MODEL);
+    assertThat(LlmSpans.RESPONSE_ID).isEqualTo(GenAiAttributes.RESPONSE_ID);
+    assertThat(LlmSpans.INPUT_TOKENS).isEqualTo(GenAiAttributes.USAGE_INPUT_TOKENS);
+    assertThat(LlmSpans.OUTPUT_TOKENS).isEqualTo(GenAiAttributes.USAGE_OUTPUT_TOKENS);
+    assertThat(LlmSpans.CACHE_READ_TOKENS).isEqualTo(GenAiAttributes.USAGE_CACHE_READ_INPUT_TOKENS);
+    assertThat(LlmSpans.CACHE_CREATION_TOKENS)
+        .isEqualTo(GenAiAttributes.USAGE_CACHE_CREATION_INPUT_TOKENS);
+    assertThat(LlmSpans.REASONING_TOKENS).isEqualTo(GenAiAttributes.USAGE_REASONING_OUTPUT_TOKENS);
+    assertThat(LlmSpans.SERVICE_TIER).isEqualTo(GenAiAttributes.OPENAI_RESPONSE_SERVICE_TIER);
+    assertThat(LlmSpans.ERROR_TYPE).isEqualTo(GenAiAttributes.ERROR_TYPE);
   }
 
   @Test
-  void everyHelperClassIsListedForInjection() throws Exception {
+  void everyHelperClassIsListedForInjection() {
     // Unlisted helpers fail at run time with NoClassDefFoundError in the application.
+    String[] common = {LlmCall.class.getName(), LlmSpans.class.getName(), LlmSpans.Call.class.getName()};
     assertThat(new OpenAiInstrumentationModule().getAdditionalHelperClassNames())
-        .containsExactlyInAnyOrder(
-            io.agentmeter.javaagent.common.LlmCall.class.getName(),
-            OpenAiHelper.class.getName(),
-            OpenAiHelper.Call.class.getName(),
-            OpenAiHelper.Ended.class.getName(),
-            OpenAiResponses.class.getName(),
-            OpenAiHelper.TracingStreamResponse.class.getName(),
-            OpenAiHelper.EndingSpliterator.class.getName());
-    assertThat(OpenAiHelper.class.getDeclaredClasses()).hasSize(4);
+        .contains(common)
+        .contains(OpenAiHelper.class.getName(), OpenAiHelper.TracingStreamResponse.class.getName(),
+            OpenAiHelper.EndingSpliterator.class.getName(), OpenAiResponses.class.getName())
+        .hasSize(7);
+    assertThat(OpenAiHelper.class.getDeclaredClasses()).hasSize(2);
+    assertThat(LlmSpans.class.getDeclaredClasses()).hasSize(1);
+    assertThat(new LangChain4jInstrumentationModule().getAdditionalHelperClassNames())
+        .contains(common).hasSize(4);
+    assertThat(new GoogleGenAiInstrumentationModule().getAdditionalHelperClassNames())
+        .contains(common).hasSize(4);
   }
 }
