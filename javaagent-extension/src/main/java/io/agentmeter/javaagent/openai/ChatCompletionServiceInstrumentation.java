@@ -30,6 +30,37 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
         ChatCompletionServiceInstrumentation.class.getName() + "$CreateStreamingAdvice");
   }
 
+  /** Raw responses: {@code ChatCompletionServiceImpl$WithRawResponseImpl#create}. */
+  static final class RawChat implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("com.openai.services.blocking.chat.ChatCompletionServiceImpl$WithRawResponseImpl");
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      transformer.applyAdviceToMethod(
+          named("create").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
+          ChatCompletionServiceInstrumentation.class.getName() + "$RawCreateAdvice");
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class RawCreateAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiHelper.start(params, false);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = net.bytebuddy.implementation.bytecode.assign.Assigner.Typing.DYNAMIC) Object response,
+        @Advice.Thrown Throwable error) {
+      response = OpenAiHelper.wrapRaw(call, response, error);
+    }
+  }
+
   /** The Responses API: {@code ResponseServiceImpl#create}. */
   static final class Responses implements TypeInstrumentation {
     @Override

@@ -1,5 +1,7 @@
 package io.agentmeter.javaagent.openai;
 
+import com.openai.core.http.Headers;
+import com.openai.core.http.HttpResponseFor;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -7,6 +9,8 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.CompletionUsage;
 import io.agentmeter.javaagent.common.LlmSpans;
 import io.opentelemetry.api.trace.Span;
+import java.io.InputStream;
+import java.util.Optional;
 import java.util.Spliterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -99,6 +103,26 @@ public final class OpenAiHelper {
     return new TracingStreamResponse(stream, c);
   }
 
+  /**
+   * For {@code withRawResponse().create(...)} called by the application itself: the response it
+   * gets, which records usage and ends the span when parsed, or ends it when closed. (The SDK's own
+   * {@code create} goes through here too; then our outer span is current and this adds nothing.)
+   */
+  public static Object wrapRaw(Object call, Object response, Throwable error) {
+    if (!(call instanceof LlmSpans.Call)) {
+      return response;
+    }
+    LlmSpans.Call c = (LlmSpans.Call) call;
+    c.exitScope();
+    if (error != null || !(response instanceof HttpResponseFor)) {
+      c.finish(error);
+      return response;
+    }
+    @SuppressWarnings("unchecked")
+    HttpResponseFor<ChatCompletion> raw = (HttpResponseFor<ChatCompletion>) response;
+    return new TracingRawResponse(raw, c);
+  }
+
   static void usage(Span span, CompletionUsage usage) {
     span.setAttribute(LlmSpans.INPUT_TOKENS, usage.promptTokens());
     span.setAttribute(LlmSpans.OUTPUT_TOKENS, usage.completionTokens());
@@ -118,6 +142,59 @@ public final class OpenAiHelper {
       chunk.usage().ifPresent(u -> usage(call.span, u));
     } catch (RuntimeException | LinkageError e) {
       LOG.log(Level.FINE, "agentmeter: reading a stream chunk failed", e);
+    }
+  }
+
+  /** A raw response: parsing it records the usage and ends the span; so does closing it. */
+  public static final class TracingRawResponse implements HttpResponseFor<ChatCompletion> {
+    private final HttpResponseFor<ChatCompletion> delegate;
+    private final LlmSpans.Call call;
+
+    TracingRawResponse(HttpResponseFor<ChatCompletion> delegate, LlmSpans.Call call) {
+      this.delegate = delegate;
+      this.call = call;
+    }
+
+    @Override
+    public ChatCompletion parse() {
+      ChatCompletion completion;
+      try {
+        completion = delegate.parse();
+      } catch (RuntimeException | Error e) {
+        call.finish(e);
+        throw e;
+      }
+      end(call, completion, null);
+      return completion;
+    }
+
+    @Override
+    public int statusCode() {
+      return delegate.statusCode();
+    }
+
+    @Override
+    public Headers headers() {
+      return delegate.headers();
+    }
+
+    @Override
+    public Optional<String> requestId() {
+      return delegate.requestId();
+    }
+
+    @Override
+    public InputStream body() {
+      return delegate.body();
+    }
+
+    @Override
+    public void close() {
+      try {
+        delegate.close();
+      } finally {
+        call.finish(null);
+      }
     }
   }
 

@@ -33,6 +33,7 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
     return Arrays.asList(
         new ChatCompletionServiceInstrumentation(),
         new ChatCompletionServiceInstrumentation.AsyncChat(),
+        new ChatCompletionServiceInstrumentation.RawChat(),
         new ChatCompletionServiceInstrumentation.Responses(),
         new ChatCompletionServiceInstrumentation.Embeddings());
   }
@@ -46,6 +47,7 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
         "io.agentmeter.javaagent.common.LlmSpans$Call",
         "io.agentmeter.javaagent.openai.OpenAiHelper",
         "io.agentmeter.javaagent.openai.OpenAiResponses",
+        "io.agentmeter.javaagent.openai.OpenAiHelper$TracingRawResponse",
         "io.agentmeter.javaagent.openai.OpenAiHelper$TracingStreamResponse",
         "io.agentmeter.javaagent.openai.OpenAiHelper$EndingSpliterator");
   }

@@ -60,6 +60,9 @@ public final class DemoApp {
       new Researcher(openai).research();
       new Writer(anthropic).write();
       new Reviewer(base).review();
+      ChatCompletion raw = openai.chat().completions().withRawResponse()
+          .create(chat("gpt-4o-mini-raw")).parse();
+      System.out.println("RESULT raw: " + raw.choices().get(0).message().content().orElse(""));
       com.google.genai.Client gemini = com.google.genai.Client.builder().apiKey("test")
           .httpOptions(com.google.genai.types.HttpOptions.builder().baseUrl(base).build()).build();
       System.out.println("RESULT gemini: "

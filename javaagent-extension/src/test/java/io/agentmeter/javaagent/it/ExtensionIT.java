@@ -161,6 +161,13 @@ class ExtensionIT {
   }
 
   @Test
+  void aRawResponseCallIsOneSpanEndedWhenParsed() {
+    Received raw = single("chat gpt-4o-mini-raw", "orchestrator");
+    assertThat(raw.attr("gen_ai.usage.input_tokens")).isEqualTo(120L);
+    assertThat(raw.attr("gen_ai.response.model")).isEqualTo("gpt-4o-mini-raw-2024");
+  }
+
+  @Test
   void anSdkErrorIsRecordedAndTheApplicationStillGetsIt() {
     Received boom = single("chat boom", "orchestrator");
     assertThat(boom.span().getStatus().getCode().name()).isEqualTo("STATUS_CODE_ERROR");
@@ -175,10 +182,10 @@ class ExtensionIT {
         .filter(r -> "openai".equals(r.attr("gen_ai.provider.name")))
         .collect(Collectors.toList());
     long anthropicCalls = backends.llmRequests.stream().filter(r -> r.startsWith("anthropic")).count();
-    // planner, stream, search, boom, async, responses, langchain4j, embeddings, and the research
-    // service's call
-    assertThat(openaiCalls).isEqualTo(9);
-    assertThat(chatSpans).hasSize(8);
+    // planner, stream, search, boom, async, responses, langchain4j, raw, embeddings, and the
+    // research service's call
+    assertThat(openaiCalls).isEqualTo(10);
+    assertThat(chatSpans).hasSize(9);
     assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
         .hasSize(1);
     assertThat(backends.spans.stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))

@@ -36,9 +36,10 @@ class HelperKeysTest {
     assertThat(new OpenAiInstrumentationModule().getAdditionalHelperClassNames())
         .contains(common)
         .contains(OpenAiHelper.class.getName(), OpenAiHelper.TracingStreamResponse.class.getName(),
+            OpenAiHelper.TracingRawResponse.class.getName(),
             OpenAiHelper.EndingSpliterator.class.getName(), OpenAiResponses.class.getName())
-        .hasSize(7);
-    assertThat(OpenAiHelper.class.getDeclaredClasses()).hasSize(2);
+        .hasSize(8);
+    assertThat(OpenAiHelper.class.getDeclaredClasses()).hasSize(3);
     assertThat(LlmSpans.class.getDeclaredClasses()).hasSize(1);
     assertThat(new LangChain4jInstrumentationModule().getAdditionalHelperClassNames())
         .contains(common).hasSize(4);
