@@ -57,6 +57,79 @@ public final class LangChain4jHelper {
     c.finish(error);
   }
 
+  /**
+   * For a streaming call: the handler the model gets instead of the application's, which passes
+   * every callback on unchanged and ends the span at {@code onCompleteResponse} or {@code onError}.
+   * A proxy, so it forwards every method of whichever handler interface version is present.
+   */
+  public static Object wrapHandler(Object call, Object handler) {
+    if (!(call instanceof LlmSpans.Call) || handler == null) {
+      return handler;
+    }
+    try {
+      Class<?> type = Class.forName(
+          "dev.langchain4j.model.chat.response.StreamingChatResponseHandler", false,
+          handler.getClass().getClassLoader());
+      return java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+          new HandlerProxy((LlmSpans.Call) call, handler));
+    } catch (RuntimeException | LinkageError | ClassNotFoundException e) {
+      LOG.log(Level.FINE, "agentmeter: wrapping a langchain4j handler failed", e);
+      return handler;
+    }
+  }
+
+  /** Leaves the span's scope when {@code doChat} returns; the span ends with the stream. */
+  public static void exitStreaming(Object call, Throwable error) {
+    if (call instanceof LlmSpans.Call) {
+      LlmSpans.Call c = (LlmSpans.Call) call;
+      c.exitScope();
+      if (error != null) {
+        c.finish(error);
+      }
+    }
+  }
+
+  /** Forwards every handler callback, ending the span on completion or error. */
+  public static final class HandlerProxy implements java.lang.reflect.InvocationHandler {
+    private final LlmSpans.Call call;
+    private final Object delegate;
+
+    HandlerProxy(LlmSpans.Call call, Object delegate) {
+      this.call = call;
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      if (method.getDeclaringClass() == Object.class) {
+        switch (method.getName()) {
+          case "equals":
+            return proxy == args[0];
+          case "hashCode":
+            return System.identityHashCode(proxy);
+          default:
+            return "agentmeter:" + delegate;
+        }
+      }
+      try {
+        String name = method.getName();
+        if (name.equals("onCompleteResponse") && args != null && args.length == 1) {
+          end(call, args[0], null);
+        } else if (name.equals("onError") && args != null && args.length == 1
+            && args[0] instanceof Throwable) {
+          call.finish((Throwable) args[0]);
+        }
+      } catch (RuntimeException | LinkageError e) {
+        LOG.log(Level.FINE, "agentmeter: observing a langchain4j callback failed", e);
+      }
+      try {
+        return method.invoke(delegate, args);
+      } catch (java.lang.reflect.InvocationTargetException e) {
+        throw e.getCause();
+      }
+    }
+  }
+
   private static void usage(Span span, TokenUsage usage, boolean anthropic) {
     Long cacheRead = number(usage, "cacheReadInputTokens");
     Long cacheCreation = number(usage, "cacheCreationInputTokens");

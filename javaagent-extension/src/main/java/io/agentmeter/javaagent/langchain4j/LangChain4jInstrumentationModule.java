@@ -13,7 +13,6 @@ import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModul
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
@@ -38,7 +37,7 @@ public final class LangChain4jInstrumentationModule extends InstrumentationModul
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return Collections.singletonList(new ChatModels());
+    return Arrays.asList(new ChatModels(), new StreamingChatModels());
   }
 
   @Override
@@ -47,7 +46,8 @@ public final class LangChain4jInstrumentationModule extends InstrumentationModul
         "io.agentmeter.javaagent.common.LlmCall",
         "io.agentmeter.javaagent.common.LlmSpans",
         "io.agentmeter.javaagent.common.LlmSpans$Call",
-        "io.agentmeter.javaagent.langchain4j.LangChain4jHelper");
+        "io.agentmeter.javaagent.langchain4j.LangChain4jHelper",
+        "io.agentmeter.javaagent.langchain4j.LangChain4jHelper$HandlerProxy");
   }
 
   static final class ChatModels implements TypeInstrumentation {
@@ -62,6 +62,42 @@ public final class LangChain4jInstrumentationModule extends InstrumentationModul
           named("doChat").and(takesArguments(1))
               .and(takesArgument(0, named("dev.langchain4j.model.chat.request.ChatRequest"))),
           LangChain4jInstrumentationModule.class.getName() + "$DoChatAdvice");
+    }
+  }
+
+  static final class StreamingChatModels implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return implementsInterface(named("dev.langchain4j.model.chat.StreamingChatModel"))
+          .and(not(isInterface()));
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      transformer.applyAdviceToMethod(
+          named("doChat").and(takesArguments(2))
+              .and(takesArgument(0, named("dev.langchain4j.model.chat.request.ChatRequest")))
+              .and(takesArgument(1,
+                  named("dev.langchain4j.model.chat.response.StreamingChatResponseHandler"))),
+          LangChain4jInstrumentationModule.class.getName() + "$StreamingDoChatAdvice");
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class StreamingDoChatAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(
+        @Advice.This Object model,
+        @Advice.Argument(0) Object request,
+        @Advice.Argument(value = 1, readOnly = false, typing = net.bytebuddy.implementation.bytecode.assign.Assigner.Typing.DYNAMIC) Object handler) {
+      Object call = LangChain4jHelper.start(model, request);
+      handler = LangChain4jHelper.wrapHandler(call, handler);
+      return call;
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(@Advice.Enter Object call, @Advice.Thrown Throwable error) {
+      LangChain4jHelper.exitStreaming(call, error);
     }
   }
 

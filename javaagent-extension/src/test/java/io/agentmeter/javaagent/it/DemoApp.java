@@ -145,14 +145,39 @@ public final class DemoApp {
   /** Mapped to agent "reviewer"; uses LangChain4j's own OpenAI client, not openai-java. */
   public static final class Reviewer {
     private final dev.langchain4j.model.openai.OpenAiChatModel model;
+    private final String base;
 
     Reviewer(String base) {
+      this.base = base;
       this.model = dev.langchain4j.model.openai.OpenAiChatModel.builder()
           .baseUrl(base + "/v1").apiKey("test").modelName("gpt-4.1-nano").maxRetries(0).build();
     }
 
-    public void review() {
+    public void review() throws Exception {
       System.out.println("RESULT review: " + model.chat("review this"));
+      dev.langchain4j.model.openai.OpenAiStreamingChatModel streaming =
+          dev.langchain4j.model.openai.OpenAiStreamingChatModel.builder()
+              .baseUrl(base + "/v1").apiKey("test").modelName("gpt-4o").build();
+      java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
+      streaming.chat("stream the review", new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+        private final StringBuilder text = new StringBuilder();
+
+        @Override
+        public void onPartialResponse(String partial) {
+          text.append(partial);
+        }
+
+        @Override
+        public void onCompleteResponse(dev.langchain4j.model.chat.response.ChatResponse response) {
+          done.complete(text.toString());
+        }
+
+        @Override
+        public void onError(Throwable error) {
+          done.completeExceptionally(error);
+        }
+      });
+      System.out.println("RESULT review stream: " + done.get(30, java.util.concurrent.TimeUnit.SECONDS));
     }
   }
 

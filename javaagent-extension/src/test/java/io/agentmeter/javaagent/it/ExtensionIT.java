@@ -143,6 +143,13 @@ class ExtensionIT {
     assertThat(review.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(20L);
     assertThat(review.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(10L);
     assertThat(review.attr("gen_ai.agent.name")).isEqualTo("reviewer");
+    Received streamed = backends.named("chat gpt-4o").stream()
+        .filter(r -> r.scope().equals("io.agentmeter.langchain4j")).findFirst().orElseThrow();
+    assertThat(streamed.attr("gen_ai.usage.input_tokens")).isEqualTo(900L);
+    assertThat(streamed.attr("gen_ai.usage.output_tokens")).isEqualTo(40L);
+    assertThat(streamed.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(300L);
+    assertThat(streamed.attr("gen_ai.agent.name")).isEqualTo("reviewer");
+    assertThat(withAgentOutput).contains("RESULT review stream: Hello");
   }
 
   @Test
@@ -182,10 +189,10 @@ class ExtensionIT {
         .filter(r -> "openai".equals(r.attr("gen_ai.provider.name")))
         .collect(Collectors.toList());
     long anthropicCalls = backends.llmRequests.stream().filter(r -> r.startsWith("anthropic")).count();
-    // planner, stream, search, boom, async, responses, langchain4j, raw, embeddings, and the
-    // research service's call
-    assertThat(openaiCalls).isEqualTo(10);
-    assertThat(chatSpans).hasSize(9);
+    // planner, stream, search, boom, async, responses, langchain4j (plain and streaming), raw,
+    // embeddings, and the research service's call
+    assertThat(openaiCalls).isEqualTo(11);
+    assertThat(chatSpans).hasSize(10);
     assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
         .hasSize(1);
     assertThat(backends.spans.stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))
@@ -205,7 +212,8 @@ class ExtensionIT {
     assertThat(single("chat gpt-4o-mini", "orchestrator").span().getParentSpanId())
         .isEqualTo(planner.span().getSpanId());
     // search() runs inside research(): same agent, no second agent span
-    List<Received> researcherChats = backends.named("chat gpt-4o");
+    List<Received> researcherChats = backends.named("chat gpt-4o").stream()
+        .filter(r -> "researcher".equals(r.attr("gen_ai.agent.name"))).collect(Collectors.toList());
     assertThat(researcherChats).hasSize(2)
         .allMatch(r -> "researcher".equals(r.attr("gen_ai.agent.name")))
         .allMatch(r -> r.span().getParentSpanId().equals(researcher.span().getSpanId()));

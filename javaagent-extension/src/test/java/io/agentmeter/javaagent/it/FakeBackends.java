@@ -44,6 +44,7 @@ final class FakeBackends implements AutoCloseable {
   }
 
   private static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"([^\"]+)\"");
+  private static final Pattern STREAM = Pattern.compile("\"stream\"\\s*:\\s*true");
   private final HttpServer server;
   final List<Received> spans = new CopyOnWriteArrayList<>();
   final List<String> llmRequests = new CopyOnWriteArrayList<>();
@@ -74,7 +75,7 @@ final class FakeBackends implements AutoCloseable {
           "{\"error\":{\"message\":\"the fake server fails on purpose\",\"type\":\"server_error\"}}");
       return;
     }
-    if (body.contains("\"stream\":true")) {
+    if (STREAM.matcher(body).find()) {
       String id = "chatcmpl-stream";
       StringBuilder sse = new StringBuilder();
       for (String part : new String[] {"Hel", "lo"}) {
@@ -105,7 +106,7 @@ final class FakeBackends implements AutoCloseable {
   private void anthropic(HttpExchange exchange) throws IOException {
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     llmRequests.add("anthropic " + model(body));
-    if (body.contains("\"stream\":true")) {
+    if (STREAM.matcher(body).find()) {
       String sse = event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_stream\","
           + "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5-20250929\","
           + "\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":40,"

@@ -42,7 +42,7 @@ class HelperKeysTest {
     assertThat(OpenAiHelper.class.getDeclaredClasses()).hasSize(3);
     assertThat(LlmSpans.class.getDeclaredClasses()).hasSize(1);
     assertThat(new LangChain4jInstrumentationModule().getAdditionalHelperClassNames())
-        .contains(common).hasSize(4);
+        .contains(common).hasSize(5);
     assertThat(new GoogleGenAiInstrumentationModule().getAdditionalHelperClassNames())
         .contains(common).hasSize(4);
   }
