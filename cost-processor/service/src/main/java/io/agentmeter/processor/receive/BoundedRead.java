@@ -9,6 +9,20 @@ final class BoundedRead {
 
   private BoundedRead() {}
 
+  /** Reads a body whose length the sender declared: one exact allocation, no copies. */
+  static byte[] readExactly(InputStream in, int length) throws IOException {
+    byte[] body = new byte[length];
+    int read = 0;
+    while (read < length) {
+      int n = in.read(body, read, length - read);
+      if (n < 0) {
+        throw new java.io.EOFException("body ended after " + read + " of " + length + " declared bytes");
+      }
+      read += n;
+    }
+    return body;
+  }
+
   static byte[] readAtMost(InputStream in, int limit, String what)
       throws IOException, TooLargeException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 64 * 1024));

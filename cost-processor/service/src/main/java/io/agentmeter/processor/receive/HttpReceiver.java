@@ -84,7 +84,10 @@ public final class HttpReceiver implements AutoCloseable {
       String encoding = header(exchange, "Content-Encoding").toLowerCase(Locale.ROOT);
       byte[] body;
       try (InputStream in = exchange.getRequestBody()) {
-        if (encoding.isEmpty() || encoding.equals("identity")) {
+        long declared = length.isEmpty() ? -1 : parseLength(length);
+        if ((encoding.isEmpty() || encoding.equals("identity")) && declared >= 0) {
+          body = BoundedRead.readExactly(in, (int) declared);
+        } else if (encoding.isEmpty() || encoding.equals("identity")) {
           body = BoundedRead.readAtMost(in, maxBodyBytes, "body");
         } else if (encoding.equals("gzip")) {
           body = OtlpDecoder.gunzip(in, maxBodyBytes);

@@ -1,6 +1,7 @@
 package io.agentmeter.processor.receive;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.agentmeter.cost.data.SpanRecord;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -43,8 +44,10 @@ public final class SpanConverter {
     for (int r = 0; r < request.getResourceSpansCount(); r++) {
       ResourceSpans resourceSpans = request.getResourceSpans(r);
       Map<String, Object> resource = attributes(resourceSpans.getResource().getAttributesList());
+      byte[] resourceBytes = resourceSpans.getResource().toByteArray();
       for (int s = 0; s < resourceSpans.getScopeSpansCount(); s++) {
         ScopeSpans scopeSpans = resourceSpans.getScopeSpans(s);
+        byte[] scopeBytes = scopeSpans.getScope().toByteArray();
         for (int i = 0; i < scopeSpans.getSpansCount(); i++) {
           Span span = scopeSpans.getSpans(i);
           String problem = identityProblem(span);
@@ -56,16 +59,10 @@ public final class SpanConverter {
             }
             continue;
           }
-          byte[] payload = ResourceSpans.newBuilder()
-              .setResource(resourceSpans.getResource())
-              .setSchemaUrl(resourceSpans.getSchemaUrl())
-              .addScopeSpans(ScopeSpans.newBuilder()
-                  .setScope(scopeSpans.getScope())
-                  .setSchemaUrl(scopeSpans.getSchemaUrl())
-                  .addSpans(span))
-              .build()
-              .toByteArray();
-          spans.add(new IncomingSpan(record(span, resource), fingerprint(sha, span), payload));
+          byte[] spanBytes = span.toByteArray();
+          byte[] payload = payload(resourceBytes, resourceSpans.getSchemaUrl(), scopeBytes,
+              scopeSpans.getSchemaUrl(), spanBytes);
+          spans.add(new IncomingSpan(record(span, resource), fingerprint(sha, spanBytes), payload));
         }
       }
     }
@@ -77,7 +74,7 @@ public final class SpanConverter {
     ResourceSpans resourceSpans = ResourceSpans.parseFrom(payload);
     Span span = resourceSpans.getScopeSpans(0).getSpans(0);
     Map<String, Object> resource = attributes(resourceSpans.getResource().getAttributesList());
-    return new IncomingSpan(record(span, resource), fingerprint(sha256(), span), payload);
+    return new IncomingSpan(record(span, resource), fingerprint(sha256(), span.toByteArray()), payload);
   }
 
   /** The one span of a stored payload, as OTLP. */
@@ -176,10 +173,45 @@ public final class SpanConverter {
     }
   }
 
-  private static String fingerprint(MessageDigest sha, Span span) {
+  private static String fingerprint(MessageDigest sha, byte[] spanBytes) {
     sha.reset();
-    byte[] digest = sha.digest(span.toByteArray());
+    byte[] digest = sha.digest(spanBytes);
     return HEX.formatHex(digest, 0, 8);
+  }
+
+  /**
+   * A {@code ResourceSpans} holding one span, written from already-serialized parts so that the
+   * resource and scope are encoded once per request rather than once per span. The bytes are the
+   * same as serializing the message (fields in number order).
+   */
+  static byte[] payload(byte[] resource, String resourceSchema, byte[] scope, String scopeSchema,
+      byte[] span) {
+    try {
+      int scopeSpansSize = CodedOutputStream.computeByteArraySize(1, scope)
+          + CodedOutputStream.computeByteArraySize(2, span)
+          + (scopeSchema.isEmpty() ? 0 : CodedOutputStream.computeStringSize(3, scopeSchema));
+      int size = CodedOutputStream.computeByteArraySize(1, resource)
+          + CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(scopeSpansSize)
+          + scopeSpansSize
+          + (resourceSchema.isEmpty() ? 0 : CodedOutputStream.computeStringSize(3, resourceSchema));
+      byte[] out = new byte[size];
+      CodedOutputStream coded = CodedOutputStream.newInstance(out);
+      coded.writeByteArray(1, resource);
+      coded.writeTag(2, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      coded.writeUInt32NoTag(scopeSpansSize);
+      coded.writeByteArray(1, scope);
+      coded.writeByteArray(2, span);
+      if (!scopeSchema.isEmpty()) {
+        coded.writeString(3, scopeSchema);
+      }
+      if (!resourceSchema.isEmpty()) {
+        coded.writeString(3, resourceSchema);
+      }
+      coded.checkNoSpaceLeft();
+      return out;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("encoding into an exactly sized array cannot fail", e);
+    }
   }
 
   private static MessageDigest sha256() {
