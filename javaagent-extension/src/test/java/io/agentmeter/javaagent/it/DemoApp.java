@@ -67,6 +67,14 @@ public final class DemoApp {
           .httpOptions(com.google.genai.types.HttpOptions.builder().baseUrl(base).build()).build();
       System.out.println("RESULT gemini: "
           + gemini.models.generateContent("gemini-2.5-flash", "summarise", null).text());
+      StringBuilder streamed = new StringBuilder();
+      try (com.google.genai.ResponseStream<com.google.genai.types.GenerateContentResponse> stream =
+          gemini.models.generateContentStream("gemini-2.5-pro", "stream a summary", null)) {
+        for (com.google.genai.types.GenerateContentResponse chunk : stream) {
+          streamed.append(chunk.text());
+        }
+      }
+      System.out.println("RESULT gemini stream: " + streamed);
       ChatCompletion later = openai.async().chat().completions().create(chat("gpt-4.1-mini")).join();
       System.out.println("RESULT async: " + later.choices().get(0).message().content().orElse(""));
       com.openai.models.responses.Response response = openai.responses().create(

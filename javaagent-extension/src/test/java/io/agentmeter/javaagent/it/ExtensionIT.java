@@ -163,8 +163,14 @@ class ExtensionIT {
     assertThat(gemini.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(100L);
     assertThat(gemini.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(20L);
     assertThat(gemini.attr("gen_ai.response.id")).isEqualTo("gem-1");
+    Received stream = single("generate_content gemini-2.5-pro", "orchestrator");
+    assertThat(stream.attr("gen_ai.usage.input_tokens")).isEqualTo(400L);
+    assertThat(stream.attr("gen_ai.usage.output_tokens")).isEqualTo(100L);
+    assertThat(stream.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(40L);
+    assertThat(stream.attr("gen_ai.response.id")).isEqualTo("gem-stream");
+    assertThat(withAgentOutput).contains("RESULT gemini stream: streamed");
     assertThat(backends.spans.stream().filter(r -> r.scope().equals("io.agentmeter.google-genai")))
-        .hasSize(1);
+        .hasSize(2);
   }
 
   @Test

@@ -155,6 +155,18 @@ final class FakeBackends implements AutoCloseable {
     exchange.getRequestBody().readAllBytes();
     String path = exchange.getRequestURI().getPath();
     llmRequests.add("gemini " + path.substring(path.lastIndexOf('/') + 1));
+    if (path.endsWith(":streamGenerateContent")) {
+      String sse = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"str\"}],"
+          + "\"role\":\"model\"},\"index\":0}],\"modelVersion\":\"gemini-2.5-pro\","
+          + "\"responseId\":\"gem-stream\"}\r\n\r\n"
+          + "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"eamed\"}],"
+          + "\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}],"
+          + "\"usageMetadata\":{\"promptTokenCount\":400,\"candidatesTokenCount\":60,"
+          + "\"thoughtsTokenCount\":40,\"totalTokenCount\":500},"
+          + "\"modelVersion\":\"gemini-2.5-pro\",\"responseId\":\"gem-stream\"}\r\n\r\n";
+      send(exchange, 200, "text/event-stream", sse);
+      return;
+    }
     send(exchange, 200, "application/json", "{\"candidates\":[{\"content\":{\"parts\":"
         + "[{\"text\":\"gem\"}],\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}],"
         + "\"usageMetadata\":{\"promptTokenCount\":300,\"candidatesTokenCount\":50,"

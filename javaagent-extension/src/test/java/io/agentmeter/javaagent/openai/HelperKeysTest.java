@@ -44,6 +44,6 @@ class HelperKeysTest {
     assertThat(new LangChain4jInstrumentationModule().getAdditionalHelperClassNames())
         .contains(common).hasSize(5);
     assertThat(new GoogleGenAiInstrumentationModule().getAdditionalHelperClassNames())
-        .contains(common).hasSize(4);
+        .contains(common).hasSize(5);
   }
 }
