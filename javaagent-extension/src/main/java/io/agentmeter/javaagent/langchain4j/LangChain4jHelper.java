@@ -57,6 +57,44 @@ public final class LangChain4jHelper {
     c.finish(error);
   }
 
+  /** The span of an embedding model call ({@code doEmbed} or, in older versions, {@code embedAll}). */
+  public static Object startEmbedding(Object model) {
+    String provider = "langchain4j";
+    String name = null;
+    try {
+      provider = provider(model.getClass().getName());
+      Object n = call(model, "modelName");
+      name = n instanceof String ? (String) n : null;
+    } catch (RuntimeException | LinkageError e) {
+      LOG.log(Level.FINE, "agentmeter: reading a langchain4j embedding model failed", e);
+    }
+    return LlmSpans.start("io.agentmeter.langchain4j", "embeddings", provider, name);
+  }
+
+  /** Ends an embedding call: the response's model and input tokens, read reflectively. */
+  public static void endEmbedding(Object call, Object response, Throwable error) {
+    if (!(call instanceof LlmSpans.Call)) {
+      return;
+    }
+    LlmSpans.Call c = (LlmSpans.Call) call;
+    c.exitScope();
+    try {
+      if (response != null) {
+        Object model = call(response, "modelName");
+        if (model instanceof String) {
+          c.span.setAttribute(LlmSpans.RESPONSE_MODEL, (String) model);
+        }
+        Object usage = call(response, "tokenUsage");
+        if (usage instanceof TokenUsage && ((TokenUsage) usage).inputTokenCount() != null) {
+          c.span.setAttribute(LlmSpans.INPUT_TOKENS, (long) ((TokenUsage) usage).inputTokenCount());
+        }
+      }
+    } catch (RuntimeException | LinkageError e) {
+      LOG.log(Level.FINE, "agentmeter: reading a langchain4j embedding response failed", e);
+    }
+    c.finish(error);
+  }
+
   /**
    * For a streaming call: the handler the model gets instead of the application's, which passes
    * every callback on unchanged and ends the span at {@code onCompleteResponse} or {@code onError}.

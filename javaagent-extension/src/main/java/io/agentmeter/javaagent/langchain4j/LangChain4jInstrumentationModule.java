@@ -19,7 +19,7 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * LangChain4j chat models ({@code ChatModel#doChat}) as GenAI spans, for providers whose calls do
+ * LangChain4j chat, streaming chat and embedding models as GenAI spans, for providers whose calls do
  * not already go through an SDK we instrument (then the SDK's span is the one).
  */
 @AutoService(InstrumentationModule.class)
@@ -37,7 +37,7 @@ public final class LangChain4jInstrumentationModule extends InstrumentationModul
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return Arrays.asList(new ChatModels(), new StreamingChatModels());
+    return Arrays.asList(new ChatModels(), new StreamingChatModels(), new EmbeddingModels());
   }
 
   @Override
@@ -80,6 +80,38 @@ public final class LangChain4jInstrumentationModule extends InstrumentationModul
               .and(takesArgument(1,
                   named("dev.langchain4j.model.chat.response.StreamingChatResponseHandler"))),
           LangChain4jInstrumentationModule.class.getName() + "$StreamingDoChatAdvice");
+    }
+  }
+
+  static final class EmbeddingModels implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return implementsInterface(named("dev.langchain4j.model.embedding.EmbeddingModel"))
+          .and(not(isInterface()));
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      // 1.x releases moved the provider hook from embedAll(List) to doEmbed(EmbeddingRequest);
+      // whichever a model declares is instrumented, and a nested call adds no second span.
+      transformer.applyAdviceToMethod(
+          named("doEmbed").and(takesArguments(1)).or(named("embedAll").and(takesArguments(1))
+              .and(takesArgument(0, named("java.util.List")))),
+          LangChain4jInstrumentationModule.class.getName() + "$EmbedAdvice");
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class EmbedAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.This Object model) {
+      return LangChain4jHelper.startEmbedding(model);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable error) {
+      LangChain4jHelper.endEmbedding(call, response, error);
     }
   }
 

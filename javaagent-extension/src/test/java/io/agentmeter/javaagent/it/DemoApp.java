@@ -186,6 +186,11 @@ public final class DemoApp {
         }
       });
       System.out.println("RESULT review stream: " + done.get(30, java.util.concurrent.TimeUnit.SECONDS));
+      dev.langchain4j.model.openai.OpenAiEmbeddingModel embeddings =
+          dev.langchain4j.model.openai.OpenAiEmbeddingModel.builder()
+              .baseUrl(base + "/v1").apiKey("test").modelName("text-embedding-3-large").build();
+      System.out.println("RESULT review embedding: "
+          + embeddings.embed("a passage to index").content().dimension());
     }
   }
 

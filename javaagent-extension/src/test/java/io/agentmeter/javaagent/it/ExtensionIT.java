@@ -150,6 +150,10 @@ class ExtensionIT {
     assertThat(streamed.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(300L);
     assertThat(streamed.attr("gen_ai.agent.name")).isEqualTo("reviewer");
     assertThat(withAgentOutput).contains("RESULT review stream: Hello");
+    Received embedding = single("embeddings text-embedding-3-large", "orchestrator");
+    assertThat(embedding.scope()).isEqualTo("io.agentmeter.langchain4j");
+    assertThat(embedding.attr("gen_ai.usage.input_tokens")).isEqualTo(8L);
+    assertThat(embedding.attr("gen_ai.agent.name")).isEqualTo("reviewer");
   }
 
   @Test
@@ -196,11 +200,11 @@ class ExtensionIT {
         .collect(Collectors.toList());
     long anthropicCalls = backends.llmRequests.stream().filter(r -> r.startsWith("anthropic")).count();
     // planner, stream, search, boom, async, responses, langchain4j (plain and streaming), raw,
-    // embeddings, and the research service's call
-    assertThat(openaiCalls).isEqualTo(11);
+    // embeddings (openai-java and langchain4j), and the research service's call
+    assertThat(openaiCalls).isEqualTo(12);
     assertThat(chatSpans).hasSize(10);
     assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
-        .hasSize(1);
+        .hasSize(2);
     assertThat(backends.spans.stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))
         .hasSize((int) anthropicCalls).hasSize(2);
     // the agent's own openai instrumentation is off by default: no second span per call
