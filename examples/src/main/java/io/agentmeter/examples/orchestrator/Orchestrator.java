@@ -1,0 +1,90 @@
+package io.agentmeter.examples.orchestrator;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.agentmeter.examples.http.QueryParameters;
+import io.agentmeter.examples.vectors.VectorStore;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The orchestrator service: {@code POST /reports?topic=...} runs the research-report workflow:
+ * the planner outlines, the research service (another process) researches, the writer writes and
+ * the reviewer reviews. No AgentMeter code: agent roles come from the extension's config mapping,
+ * and the task and client arrive as W3C baggage from whoever calls it (a gateway, in production).
+ *
+ * <p>{@code Orchestrator PORT LLM_BASE_URL RESEARCH_BASE_URL [BIND_HOST]} (the host defaults to
+ * 127.0.0.1)
+ */
+public final class Orchestrator {
+
+  private final Planner planner;
+  private final Writer writer;
+  private final Reviewer reviewer;
+  private final String researchUrl;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  Orchestrator(String llmBaseUrl, String researchUrl) {
+    OpenAIClient openai = OpenAIOkHttpClient.builder().baseUrl(llmBaseUrl + "/v1").apiKey("demo-key").build();
+    AnthropicClient anthropic = AnthropicOkHttpClient.builder().baseUrl(llmBaseUrl).apiKey("demo-key").build();
+    this.planner = new Planner(openai, new VectorStore(openai));
+    this.writer = new Writer(anthropic);
+    this.reviewer = new Reviewer(openai);
+    this.researchUrl = researchUrl;
+  }
+
+  public static void main(String[] args) throws IOException {
+    int port = Integer.parseInt(args[0]);
+    Orchestrator orchestrator = new Orchestrator(args[1], args[2]);
+    HttpServer server = HttpServer.create(
+        new InetSocketAddress(args.length > 3 ? args[3] : "127.0.0.1", port), 0);
+    server.createContext("/reports", orchestrator::handle);
+    server.start();
+    System.out.println("READY orchestrator on port " + server.getAddress().getPort());
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    int status = 200;
+    String text;
+    try {
+      text = report(QueryParameters.required(exchange.getRequestURI(), "topic"));
+    } catch (Exception e) {
+      status = 502;
+      text = "the workflow failed: " + e;
+    }
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    } finally {
+      exchange.close();
+    }
+  }
+
+  String report(String topic) throws IOException, InterruptedException {
+    String plan = planner.plan(topic);
+    HttpResponse<String> research = http.send(HttpRequest.newBuilder(URI.create(researchUrl
+            + "/research?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8)))
+        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (research.statusCode() != 200) {
+      throw new IOException("the research service answered " + research.statusCode() + ": " + research.body());
+    }
+    String report = writer.write(plan, research.body());
+    String verdict = reviewer.review(report);
+    return report + "\n\nReview: " + verdict;
+  }
+}
