@@ -48,12 +48,14 @@ class DemoIT {
   private static CostReport report;
   private static PrometheusServer prometheus;
   private static String printed;
+  private static ForwardedSpans jaeger;
 
   @BeforeAll
   static void runTheDemo() throws Exception {
     Path work = Files.createTempDirectory("agentmeter-demo-it");
     int apiPort = Demo.freePort();
-    DemoOptions options = DemoOptions.parse(new String[] {
+    jaeger = ForwardedSpans.start();
+    DemoOptions options = DemoOptions.parse(new String[] {"--forward", jaeger.url(),
         "--agent", System.getProperty("agentmeter.demo.agentJar"),
         "--extension", System.getProperty("agentmeter.demo.extensionJar"),
         "--processor", System.getProperty("agentmeter.demo.processorJar"),
@@ -81,6 +83,9 @@ class DemoIT {
     }
     if (prometheus != null) {
       prometheus.close();
+    }
+    if (jaeger != null) {
+      jaeger.close();
     }
   }
 
@@ -190,6 +195,28 @@ class DemoIT {
       }
     });
     assertThat(prometheus.upJobs()).containsExactly("agentmeter");
+  }
+
+  @Test
+  void withForwardEverySpanReachesTheBackendCostedAndEachRootCarriesItsTraceTotals() {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(jaeger.roots()).hasSize(3));
+    for (Trace t : report.traces()) {
+      Map<String, Object> root = jaeger.roots().get(t.traceId());
+      assertThat(root).as(t.traceId()).isNotNull();
+      assertThat((Double) root.get("agentmeter.trace.cost.amount")).isCloseTo(t.total().doubleValue(), within(1e-12));
+      assertThat(root.get("agentmeter.trace.cost.currency")).isEqualTo("USD");
+      assertThat(root.get("agentmeter.trace.unpriced_spans")).isEqualTo(1L);
+      for (Map.Entry<String, BigDecimal> agent : t.byAgent().entrySet()) {
+        assertThat((Double) root.get("agentmeter.trace.cost.agent." + agent.getKey()))
+            .isCloseTo(agent.getValue().doubleValue(), within(1e-12));
+      }
+    }
+    Map<String, Object> planner = jaeger.spanNamed("chat gpt-4o");
+    assertThat(planner.get("agentmeter.cost.status")).isEqualTo("priced");
+    assertThat((Double) planner.get("agentmeter.cost.amount")).isCloseTo(PLANNER_CALL.doubleValue(), within(1e-12));
+    assertThat(planner.get("gen_ai.agent.name")).isEqualTo("planner");
+    assertThat(jaeger.spanNamed("chat acme-distill-7b").get("agentmeter.cost.status")).isEqualTo("unpriced");
   }
 
   @Test
