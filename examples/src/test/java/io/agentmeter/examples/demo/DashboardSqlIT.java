@@ -78,30 +78,30 @@ class DashboardSqlIT {
 
   @Test
   void theMostExpensiveTracesPanelShowsTheRetriedReportFirst() throws Exception {
-    DashboardQueries.Query traces = DashboardQueries.sql().stream()
-        .filter(q -> q.panel().startsWith("Most expensive traces")).findFirst().orElseThrow();
-    long now = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
-    try (Connection connection = DriverManager.getConnection(url); Statement statement = connection.createStatement()) {
-      List<List<Object>> rows = run(statement, DashboardQueries.expand(traces.text(), now - TimeUnit.HOURS.toNanos(1), now));
-      assertThat(rows).hasSize(3);
-      // trace, root span, client, cost, currency, shared, retry, unpriced, started
-      assertThat((BigDecimal) rows.get(0).get(3)).isEqualByComparingTo("0.069215");
-      assertThat(rows.get(0).get(2)).asString().contains("acme");
-      assertThat((BigDecimal) rows.get(0).get(6)).isEqualByComparingTo("0.0186");
-      assertThat(((Number) rows.get(0).get(7)).intValue()).isEqualTo(1);
-    }
+    List<List<Object>> rows = panelRows("Most expensive traces");
+    assertThat(rows).hasSize(3);
+    // trace, root span, client, cost, currency, shared, retry, unpriced, started
+    assertThat((BigDecimal) rows.get(0).get(3)).isEqualByComparingTo("0.069215");
+    assertThat(rows.get(0).get(2)).asString().contains("acme");
+    assertThat((BigDecimal) rows.get(0).get(6)).isEqualByComparingTo("0.0186");
+    assertThat(((Number) rows.get(0).get(7)).intValue()).isEqualTo(1);
   }
 
   @Test
   void theUnpricedPanelNamesTheModelAndTheReason() throws Exception {
-    DashboardQueries.Query unpriced = DashboardQueries.sql().stream()
-        .filter(q -> q.panel().startsWith("Unpriced calls")).findFirst().orElseThrow();
+    List<List<Object>> rows = panelRows("Unpriced calls");
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).subList(0, 3))
+        .containsExactly("acme-distill-7b", "model 'acme-distill-7b' is not in the price catalogue", 3L);
+  }
+
+  /** The rows of the SQL panel whose title starts with {@code title}, over the last hour. */
+  private static List<List<Object>> panelRows(String title) throws Exception {
+    DashboardQueries.Query query = DashboardQueries.sql().stream()
+        .filter(q -> q.panel().startsWith(title)).findFirst().orElseThrow();
     long now = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
     try (Connection connection = DriverManager.getConnection(url); Statement statement = connection.createStatement()) {
-      List<List<Object>> rows = run(statement, DashboardQueries.expand(unpriced.text(), now - TimeUnit.HOURS.toNanos(1), now));
-      assertThat(rows).hasSize(1);
-      assertThat(rows.get(0).subList(0, 3))
-          .containsExactly("acme-distill-7b", "model 'acme-distill-7b' is not in the price catalogue", 3L);
+      return run(statement, DashboardQueries.expand(query.text(), now - TimeUnit.HOURS.toNanos(1), now));
     }
   }
 
