@@ -1,7 +1,6 @@
 package io.agentmeter.examples.demo;
 
 import io.agentmeter.examples.fakellm.FakeLlmServer;
-import io.agentmeter.examples.fakellm.Scenario;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -94,7 +93,7 @@ public final class Demo {
     List<AutoCloseable> started = new ArrayList<>();
     Running running = null;
     try {
-      FakeLlmServer llm = FakeLlmServer.start(Scenario.bundled(), "127.0.0.1", 0);
+      FakeLlmServer llm = FakeLlmServer.start(options.loadScenario(), "127.0.0.1", 0);
       started.add(llm);
       out.println("fake LLM provider   " + llm.baseUrl() + " (OpenAI and Anthropic wire formats)");
 

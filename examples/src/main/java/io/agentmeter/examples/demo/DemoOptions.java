@@ -1,5 +1,6 @@
 package io.agentmeter.examples.demo;
 
+import io.agentmeter.examples.fakellm.Scenario;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -9,7 +10,7 @@ import java.util.Map;
  * so on); a flag wins. Paths default to the build's outputs, relative to the repository root.
  */
 public record DemoOptions(
-    String forward, String ledger, int apiPort, int otlpHttpPort, Path workDir, boolean keepRunning, Path agentJar,
+    String forward, String ledger, Path scenario, int apiPort, int otlpHttpPort, Path workDir, boolean keepRunning, Path agentJar,
     Path extensionJar, Path processorJar, Path demoJar, boolean help) {
 
   static final String USAGE = String.join("\n",
@@ -20,6 +21,8 @@ public record DemoOptions(
       "                        grpc://tempo:4317 (env AGENTMETER_DEMO_FORWARD)",
       "  --ledger URL          a jdbc:postgresql://host/db?user=... ledger instead of the demo's own SQLite file",
       "                        (env AGENTMETER_DEMO_LEDGER); the demo's rows add to what is there",
+      "  --scenario FILE       the fake provider's token counts and failures (default: the bundled",
+      "                        scenario.properties, which the demo's figures are computed from)",
       "  --keep-running        keep the processor and its API up after the report; Ctrl-C stops it",
       "  --api-port N          the processor's API and /metrics port (default 8790; AGENTMETER_DEMO_API_PORT)",
       "  --otlp-http-port N    the processor's OTLP/HTTP port (default 4318; AGENTMETER_DEMO_OTLP_HTTP_PORT)",
@@ -35,6 +38,7 @@ public record DemoOptions(
     String apiPort = env.getOrDefault("AGENTMETER_DEMO_API_PORT", "8790");
     String otlpPort = env.getOrDefault("AGENTMETER_DEMO_OTLP_HTTP_PORT", "4318");
     String work = env.getOrDefault("AGENTMETER_DEMO_WORK_DIR", "examples/target/demo");
+    Path scenario = null;
     boolean keep = false;
     boolean help = false;
     Path agent = Path.of("examples/target/agent/opentelemetry-javaagent.jar");
@@ -48,6 +52,7 @@ public record DemoOptions(
         case "--help", "-h" -> help = true;
         case "--forward" -> forward = value(args, ++i, arg);
         case "--ledger" -> ledger = value(args, ++i, arg);
+        case "--scenario" -> scenario = Path.of(value(args, ++i, arg));
         case "--api-port" -> apiPort = value(args, ++i, arg);
         case "--otlp-http-port" -> otlpPort = value(args, ++i, arg);
         case "--work-dir" -> work = value(args, ++i, arg);
@@ -68,7 +73,7 @@ public record DemoOptions(
       throw new IllegalArgumentException("--ledger must be a jdbc:postgresql: URL (the default is the demo's own "
           + "SQLite file), not '" + ledger + "'");
     }
-    return new DemoOptions(forward, ledger, port(apiPort, "--api-port"), port(otlpPort, "--otlp-http-port"),
+    return new DemoOptions(forward, ledger, scenario, port(apiPort, "--api-port"), port(otlpPort, "--otlp-http-port"),
         Path.of(work), keep, agent, extension, processor, demoJar, help);
   }
 
@@ -101,15 +106,29 @@ public record DemoOptions(
     }
   }
 
+  /** The fake provider's scenario: the file given, else the bundled one. */
+  Scenario loadScenario() {
+    if (scenario == null) {
+      return Scenario.bundled();
+    }
+    try {
+      return Scenario.parse(Files.readString(scenario));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot read the scenario " + scenario + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("scenario " + scenario + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The same options with a PostgreSQL ledger. */
   public DemoOptions withLedger(String jdbcUrl) {
-    return new DemoOptions(forward, jdbcUrl, apiPort, otlpHttpPort, workDir, keepRunning, agentJar, extensionJar,
+    return new DemoOptions(forward, jdbcUrl, scenario, apiPort, otlpHttpPort, workDir, keepRunning, agentJar, extensionJar,
         processorJar, demoJar, help);
   }
 
   /** The same options with other ports and work directory (for tests). */
   public DemoOptions withPorts(int api, int otlpHttp, Path work) {
-    return new DemoOptions(forward, ledger, api, otlpHttp, work, keepRunning, agentJar, extensionJar, processorJar,
+    return new DemoOptions(forward, ledger, scenario, api, otlpHttp, work, keepRunning, agentJar, extensionJar, processorJar,
         demoJar, help);
   }
 }
