@@ -7,13 +7,19 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
-/** Advice on {@code ChatCompletionServiceImpl#create} and {@code #createStreaming}. */
+/**
+ * Advice on openai-java's service implementations: chat completions ({@code create},
+ * {@code createStreaming}, sync and async, and raw responses), the Responses API (the same four)
+ * and embeddings.
+ */
 final class ChatCompletionServiceInstrumentation implements TypeInstrumentation {
 
   private static final String PARAMS = "com.openai.models.chat.completions.ChatCompletionCreateParams";
+  private static final String RESPONSE_PARAMS = "com.openai.models.responses.ResponseCreateParams";
 
   @Override
   public ElementMatcher<TypeDescription> typeMatcher() {
@@ -71,9 +77,29 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
     @Override
     public void transform(TypeTransformer transformer) {
       transformer.applyAdviceToMethod(
-          named("create").and(takesArguments(2))
-              .and(takesArgument(0, named("com.openai.models.responses.ResponseCreateParams"))),
+          named("create").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
           ChatCompletionServiceInstrumentation.class.getName() + "$ResponseAdvice");
+      transformer.applyAdviceToMethod(
+          named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
+          ChatCompletionServiceInstrumentation.class.getName() + "$ResponseStreamingAdvice");
+    }
+  }
+
+  /** The asynchronous Responses API: {@code ResponseServiceAsyncImpl#create} and {@code #createStreaming}. */
+  static final class AsyncResponses implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("com.openai.services.async.ResponseServiceAsyncImpl");
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      transformer.applyAdviceToMethod(
+          named("create").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
+          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncResponseAdvice");
+      transformer.applyAdviceToMethod(
+          named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
+          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncResponseStreamingAdvice");
     }
   }
 
@@ -93,7 +119,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
     }
   }
 
-  /** Asynchronous chat completions: {@code ChatCompletionServiceAsyncImpl#create}. */
+  /** Asynchronous chat completions: {@code ChatCompletionServiceAsyncImpl#create} and {@code #createStreaming}. */
   static final class AsyncChat implements TypeInstrumentation {
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
@@ -105,6 +131,9 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
       transformer.applyAdviceToMethod(
           named("create").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
           ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCreateAdvice");
+      transformer.applyAdviceToMethod(
+          named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
+          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCreateStreamingAdvice");
     }
   }
 
@@ -119,6 +148,68 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
     public static void onExit(
         @Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable error) {
       OpenAiHelper.end(call, response, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class ResponseStreamingAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiResponses.startResponse(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
+        @Advice.Thrown Throwable error) {
+      response = OpenAiResponses.wrapStream(call, response, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncResponseAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiResponses.startResponse(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call, @Advice.Return Object future, @Advice.Thrown Throwable error) {
+      OpenAiHelper.endAsync(call, future, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncResponseStreamingAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiResponses.startResponse(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
+        @Advice.Thrown Throwable error) {
+      response = OpenAiResponses.wrapAsyncStream(call, response, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncCreateStreamingAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiHelper.start(params, true);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
+        @Advice.Thrown Throwable error) {
+      response = OpenAiHelper.wrapAsyncStream(call, response, error);
     }
   }
 

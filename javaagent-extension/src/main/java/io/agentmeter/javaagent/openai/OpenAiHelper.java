@@ -1,5 +1,6 @@
 package io.agentmeter.javaagent.openai;
 
+import com.openai.core.http.AsyncStreamResponse;
 import com.openai.core.http.Headers;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.core.http.StreamResponse;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.Spliterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -89,6 +91,22 @@ public final class OpenAiHelper {
    * exhausted or closed; on error, ends the span and returns the response untouched.
    */
   public static Object wrapStream(Object call, Object response, Throwable error) {
+    return stream(call, response, error, call instanceof LlmSpans.Call
+        ? new ChunkObserver((LlmSpans.Call) call) : null);
+  }
+
+  /**
+   * For an asynchronous streaming call: the stream the application subscribes to, which ends the
+   * span when the stream completes (before the SDK completes {@code onCompleteFuture()}) or is
+   * closed.
+   */
+  public static Object wrapAsyncStream(Object call, Object response, Throwable error) {
+    return asyncStream(call, response, error, call instanceof LlmSpans.Call
+        ? new ChunkObserver((LlmSpans.Call) call) : null);
+  }
+
+  /** {@code response} wrapped so that {@code observer} sees every element and the span ends with it. */
+  static Object stream(Object call, Object response, Throwable error, Consumer<Object> observer) {
     if (!(call instanceof LlmSpans.Call)) {
       return response;
     }
@@ -98,9 +116,21 @@ public final class OpenAiHelper {
       c.finish(error);
       return response;
     }
-    @SuppressWarnings("unchecked")
-    StreamResponse<ChatCompletionChunk> stream = (StreamResponse<ChatCompletionChunk>) response;
-    return new TracingStreamResponse(stream, c);
+    return new TracingStreamResponse<>((StreamResponse<?>) response, c, observer);
+  }
+
+  /** The asynchronous form of {@link #stream}. */
+  static Object asyncStream(Object call, Object response, Throwable error, Consumer<Object> observer) {
+    if (!(call instanceof LlmSpans.Call)) {
+      return response;
+    }
+    LlmSpans.Call c = (LlmSpans.Call) call;
+    c.exitScope();
+    if (error != null || !(response instanceof AsyncStreamResponse)) {
+      c.finish(error);
+      return response;
+    }
+    return new TracingAsyncStreamResponse<>((AsyncStreamResponse<?>) response, c, observer);
   }
 
   /**
@@ -132,16 +162,40 @@ public final class OpenAiHelper {
         .ifPresent(n -> span.setAttribute(LlmSpans.REASONING_TOKENS, n));
   }
 
-  static void observe(LlmSpans.Call call, ChatCompletionChunk chunk, boolean first) {
-    try {
+  /** Notes the model and id of a chat stream's first chunk, and the usage of any chunk that has it. */
+  static final class ChunkObserver implements Consumer<Object> {
+    private final LlmSpans.Call call;
+    private boolean first = true;
+
+    ChunkObserver(LlmSpans.Call call) {
+      this.call = call;
+    }
+
+    @Override
+    public void accept(Object element) {
+      if (!(element instanceof ChatCompletionChunk)) {
+        return;
+      }
+      ChatCompletionChunk chunk = (ChatCompletionChunk) element;
       if (first) {
+        first = false;
         call.span.setAttribute(LlmSpans.RESPONSE_MODEL, chunk.model());
         call.span.setAttribute(LlmSpans.RESPONSE_ID, chunk.id());
       }
       chunk.serviceTier().ifPresent(t -> call.span.setAttribute(LlmSpans.SERVICE_TIER, t.asString()));
       chunk.usage().ifPresent(u -> usage(call.span, u));
+    }
+  }
+
+  /** Lets {@code observer} see {@code element}; what it throws is logged, never passed on. */
+  static void observe(Consumer<Object> observer, Object element) {
+    if (observer == null) {
+      return;
+    }
+    try {
+      observer.accept(element);
     } catch (RuntimeException | LinkageError e) {
-      LOG.log(Level.FINE, "agentmeter: reading a stream chunk failed", e);
+      LOG.log(Level.FINE, "agentmeter: reading a stream element failed", e);
     }
   }
 
@@ -199,20 +253,22 @@ public final class OpenAiHelper {
   }
 
   /** The application's stream, observed: the span ends when it is exhausted or closed. */
-  public static final class TracingStreamResponse implements StreamResponse<ChatCompletionChunk> {
-    private final StreamResponse<ChatCompletionChunk> delegate;
+  public static final class TracingStreamResponse<T> implements StreamResponse<T> {
+    private final StreamResponse<T> delegate;
     private final LlmSpans.Call call;
+    private final Consumer<Object> observer;
 
-    TracingStreamResponse(StreamResponse<ChatCompletionChunk> delegate, LlmSpans.Call call) {
+    TracingStreamResponse(StreamResponse<T> delegate, LlmSpans.Call call, Consumer<Object> observer) {
       this.delegate = delegate;
       this.call = call;
+      this.observer = observer;
     }
 
     @Override
-    public Stream<ChatCompletionChunk> stream() {
-      Stream<ChatCompletionChunk> original = delegate.stream();
+    public Stream<T> stream() {
+      Stream<T> original = delegate.stream();
       try {
-        return StreamSupport.stream(new EndingSpliterator(original.spliterator(), call), false)
+        return StreamSupport.stream(new EndingSpliterator<>(original.spliterator(), call, observer), false)
             .onClose(original::close);
       } catch (RuntimeException | LinkageError e) {
         LOG.log(Level.FINE, "agentmeter: wrapping a stream failed", e);
@@ -230,25 +286,25 @@ public final class OpenAiHelper {
     }
   }
 
-  /** Passes chunks through, noting usage, and ends the span at the end of the stream. */
-  public static final class EndingSpliterator implements Spliterator<ChatCompletionChunk> {
-    private final Spliterator<ChatCompletionChunk> delegate;
+  /** Passes elements through, observing each, and ends the span at the end of the stream. */
+  public static final class EndingSpliterator<T> implements Spliterator<T> {
+    private final Spliterator<T> delegate;
     private final LlmSpans.Call call;
-    private boolean first = true;
+    private final Consumer<Object> observer;
 
-    EndingSpliterator(Spliterator<ChatCompletionChunk> delegate, LlmSpans.Call call) {
+    EndingSpliterator(Spliterator<T> delegate, LlmSpans.Call call, Consumer<Object> observer) {
       this.delegate = delegate;
       this.call = call;
+      this.observer = observer;
     }
 
     @Override
-    public boolean tryAdvance(Consumer<? super ChatCompletionChunk> action) {
+    public boolean tryAdvance(Consumer<? super T> action) {
       boolean advanced;
       try {
-        advanced = delegate.tryAdvance(chunk -> {
-          observe(call, chunk, first);
-          first = false;
-          action.accept(chunk);
+        advanced = delegate.tryAdvance(element -> {
+          observe(observer, element);
+          action.accept(element);
         });
       } catch (RuntimeException | Error e) {
         call.finish(e);
@@ -261,7 +317,7 @@ public final class OpenAiHelper {
     }
 
     @Override
-    public Spliterator<ChatCompletionChunk> trySplit() {
+    public Spliterator<T> trySplit() {
       return null;
     }
 
@@ -273,6 +329,73 @@ public final class OpenAiHelper {
     @Override
     public int characteristics() {
       return delegate.characteristics() & ~(Spliterator.SIZED | Spliterator.SUBSIZED);
+    }
+  }
+
+  /**
+   * The application's asynchronous stream: its handler gets every element and the completion
+   * unchanged, after we have observed them; the span ends at completion or when it is closed.
+   */
+  public static final class TracingAsyncStreamResponse<T> implements AsyncStreamResponse<T> {
+    private final AsyncStreamResponse<T> delegate;
+    private final LlmSpans.Call call;
+    private final Consumer<Object> observer;
+
+    TracingAsyncStreamResponse(AsyncStreamResponse<T> delegate, LlmSpans.Call call, Consumer<Object> observer) {
+      this.delegate = delegate;
+      this.call = call;
+      this.observer = observer;
+    }
+
+    @Override
+    public AsyncStreamResponse<T> subscribe(AsyncStreamResponse.Handler<? super T> handler) {
+      delegate.subscribe(new ObservingHandler<T>(handler, call, observer));
+      return this;
+    }
+
+    @Override
+    public AsyncStreamResponse<T> subscribe(AsyncStreamResponse.Handler<? super T> handler, Executor executor) {
+      delegate.subscribe(new ObservingHandler<T>(handler, call, observer), executor);
+      return this;
+    }
+
+    @Override
+    public CompletableFuture<Void> onCompleteFuture() {
+      return delegate.onCompleteFuture();
+    }
+
+    @Override
+    public void close() {
+      try {
+        delegate.close();
+      } finally {
+        call.finish(null);
+      }
+    }
+  }
+
+  /** Observes each element, then hands it on; ends the span, then hands the completion on. */
+  public static final class ObservingHandler<T> implements AsyncStreamResponse.Handler<T> {
+    private final AsyncStreamResponse.Handler<? super T> handler;
+    private final LlmSpans.Call call;
+    private final Consumer<Object> observer;
+
+    ObservingHandler(AsyncStreamResponse.Handler<? super T> handler, LlmSpans.Call call, Consumer<Object> observer) {
+      this.handler = handler;
+      this.call = call;
+      this.observer = observer;
+    }
+
+    @Override
+    public void onNext(T element) {
+      observe(observer, element);
+      handler.onNext(element);
+    }
+
+    @Override
+    public void onComplete(Optional<Throwable> error) {
+      call.finish(error == null ? null : error.orElse(null));
+      handler.onComplete(error);
     }
   }
 }

@@ -10,8 +10,8 @@ import java.util.List;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * OpenAI {@code com.openai:openai-java} 4.x: chat completions (sync, async, streaming), the
- * Responses API and embeddings: one GenAI CLIENT span per call. Switch it off with {@code otel.instrumentation.agentmeter-openai.enabled=false}.
+ * OpenAI {@code com.openai:openai-java} 4.x: chat completions and the Responses API (sync, async,
+ * streaming and async streaming) and embeddings: one GenAI CLIENT span per call. Switch it off with {@code otel.instrumentation.agentmeter-openai.enabled=false}.
  */
 @AutoService(InstrumentationModule.class)
 public final class OpenAiInstrumentationModule extends InstrumentationModule {
@@ -35,6 +35,7 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
         new ChatCompletionServiceInstrumentation.AsyncChat(),
         new ChatCompletionServiceInstrumentation.RawChat(),
         new ChatCompletionServiceInstrumentation.Responses(),
+        new ChatCompletionServiceInstrumentation.AsyncResponses(),
         new ChatCompletionServiceInstrumentation.Embeddings());
   }
 
@@ -49,6 +50,10 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
         "io.agentmeter.javaagent.openai.OpenAiResponses",
         "io.agentmeter.javaagent.openai.OpenAiHelper$TracingRawResponse",
         "io.agentmeter.javaagent.openai.OpenAiHelper$TracingStreamResponse",
-        "io.agentmeter.javaagent.openai.OpenAiHelper$EndingSpliterator");
+        "io.agentmeter.javaagent.openai.OpenAiHelper$EndingSpliterator",
+        "io.agentmeter.javaagent.openai.OpenAiHelper$ChunkObserver",
+        "io.agentmeter.javaagent.openai.OpenAiHelper$TracingAsyncStreamResponse",
+        "io.agentmeter.javaagent.openai.OpenAiHelper$ObservingHandler",
+        "io.agentmeter.javaagent.openai.OpenAiResponses$EventObserver");
   }
 }

@@ -6,9 +6,11 @@ import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ResponseUsage;
 import io.agentmeter.javaagent.common.LlmSpans;
 import io.opentelemetry.api.trace.Span;
+import java.util.function.Consumer;
 
 /**
  * The Responses API and embeddings, kept apart from {@link OpenAiHelper} so that a missing class in
@@ -42,6 +44,50 @@ public final class OpenAiResponses {
       model = null;
     }
     return LlmSpans.start(OpenAiHelper.SCOPE, "embeddings", "openai", model);
+  }
+
+  /** A Responses API stream, observed: see {@link OpenAiHelper#wrapStream}. */
+  public static Object wrapStream(Object call, Object response, Throwable error) {
+    return OpenAiHelper.stream(call, response, error, call instanceof LlmSpans.Call
+        ? new EventObserver((LlmSpans.Call) call) : null);
+  }
+
+  /** An asynchronous Responses API stream, observed: see {@link OpenAiHelper#wrapAsyncStream}. */
+  public static Object wrapAsyncStream(Object call, Object response, Throwable error) {
+    return OpenAiHelper.asyncStream(call, response, error, call instanceof LlmSpans.Call
+        ? new EventObserver((LlmSpans.Call) call) : null);
+  }
+
+  /**
+   * Reads a Responses stream's events: {@code response.created} names the response and its model;
+   * the final {@code response.completed} (or {@code response.incomplete}, {@code response.failed})
+   * carries the whole response with its usage.
+   */
+  static final class EventObserver implements Consumer<Object> {
+    private final LlmSpans.Call call;
+
+    EventObserver(LlmSpans.Call call) {
+      this.call = call;
+    }
+
+    @Override
+    public void accept(Object element) {
+      if (!(element instanceof ResponseStreamEvent)) {
+        return;
+      }
+      ResponseStreamEvent event = (ResponseStreamEvent) element;
+      if (event.isCreated()) {
+        Response r = event.asCreated().response();
+        call.span.setAttribute(LlmSpans.RESPONSE_MODEL, name(r.model()));
+        call.span.setAttribute(LlmSpans.RESPONSE_ID, r.id());
+      } else if (event.isCompleted()) {
+        record(call.span, event.asCompleted().response());
+      } else if (event.isIncomplete()) {
+        record(call.span, event.asIncomplete().response());
+      } else if (event.isFailed()) {
+        record(call.span, event.asFailed().response());
+      }
+    }
   }
 
   static void record(Span span, Object response) {

@@ -12,6 +12,8 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseStreamEvent;
 import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.context.Scope;
@@ -80,6 +82,7 @@ public final class DemoApp {
       com.openai.models.responses.Response response = openai.responses().create(
           com.openai.models.responses.ResponseCreateParams.builder().model("gpt-4.1").input("hi").build());
       System.out.println("RESULT responses: " + response.id());
+      streamingForms(openai);
       com.openai.models.embeddings.CreateEmbeddingResponse vectors = openai.embeddings().create(
           com.openai.models.embeddings.EmbeddingCreateParams.builder()
               .model("text-embedding-3-small").input("tariffs").build());
@@ -94,6 +97,39 @@ public final class DemoApp {
     // The async client's idle threads would keep the JVM alive for a minute; the agent flushes
     // its spans in a shutdown hook.
     System.exit(0);
+  }
+
+  /** The streaming and asynchronous forms of chat completions and the Responses API. */
+  static void streamingForms(OpenAIClient openai) {
+    StringBuilder asyncChat = new StringBuilder();
+    openai.async().chat().completions().createStreaming(ChatCompletionCreateParams.builder()
+            .model("o4-mini").addUserMessage("stream asynchronously")
+            .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())
+        .subscribe(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(asyncChat::append)))
+        .onCompleteFuture().join();
+    System.out.println("RESULT async stream: " + asyncChat);
+    try (com.openai.core.http.StreamResponse<ResponseStreamEvent> events =
+        openai.responses().createStreaming(responseParams("gpt-5"))) {
+      System.out.println("RESULT responses stream: " + events.stream()
+          .flatMap(e -> e.outputTextDelta().stream()).map(d -> d.delta()).collect(Collectors.joining()));
+    }
+    try (com.openai.core.http.StreamResponse<ResponseStreamEvent> events =
+        openai.responses().createStreaming(responseParams("o3"))) {
+      System.out.println("RESULT responses stream, first event only: "
+          + events.stream().findFirst().map(ResponseStreamEvent::isCreated).orElse(false));
+    }
+    com.openai.models.responses.Response later = openai.async().responses()
+        .create(responseParams("gpt-5-mini")).join();
+    System.out.println("RESULT async responses: " + later.id());
+    StringBuilder asyncEvents = new StringBuilder();
+    openai.async().responses().createStreaming(responseParams("gpt-5-nano"))
+        .subscribe(e -> e.outputTextDelta().ifPresent(d -> asyncEvents.append(d.delta())))
+        .onCompleteFuture().join();
+    System.out.println("RESULT async responses stream: " + asyncEvents);
+  }
+
+  static ResponseCreateParams responseParams(String model) {
+    return ResponseCreateParams.builder().model(model).input("plan the research").build();
   }
 
   static ChatCompletionCreateParams chat(String model) {

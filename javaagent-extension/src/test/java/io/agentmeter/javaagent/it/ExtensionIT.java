@@ -134,6 +134,48 @@ class ExtensionIT {
   }
 
   @Test
+  void asyncChatStreamsAndResponsesStreamsAreOneSpanEachCarryingTheStreamsUsage() {
+    // usage arrives with the last chunk (chat) or the response.completed event (Responses): an
+    // attribute set after the span ended would be dropped, so it shows the span lasted the stream
+    Received asyncChat = single("chat o4-mini", "orchestrator");
+    assertThat(asyncChat.scope()).isEqualTo("io.agentmeter.openai-java");
+    assertThat(asyncChat.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
+    assertThat(asyncChat.attr("gen_ai.response.model")).isEqualTo("o4-mini-2024-08-06");
+    assertThat(asyncChat.attr("gen_ai.response.id")).isEqualTo("chatcmpl-stream");
+    assertThat(asyncChat.attr("gen_ai.usage.input_tokens")).isEqualTo(900L);
+    assertThat(asyncChat.attr("gen_ai.usage.output_tokens")).isEqualTo(40L);
+    assertThat(asyncChat.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(300L);
+    for (String model : List.of("gpt-5", "gpt-5-nano")) {
+      Received stream = single("chat " + model, "orchestrator");
+      assertThat(stream.scope()).isEqualTo("io.agentmeter.openai-java");
+      assertThat(stream.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
+      assertThat(stream.attr("gen_ai.operation.name")).isEqualTo("chat");
+      assertThat(stream.attr("gen_ai.request.model")).isEqualTo(model);
+      assertThat(stream.attr("gen_ai.response.model")).isEqualTo(model + "-2025-04-14");
+      assertThat(stream.attr("gen_ai.response.id")).isEqualTo("resp_stream_" + model);
+      assertThat(stream.attr("gen_ai.usage.input_tokens")).isEqualTo(500L);
+      assertThat(stream.attr("gen_ai.usage.output_tokens")).isEqualTo(70L);
+      assertThat(stream.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(100L);
+      assertThat(stream.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(25L);
+    }
+    Received asyncResponses = single("chat gpt-5-mini", "orchestrator");
+    assertThat(asyncResponses.attr("gen_ai.response.id")).isEqualTo("resp_1");
+    assertThat(asyncResponses.attr("gen_ai.usage.input_tokens")).isEqualTo(500L);
+    assertThat(asyncResponses.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(25L);
+    assertThat(withAgentOutput).contains("RESULT async stream: Hello")
+        .contains("RESULT responses stream: Streamed").contains("RESULT async responses stream: Streamed");
+  }
+
+  @Test
+  void aResponsesStreamClosedAfterItsFirstEventEndsItsSpanWithoutUsage() {
+    Received closed = single("chat o3", "orchestrator");
+    assertThat(closed.attr("gen_ai.response.id")).isEqualTo("resp_stream_o3");
+    assertThat(closed.attr("gen_ai.usage.input_tokens")).isNull();
+    assertThat(closed.span().getEndTimeUnixNano()).isGreaterThan(closed.span().getStartTimeUnixNano());
+    assertThat(withAgentOutput).contains("RESULT responses stream, first event only: true");
+  }
+
+  @Test
   void aLangChain4jChatModelCallIsOneSpanWithProviderTokensAndItsAgent() {
     Received review = single("chat gpt-4.1-nano", "orchestrator");
     assertThat(review.scope()).isEqualTo("io.agentmeter.langchain4j");
@@ -200,9 +242,10 @@ class ExtensionIT {
         .collect(Collectors.toList());
     long anthropicCalls = backends.llmRequests.stream().filter(r -> r.startsWith("anthropic")).count();
     // planner, stream, search, boom, async, responses, langchain4j (plain and streaming), raw,
-    // embeddings (openai-java and langchain4j), and the research service's call
-    assertThat(openaiCalls).isEqualTo(12);
-    assertThat(chatSpans).hasSize(10);
+    // embeddings (openai-java and langchain4j), the research service's call, and the async chat
+    // stream, two Responses streams, async Responses and its stream
+    assertThat(openaiCalls).isEqualTo(17);
+    assertThat(chatSpans).hasSize(15);
     assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
         .hasSize(2);
     assertThat(backends.spans.stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))

@@ -21,7 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One server on 127.0.0.1 playing OpenAI ({@code /v1/chat/completions}, JSON and SSE), Anthropic
+ * One server on 127.0.0.1 playing OpenAI ({@code /v1/chat/completions} and {@code /v1/responses},
+ * JSON and SSE; {@code /v1/embeddings}), Google Gemini, Anthropic
  * ({@code /v1/messages}, JSON and SSE) with the providers' real wire formats, and an OTLP/HTTP
  * receiver ({@code /v1/traces}) that keeps every span it is sent.
  */
@@ -77,15 +78,16 @@ final class FakeBackends implements AutoCloseable {
     }
     if (STREAM.matcher(body).find()) {
       String id = "chatcmpl-stream";
+      String served = model + "-2024-08-06";
       StringBuilder sse = new StringBuilder();
       for (String part : new String[] {"Hel", "lo"}) {
         sse.append("data: {\"id\":\"").append(id).append("\",\"object\":\"chat.completion.chunk\","
-            + "\"created\":1700000000,\"model\":\"gpt-4o-2024-08-06\",\"service_tier\":\"default\","
+            + "\"created\":1700000000,\"model\":\"").append(served).append("\",\"service_tier\":\"default\","
             + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"").append(part)
             .append("\"},\"finish_reason\":null}]}\n\n");
       }
       sse.append("data: {\"id\":\"").append(id).append("\",\"object\":\"chat.completion.chunk\","
-          + "\"created\":1700000000,\"model\":\"gpt-4o-2024-08-06\",\"choices\":[],"
+          + "\"created\":1700000000,\"model\":\"").append(served).append("\",\"choices\":[],"
           + "\"usage\":{\"prompt_tokens\":900,\"completion_tokens\":40,\"total_tokens\":940,"
           + "\"prompt_tokens_details\":{\"cached_tokens\":300},"
           + "\"completion_tokens_details\":{\"reasoning_tokens\":0}}}\n\n");
@@ -130,17 +132,63 @@ final class FakeBackends implements AutoCloseable {
 
   private void responses(HttpExchange exchange) throws IOException {
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    llmRequests.add("openai " + model(body));
-    send(exchange, 200, "application/json", "{\"id\":\"resp_1\",\"object\":\"response\","
-        + "\"created_at\":1700000000,\"status\":\"completed\",\"model\":\"gpt-4.1-2025-04-14\","
-        + "\"output\":[{\"type\":\"message\",\"id\":\"msg_1\",\"status\":\"completed\","
-        + "\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"resp\","
-        + "\"annotations\":[]}]}],\"parallel_tool_calls\":true,\"tool_choice\":\"auto\","
-        + "\"tools\":[],\"temperature\":1.0,\"top_p\":1.0,\"error\":null,"
-        + "\"incomplete_details\":null,\"instructions\":null,\"metadata\":{},"
-        + "\"usage\":{\"input_tokens\":500,\"input_tokens_details\":{\"cached_tokens\":100},"
+    String model = model(body);
+    llmRequests.add("openai " + model);
+    String served = model + "-2025-04-14";
+    String usage = "{\"input_tokens\":500,\"input_tokens_details\":{\"cached_tokens\":100},"
         + "\"output_tokens\":70,\"output_tokens_details\":{\"reasoning_tokens\":25},"
-        + "\"total_tokens\":570},\"service_tier\":\"default\"}");
+        + "\"total_tokens\":570}";
+    if (!STREAM.matcher(body).find()) {
+      send(exchange, 200, "application/json",
+          response("resp_1", served, "completed", message("resp", "completed"), usage));
+      return;
+    }
+    // The Responses API's stream: named events, each carrying its type and sequence number; no
+    // [DONE]; the usage comes only with the whole response in response.completed.
+    String id = "resp_stream_" + model;
+    String[] events = {
+        "response.created", response(id, served, "in_progress", "", "null"),
+        "response.in_progress", response(id, served, "in_progress", "", "null"),
+        "response.output_item.added", "\"output_index\":0,\"item\":" + message("", "in_progress"),
+        "response.content_part.added", "\"item_id\":\"msg_s\",\"output_index\":0,\"content_index\":0,"
+            + "\"part\":{\"type\":\"output_text\",\"text\":\"\",\"annotations\":[]}",
+        "response.output_text.delta", "\"item_id\":\"msg_s\",\"output_index\":0,\"content_index\":0,"
+            + "\"delta\":\"Str\",\"logprobs\":[]",
+        "response.output_text.delta", "\"item_id\":\"msg_s\",\"output_index\":0,\"content_index\":0,"
+            + "\"delta\":\"eamed\",\"logprobs\":[]",
+        "response.output_text.done", "\"item_id\":\"msg_s\",\"output_index\":0,\"content_index\":0,"
+            + "\"text\":\"Streamed\",\"logprobs\":[]",
+        "response.content_part.done", "\"item_id\":\"msg_s\",\"output_index\":0,\"content_index\":0,"
+            + "\"part\":{\"type\":\"output_text\",\"text\":\"Streamed\",\"annotations\":[]}",
+        "response.output_item.done", "\"output_index\":0,\"item\":" + message("Streamed", "completed"),
+        "response.completed", response(id, served, "completed", message("Streamed", "completed"), usage),
+    };
+    StringBuilder sse = new StringBuilder();
+    for (int i = 0; i < events.length; i += 2) {
+      String fields = events[i + 1];
+      if (fields.startsWith("{")) {
+        fields = "\"response\":" + fields;
+      }
+      sse.append(event(events[i], "{\"type\":\"" + events[i] + "\",\"sequence_number\":" + i / 2 + ","
+          + fields + "}"));
+    }
+    send(exchange, 200, "text/event-stream", sse.toString());
+  }
+
+  /** A Responses API response object; {@code output} is one message item or empty. */
+  private static String response(String id, String model, String status, String output, String usage) {
+    return "{\"id\":\"" + id + "\",\"object\":\"response\",\"created_at\":1700000000,"
+        + "\"status\":\"" + status + "\",\"model\":\"" + model + "\",\"output\":[" + output + "],"
+        + "\"parallel_tool_calls\":true,\"tool_choice\":\"auto\",\"tools\":[],\"temperature\":1.0,"
+        + "\"top_p\":1.0,\"error\":null,\"incomplete_details\":null,\"instructions\":null,"
+        + "\"metadata\":{},\"usage\":" + usage + ",\"service_tier\":\"default\"}";
+  }
+
+  private static String message(String text, String status) {
+    String content = text.isEmpty() ? "" : "{\"type\":\"output_text\",\"text\":\"" + text
+        + "\",\"annotations\":[]}";
+    return "{\"type\":\"message\",\"id\":\"msg_s\",\"status\":\"" + status + "\","
+        + "\"role\":\"assistant\",\"content\":[" + content + "]}";
   }
 
   private void embeddings(HttpExchange exchange) throws IOException {
