@@ -1,16 +1,20 @@
 package io.agentmeter.javaagent.genai;
 
+import com.google.genai.types.ContentEmbedding;
+import com.google.genai.types.EmbedContentResponse;
 import com.google.genai.types.GenerateContentResponse;
 import com.google.genai.types.GenerateContentResponseUsageMetadata;
 import io.agentmeter.javaagent.common.LlmSpans;
 import io.opentelemetry.api.trace.Span;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Google GenAI {@code Models#generateContent} as one GenAI span per call (the overloads delegate to
- * each other; the nested ones add nothing). A helper: it may use only the OpenTelemetry API,
- * google-genai and our other helpers.
+ * Google GenAI {@code Models} and {@code AsyncModels} calls as one GenAI span each (the overloads
+ * delegate to each other; the nested ones add nothing). A helper: it may use only the OpenTelemetry
+ * API, google-genai and our other helpers.
  */
 public final class GoogleGenAiHelper {
 
@@ -18,8 +22,63 @@ public final class GoogleGenAiHelper {
 
   private GoogleGenAiHelper() {}
 
-  public static Object start(String model) {
-    return LlmSpans.start("io.agentmeter.google-genai", "generate_content", "gcp.gemini", model);
+  private static final String SCOPE = "io.agentmeter.google-genai";
+
+  /** The provider of each {@code Models} / {@code AsyncModels} seen; weak, like the clients. */
+  private static final java.util.Map<Object, String> PROVIDERS =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  /** Starts the span of a {@code generateContent} call on {@code models} (or its async form). */
+  public static Object start(Object models, String model) {
+    return LlmSpans.start(SCOPE, "generate_content", provider(models), model);
+  }
+
+  /** Starts the span of an {@code embedContent} call on {@code models} (or its async form). */
+  public static Object startEmbeddings(Object models, String model) {
+    return LlmSpans.start(SCOPE, "embeddings", provider(models), model);
+  }
+
+  /**
+   * {@code gcp.vertex_ai} when the client talks to Vertex AI, else {@code gcp.gemini} (the Gemini
+   * Developer API): the two are priced apart. Read once per {@code Models} from its
+   * package-private {@code apiClient} ({@code AsyncModels} has one, or reaches it through its
+   * {@code models}).
+   */
+  static String provider(Object models) {
+    if (models == null) {
+      return "gcp.gemini";
+    }
+    String known = PROVIDERS.get(models);
+    if (known != null) {
+      return known;
+    }
+    String provider = "gcp.gemini";
+    try {
+      Object client = field(models, "apiClient");
+      if (client == null) {
+        client = field(field(models, "models"), "apiClient");
+      }
+      if (Boolean.TRUE.equals(field(client, "vertexAI"))) {
+        provider = "gcp.vertex_ai";
+      }
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      LOG.log(Level.FINE, "agentmeter: reading the google-genai client's backend failed", e);
+    }
+    PROVIDERS.put(models, provider);
+    return provider;
+  }
+
+  private static Object field(Object target, String name) throws IllegalAccessException {
+    for (Class<?> c = target == null ? null : target.getClass(); c != null; c = c.getSuperclass()) {
+      try {
+        java.lang.reflect.Field f = c.getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(target);
+      } catch (NoSuchFieldException e) {
+        // declared further up, if at all
+      }
+    }
+    return null;
   }
 
   public static void end(Object call, Object response, Throwable error) {
@@ -31,11 +90,62 @@ public final class GoogleGenAiHelper {
     try {
       if (response instanceof GenerateContentResponse) {
         record(c.span, (GenerateContentResponse) response);
+      } else if (response instanceof EmbedContentResponse) {
+        record(c.span, (EmbedContentResponse) response);
       }
     } catch (RuntimeException | LinkageError e) {
       LOG.log(Level.FINE, "agentmeter: reading a google-genai response failed", e);
     }
     c.finish(error);
+  }
+
+  /** Ends an asynchronous call when its future completes; the application's future is untouched. */
+  public static void endAsync(Object call, Object future, Throwable error) {
+    if (!(call instanceof LlmSpans.Call)) {
+      return;
+    }
+    LlmSpans.Call c = (LlmSpans.Call) call;
+    c.exitScope();
+    if (error != null || !(future instanceof CompletableFuture)) {
+      c.finish(error);
+      return;
+    }
+    ((CompletableFuture<?>) future).whenComplete((response, failure) -> end(c, response, unwrap(failure)));
+  }
+
+  /**
+   * After {@code AsyncModels#generateContentStream} returns: the future the application gets, which
+   * completes with the same stream (or failure) once the stream is known to us, so that its
+   * iterator is observed however soon the application asks for it.
+   */
+  public static Object asyncStreamStarted(Object call, Object future, Throwable error) {
+    if (!(call instanceof LlmSpans.Call)) {
+      return future;
+    }
+    LlmSpans.Call c = (LlmSpans.Call) call;
+    c.exitScope();
+    if (error != null || !(future instanceof CompletableFuture)) {
+      c.finish(error);
+      return future;
+    }
+    try {
+      return ((CompletableFuture<?>) future).whenComplete((stream, failure) -> {
+        try {
+          streamStarted(c, stream, unwrap(failure));
+        } catch (RuntimeException | LinkageError e) {
+          LOG.log(Level.FINE, "agentmeter: observing a google-genai stream failed", e);
+        }
+      });
+    } catch (RuntimeException | LinkageError e) {
+      LOG.log(Level.FINE, "agentmeter: observing a google-genai stream failed", e);
+      c.finish(null);
+      return future;
+    }
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
   }
 
   /** Streams in flight, until exhausted or closed; weak, so an abandoned stream is not kept. */
@@ -112,6 +222,28 @@ public final class GoogleGenAiHelper {
         LOG.log(Level.FINE, "agentmeter: reading a google-genai chunk failed", e);
       }
       return chunk;
+    }
+  }
+
+  /**
+   * Vertex AI reports each embedding's input tokens (statistics.token_count); the Gemini Developer
+   * API reports none, and then the span has no token count.
+   */
+  private static void record(Span span, EmbedContentResponse r) {
+    if (!r.embeddings().isPresent()) {
+      return;
+    }
+    double tokens = 0;
+    boolean reported = false;
+    for (ContentEmbedding embedding : r.embeddings().get()) {
+      java.util.Optional<Float> count = embedding.statistics().flatMap(s -> s.tokenCount());
+      if (count.isPresent()) {
+        tokens += count.get();
+        reported = true;
+      }
+    }
+    if (reported) {
+      span.setAttribute(LlmSpans.INPUT_TOKENS, Math.round(tokens));
     }
   }
 

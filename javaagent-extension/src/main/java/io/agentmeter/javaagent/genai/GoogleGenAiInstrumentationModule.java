@@ -13,12 +13,15 @@ import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
 import java.util.Arrays;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * Google GenAI {@code com.google.genai:google-genai}: {@code Models#generateContent} and
- * {@code Models#generateContentStream} (the span ends when the stream is exhausted or closed).
+ * Google GenAI {@code com.google.genai:google-genai}: {@code generateContent},
+ * {@code generateContentStream} (the span ends when the stream is exhausted or closed) and
+ * {@code embedContent}, on {@code Models} and {@code AsyncModels}.
  */
 @AutoService(InstrumentationModule.class)
 public final class GoogleGenAiInstrumentationModule extends InstrumentationModule {
@@ -35,7 +38,8 @@ public final class GoogleGenAiInstrumentationModule extends InstrumentationModul
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return Arrays.asList(new ModelsInstrumentation(), new ResponseStreamInstrumentation());
+    return Arrays.asList(new ModelsInstrumentation(), new AsyncModelsInstrumentation(),
+        new ResponseStreamInstrumentation());
   }
 
   @Override
@@ -56,15 +60,35 @@ public final class GoogleGenAiInstrumentationModule extends InstrumentationModul
 
     @Override
     public void transform(TypeTransformer transformer) {
-      transformer.applyAdviceToMethod(
-          named("generateContent").and(isPublic()).and(takesArguments(3))
-              .and(takesArgument(0, String.class)),
+      transformer.applyAdviceToMethod(publicWithModel("generateContent"),
           GoogleGenAiInstrumentationModule.class.getName() + "$GenerateAdvice");
-      transformer.applyAdviceToMethod(
-          named("generateContentStream").and(isPublic()).and(takesArguments(3))
-              .and(takesArgument(0, String.class)),
+      transformer.applyAdviceToMethod(publicWithModel("generateContentStream"),
           GoogleGenAiInstrumentationModule.class.getName() + "$GenerateStreamAdvice");
+      transformer.applyAdviceToMethod(publicWithModel("embedContent"),
+          GoogleGenAiInstrumentationModule.class.getName() + "$EmbedAdvice");
     }
+  }
+
+  static final class AsyncModelsInstrumentation implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("com.google.genai.AsyncModels");
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      transformer.applyAdviceToMethod(publicWithModel("generateContent"),
+          GoogleGenAiInstrumentationModule.class.getName() + "$AsyncGenerateAdvice");
+      transformer.applyAdviceToMethod(publicWithModel("generateContentStream"),
+          GoogleGenAiInstrumentationModule.class.getName() + "$AsyncGenerateStreamAdvice");
+      transformer.applyAdviceToMethod(publicWithModel("embedContent"),
+          GoogleGenAiInstrumentationModule.class.getName() + "$AsyncEmbedAdvice");
+    }
+  }
+
+  /** The public {@code (String model, contents, config)} overloads of {@code name}. */
+  static ElementMatcher.Junction<MethodDescription> publicWithModel(String name) {
+    return named(name).and(isPublic()).and(takesArguments(3)).and(takesArgument(0, String.class));
   }
 
   static final class ResponseStreamInstrumentation implements TypeInstrumentation {
@@ -85,8 +109,8 @@ public final class GoogleGenAiInstrumentationModule extends InstrumentationModul
   @SuppressWarnings("unused")
   public static final class GenerateStreamAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) String model) {
-      return GoogleGenAiHelper.start(model);
+    public static Object onEnter(@Advice.This Object models, @Advice.Argument(0) String model) {
+      return GoogleGenAiHelper.start(models, model);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
@@ -115,10 +139,68 @@ public final class GoogleGenAiInstrumentationModule extends InstrumentationModul
   }
 
   @SuppressWarnings("unused")
+  public static final class EmbedAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.This Object models, @Advice.Argument(0) String model) {
+      return GoogleGenAiHelper.startEmbeddings(models, model);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable error) {
+      GoogleGenAiHelper.end(call, response, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncGenerateAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.This Object models, @Advice.Argument(0) String model) {
+      return GoogleGenAiHelper.start(models, model);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call, @Advice.Return Object future, @Advice.Thrown Throwable error) {
+      GoogleGenAiHelper.endAsync(call, future, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncGenerateStreamAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.This Object models, @Advice.Argument(0) String model) {
+      return GoogleGenAiHelper.start(models, model);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
+        @Advice.Thrown Throwable error) {
+      future = GoogleGenAiHelper.asyncStreamStarted(call, future, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncEmbedAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.This Object models, @Advice.Argument(0) String model) {
+      return GoogleGenAiHelper.startEmbeddings(models, model);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call, @Advice.Return Object future, @Advice.Thrown Throwable error) {
+      GoogleGenAiHelper.endAsync(call, future, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
   public static final class GenerateAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) String model) {
-      return GoogleGenAiHelper.start(model);
+    public static Object onEnter(@Advice.This Object models, @Advice.Argument(0) String model) {
+      return GoogleGenAiHelper.start(models, model);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -77,6 +77,7 @@ public final class DemoApp {
         }
       }
       System.out.println("RESULT gemini stream: " + streamed);
+      gemini(gemini, base);
       ChatCompletion later = openai.async().chat().completions().create(chat("gpt-4.1-mini")).join();
       System.out.println("RESULT async: " + later.choices().get(0).message().content().orElse(""));
       com.openai.models.responses.Response response = openai.responses().create(
@@ -97,6 +98,30 @@ public final class DemoApp {
     // The async client's idle threads would keep the JVM alive for a minute; the agent flushes
     // its spans in a shutdown hook.
     System.exit(0);
+  }
+
+  /** Google GenAI embeddings (Gemini Developer API and Vertex AI) and the async calls. */
+  static void gemini(com.google.genai.Client gemini, String base) throws Exception {
+    System.out.println("RESULT gemini embeddings: " + gemini.models.embedContent(
+        "gemini-embedding-001", List.of("tariffs", "quotas"), null).embeddings().map(List::size).orElse(0));
+    // Vertex AI in express mode (an API key, no project)
+    com.google.genai.Client vertex = com.google.genai.Client.builder().apiKey("test").vertexAI(true)
+        .httpOptions(com.google.genai.types.HttpOptions.builder().baseUrl(base).build()).build();
+    System.out.println("RESULT vertex embeddings: " + vertex.models.embedContent(
+        "text-embedding-005", List.of("a passage", "another passage"), null).embeddings().map(List::size).orElse(0));
+    System.out.println("RESULT gemini async: "
+        + gemini.async.models.generateContent("gemini-2.0-flash", "summarise later", null).join().text());
+    StringBuilder streamed = new StringBuilder();
+    try (com.google.genai.ResponseStream<com.google.genai.types.GenerateContentResponse> stream =
+        gemini.async.models.generateContentStream("gemini-2.5-flash-lite", "stream later", null).join()) {
+      for (com.google.genai.types.GenerateContentResponse chunk : stream) {
+        streamed.append(chunk.text());
+      }
+    }
+    System.out.println("RESULT gemini async stream: " + streamed);
+    System.out.println("RESULT vertex async embeddings: " + vertex.async.models.embedContent(
+        "text-multilingual-embedding-002", List.of("one", "two", "three"), null).join()
+        .embeddings().map(List::size).orElse(0));
   }
 
   /** The streaming and asynchronous forms of chat completions and the Responses API. */

@@ -215,8 +215,57 @@ class ExtensionIT {
     assertThat(stream.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(40L);
     assertThat(stream.attr("gen_ai.response.id")).isEqualTo("gem-stream");
     assertThat(withAgentOutput).contains("RESULT gemini stream: streamed");
+  }
+
+  @Test
+  void googleGenAiEmbeddingsAreOneSpanEachWithTheInputTokensVertexReports() {
+    Received developer = single("embeddings gemini-embedding-001", "orchestrator");
+    assertThat(developer.scope()).isEqualTo("io.agentmeter.google-genai");
+    assertThat(developer.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
+    assertThat(developer.attr("gen_ai.operation.name")).isEqualTo("embeddings");
+    assertThat(developer.attr("gen_ai.provider.name")).isEqualTo("gcp.gemini");
+    assertThat(developer.attr("gen_ai.request.model")).isEqualTo("gemini-embedding-001");
+    // the Gemini Developer API reports no tokens for embeddings
+    assertThat(developer.attr("gen_ai.usage.input_tokens")).isNull();
+    Received vertex = single("embeddings text-embedding-005", "orchestrator");
+    assertThat(vertex.attr("gen_ai.provider.name")).isEqualTo("gcp.vertex_ai");
+    assertThat(vertex.attr("gen_ai.usage.input_tokens")).isEqualTo(6L + 9L);
+    Received async = single("embeddings text-multilingual-embedding-002", "orchestrator");
+    assertThat(async.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
+    assertThat(async.attr("gen_ai.provider.name")).isEqualTo("gcp.vertex_ai");
+    assertThat(async.attr("gen_ai.usage.input_tokens")).isEqualTo(6L + 9L + 12L);
+    assertThat(withAgentOutput).contains("RESULT gemini embeddings: 2").contains("RESULT vertex embeddings: 2")
+        .contains("RESULT vertex async embeddings: 3");
+  }
+
+  @Test
+  void googleGenAiAsyncCallsAreOneSpanEachAndTheAsyncStreamEndsWithTheStream() {
+    Received async = single("generate_content gemini-2.0-flash", "orchestrator");
+    assertThat(async.scope()).isEqualTo("io.agentmeter.google-genai");
+    assertThat(async.attr("gen_ai.provider.name")).isEqualTo("gcp.gemini");
+    assertThat(async.attr("gen_ai.response.model")).isEqualTo("gemini-2.0-flash");
+    assertThat(async.attr("gen_ai.usage.input_tokens")).isEqualTo(300L);
+    assertThat(async.attr("gen_ai.usage.output_tokens")).isEqualTo(70L);
+    // usage comes with the last chunk: present only if the span outlived the future
+    Received stream = single("generate_content gemini-2.5-flash-lite", "orchestrator");
+    assertThat(stream.attr("gen_ai.usage.input_tokens")).isEqualTo(400L);
+    assertThat(stream.attr("gen_ai.usage.output_tokens")).isEqualTo(100L);
+    assertThat(stream.attr("gen_ai.response.id")).isEqualTo("gem-stream");
+    assertThat(withAgentOutput).contains("RESULT gemini async: gem")
+        .contains("RESULT gemini async stream: streamed");
+  }
+
+  @Test
+  void everyGoogleGenAiCallIsExactlyOneSpan() {
+    List<String> calls = backends.llmRequests.stream()
+        .filter(r -> r.startsWith("gemini ") || r.startsWith("vertex ")).collect(Collectors.toList());
+    assertThat(calls).containsExactlyInAnyOrder("gemini gemini-2.5-flash:generateContent",
+        "gemini gemini-2.5-pro:streamGenerateContent", "gemini gemini-embedding-001:batchEmbedContents",
+        "vertex text-embedding-005:predict", "gemini gemini-2.0-flash:generateContent",
+        "gemini gemini-2.5-flash-lite:streamGenerateContent",
+        "vertex text-multilingual-embedding-002:predict");
     assertThat(backends.spans.stream().filter(r -> r.scope().equals("io.agentmeter.google-genai")))
-        .hasSize(2);
+        .hasSize(calls.size());
   }
 
   @Test
@@ -246,8 +295,9 @@ class ExtensionIT {
     // stream, two Responses streams, async Responses and its stream
     assertThat(openaiCalls).isEqualTo(17);
     assertThat(chatSpans).hasSize(15);
+    // openai-java and langchain4j on OpenAI; Google GenAI's three
     assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
-        .hasSize(2);
+        .hasSize(5).filteredOn(r -> "openai".equals(r.attr("gen_ai.provider.name"))).hasSize(2);
     assertThat(backends.spans.stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))
         .hasSize((int) anthropicCalls).hasSize(2);
     // the agent's own openai instrumentation is off by default: no second span per call

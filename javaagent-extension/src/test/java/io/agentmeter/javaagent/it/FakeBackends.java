@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 
 /**
  * One server on 127.0.0.1 playing OpenAI ({@code /v1/chat/completions} and {@code /v1/responses},
- * JSON and SSE; {@code /v1/embeddings}), Google Gemini, Anthropic
+ * JSON and SSE; {@code /v1/embeddings}), Google's Gemini Developer API and Vertex AI embeddings, Anthropic
  * ({@code /v1/messages}, JSON and SSE) with the providers' real wire formats, and an OTLP/HTTP
  * receiver ({@code /v1/traces}) that keeps every span it is sent.
  */
@@ -59,6 +59,7 @@ final class FakeBackends implements AutoCloseable {
     server.createContext("/v1/responses", this::responses);
     server.createContext("/v1/embeddings", this::embeddings);
     server.createContext("/v1beta/models/", this::gemini);
+    server.createContext("/v1beta1/publishers/google/models/", this::vertex);
     server.createContext("/v1/traces", this::otlp);
     server.start();
   }
@@ -200,18 +201,29 @@ final class FakeBackends implements AutoCloseable {
   }
 
   private void gemini(HttpExchange exchange) throws IOException {
-    exchange.getRequestBody().readAllBytes();
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     String path = exchange.getRequestURI().getPath();
-    llmRequests.add("gemini " + path.substring(path.lastIndexOf('/') + 1));
-    if (path.endsWith(":streamGenerateContent")) {
+    String call = path.substring(path.lastIndexOf('/') + 1);
+    String model = call.substring(0, call.indexOf(':'));
+    llmRequests.add("gemini " + call);
+    if (call.endsWith(":batchEmbedContents")) {
+      // the Gemini Developer API: one embedding per request, no token counts
+      StringBuilder json = new StringBuilder("{\"embeddings\":[");
+      for (int i = 0; i < count(body, "\"model\":"); i++) {
+        json.append(i == 0 ? "" : ",").append("{\"values\":[0.1,0.2,0.3]}");
+      }
+      send(exchange, 200, "application/json", json.append("]}").toString());
+      return;
+    }
+    if (call.endsWith(":streamGenerateContent")) {
       String sse = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"str\"}],"
-          + "\"role\":\"model\"},\"index\":0}],\"modelVersion\":\"gemini-2.5-pro\","
+          + "\"role\":\"model\"},\"index\":0}],\"modelVersion\":\"" + model + "\","
           + "\"responseId\":\"gem-stream\"}\r\n\r\n"
           + "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"eamed\"}],"
           + "\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}],"
           + "\"usageMetadata\":{\"promptTokenCount\":400,\"candidatesTokenCount\":60,"
           + "\"thoughtsTokenCount\":40,\"totalTokenCount\":500},"
-          + "\"modelVersion\":\"gemini-2.5-pro\",\"responseId\":\"gem-stream\"}\r\n\r\n";
+          + "\"modelVersion\":\"" + model + "\",\"responseId\":\"gem-stream\"}\r\n\r\n";
       send(exchange, 200, "text/event-stream", sse);
       return;
     }
@@ -219,7 +231,36 @@ final class FakeBackends implements AutoCloseable {
         + "[{\"text\":\"gem\"}],\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}],"
         + "\"usageMetadata\":{\"promptTokenCount\":300,\"candidatesTokenCount\":50,"
         + "\"cachedContentTokenCount\":100,\"thoughtsTokenCount\":20,\"totalTokenCount\":370},"
-        + "\"modelVersion\":\"gemini-2.5-flash\",\"responseId\":\"gem-1\"}");
+        + "\"modelVersion\":\"" + model + "\",\"responseId\":\"gem-1\"}");
+  }
+
+  /** Vertex AI (express mode, API key): text embeddings through {@code :predict}, with token counts. */
+  private void vertex(HttpExchange exchange) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    String path = exchange.getRequestURI().getPath();
+    String call = path.substring(path.lastIndexOf('/') + 1);
+    llmRequests.add("vertex " + call);
+    if (!call.endsWith(":predict")) {
+      send(exchange, 404, "application/json", "{\"error\":{\"code\":404,\"status\":\"NOT_FOUND\"}}");
+      return;
+    }
+    // one prediction per instance; the i-th instance counts 6 + 3i tokens
+    StringBuilder json = new StringBuilder("{\"predictions\":[");
+    int instances = count(body, "\"content\":");
+    for (int i = 0; i < instances; i++) {
+      json.append(i == 0 ? "" : ",").append("{\"embeddings\":{\"statistics\":{\"truncated\":false,"
+          + "\"token_count\":").append(6 + 3 * i).append("},\"values\":[0.1,0.2,0.3]}}");
+    }
+    send(exchange, 200, "application/json",
+        json.append("],\"metadata\":{\"billableCharacterCount\":").append(20 * instances).append("}}").toString());
+  }
+
+  private static int count(String text, String part) {
+    int n = 0;
+    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+      n++;
+    }
+    return n;
   }
 
   private static String event(String name, String data) {
