@@ -81,9 +81,13 @@ public final class OpenAiHelper {
       c.finish(error);
       return;
     }
-    ((CompletableFuture<?>) future).whenComplete((response, failure) -> end(c, response,
-        failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause() : failure));
+    ((CompletableFuture<?>) future).whenComplete((response, failure) -> end(c, response, unwrap(failure)));
+  }
+
+  /** The SDK's failure inside the {@link CompletionException} an async call wraps it in. */
+  static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
   }
 
   /**
@@ -394,7 +398,7 @@ public final class OpenAiHelper {
 
     @Override
     public void onComplete(Optional<Throwable> error) {
-      call.finish(error == null ? null : error.orElse(null));
+      call.finish(error == null ? null : unwrap(error.orElse(null)));
       handler.onComplete(error);
     }
   }

@@ -133,6 +133,10 @@ public final class DemoApp {
         .subscribe(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(asyncChat::append)))
         .onCompleteFuture().join();
     System.out.println("RESULT async stream: " + asyncChat);
+    java.util.concurrent.CompletableFuture<Void> failed = openai.async().chat().completions()
+        .createStreaming(chat("boom-stream")).subscribe(chunk -> { }).onCompleteFuture();
+    System.out.println("RESULT async stream boom: " + failed.handle((done, e) -> e == null ? "no error"
+        : (e instanceof java.util.concurrent.CompletionException ? e.getCause() : e).getClass().getName()).join());
     try (com.openai.core.http.StreamResponse<ResponseStreamEvent> events =
         openai.responses().createStreaming(responseParams("gpt-5"))) {
       System.out.println("RESULT responses stream: " + events.stream()

@@ -167,6 +167,14 @@ class ExtensionIT {
   }
 
   @Test
+  void aFailedAsyncStreamIsRecordedAndTheApplicationStillGetsTheError() {
+    Received boom = single("chat boom-stream", "orchestrator");
+    assertThat(boom.span().getStatus().getCode().name()).isEqualTo("STATUS_CODE_ERROR");
+    assertThat(boom.attr("error.type")).isEqualTo("com.openai.errors.InternalServerException");
+    assertThat(withAgentOutput).contains("RESULT async stream boom: com.openai.errors.InternalServerException");
+  }
+
+  @Test
   void aResponsesStreamClosedAfterItsFirstEventEndsItsSpanWithoutUsage() {
     Received closed = single("chat o3", "orchestrator");
     assertThat(closed.attr("gen_ai.response.id")).isEqualTo("resp_stream_o3");
@@ -292,9 +300,9 @@ class ExtensionIT {
     long anthropicCalls = backends.llmRequests.stream().filter(r -> r.startsWith("anthropic")).count();
     // planner, stream, search, boom, async, responses, langchain4j (plain and streaming), raw,
     // embeddings (openai-java and langchain4j), the research service's call, and the async chat
-    // stream, two Responses streams, async Responses and its stream
-    assertThat(openaiCalls).isEqualTo(17);
-    assertThat(chatSpans).hasSize(15);
+    // stream (and a failing one), two Responses streams, async Responses and its stream
+    assertThat(openaiCalls).isEqualTo(18);
+    assertThat(chatSpans).hasSize(16);
     // openai-java and langchain4j on OpenAI; Google GenAI's three
     assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
         .hasSize(5).filteredOn(r -> "openai".equals(r.attr("gen_ai.provider.name"))).hasSize(2);

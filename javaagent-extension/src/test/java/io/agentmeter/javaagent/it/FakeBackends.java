@@ -72,7 +72,7 @@ final class FakeBackends implements AutoCloseable {
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     String model = model(body);
     llmRequests.add("openai " + model);
-    if (model.equals("boom")) {
+    if (model.startsWith("boom")) {
       send(exchange, 500, "application/json",
           "{\"error\":{\"message\":\"the fake server fails on purpose\",\"type\":\"server_error\"}}");
       return;
