@@ -119,6 +119,10 @@ public final class DemoApp {
       }
     }
     System.out.println("RESULT gemini async stream: " + streamed);
+    System.out.println("RESULT gemini async boom: " + gemini.async.models
+        .generateContent("boom-gemini", "fail", null).handle((done, e) -> e == null ? "no error"
+            : (e instanceof java.util.concurrent.CompletionException ? e.getCause() : e).getClass().getName())
+        .join());
     System.out.println("RESULT vertex async embeddings: " + vertex.async.models.embedContent(
         "text-multilingual-embedding-002", List.of("one", "two", "three"), null).join()
         .embeddings().map(List::size).orElse(0));

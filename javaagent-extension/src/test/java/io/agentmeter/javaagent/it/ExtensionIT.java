@@ -264,6 +264,14 @@ class ExtensionIT {
   }
 
   @Test
+  void aFailedGoogleGenAiAsyncCallIsRecordedAndTheApplicationStillGetsTheError() {
+    Received boom = single("generate_content boom-gemini", "orchestrator");
+    assertThat(boom.span().getStatus().getCode().name()).isEqualTo("STATUS_CODE_ERROR");
+    assertThat(boom.attr("error.type")).isEqualTo("com.google.genai.errors.ClientException");
+    assertThat(withAgentOutput).contains("RESULT gemini async boom: com.google.genai.errors.ClientException");
+  }
+
+  @Test
   void everyGoogleGenAiCallIsExactlyOneSpan() {
     List<String> calls = backends.llmRequests.stream()
         .filter(r -> r.startsWith("gemini ") || r.startsWith("vertex ")).collect(Collectors.toList());
@@ -271,6 +279,7 @@ class ExtensionIT {
         "gemini gemini-2.5-pro:streamGenerateContent", "gemini gemini-embedding-001:batchEmbedContents",
         "vertex text-embedding-005:predict", "gemini gemini-2.0-flash:generateContent",
         "gemini gemini-2.5-flash-lite:streamGenerateContent",
+        "gemini boom-gemini:generateContent",
         "vertex text-multilingual-embedding-002:predict");
     assertThat(backends.spans.stream().filter(r -> r.scope().equals("io.agentmeter.google-genai")))
         .hasSize(calls.size());

@@ -206,6 +206,12 @@ final class FakeBackends implements AutoCloseable {
     String call = path.substring(path.lastIndexOf('/') + 1);
     String model = call.substring(0, call.indexOf(':'));
     llmRequests.add("gemini " + call);
+    if (model.startsWith("boom")) {
+      // a 400, which the SDK does not retry
+      send(exchange, 400, "application/json", "{\"error\":{\"code\":400,"
+          + "\"message\":\"the fake server fails on purpose\",\"status\":\"INVALID_ARGUMENT\"}}");
+      return;
+    }
     if (call.endsWith(":batchEmbedContents")) {
       // the Gemini Developer API: one embedding per request, no token counts
       StringBuilder json = new StringBuilder("{\"embeddings\":[");
