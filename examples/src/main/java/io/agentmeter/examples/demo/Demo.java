@@ -97,28 +97,30 @@ public final class Demo {
       started.add(llm);
       out.println("fake LLM provider   " + llm.baseUrl() + " (OpenAI and Anthropic wire formats)");
 
+      int otlpPort = available(options.otlpHttpPort(), "OTLP/HTTP", out);
+      int apiPort = available(options.apiPort(), "API", out);
       List<String> serve = new ArrayList<>(List.of("-jar", options.processorJar().toString(), "serve",
           "--ledger", ledger, "--otlp-grpc-port", "-1",
-          "--otlp-http-port", Integer.toString(options.otlpHttpPort()),
-          "--api-port", Integer.toString(options.apiPort()), "--bind", "127.0.0.1", "--trace-grace", "1s"));
+          "--otlp-http-port", Integer.toString(otlpPort),
+          "--api-port", Integer.toString(apiPort), "--bind", "127.0.0.1", "--trace-grace", "1s"));
       if (options.forward() != null) {
         serve.addAll(List.of("--forward", options.forward()));
       }
       JvmProcess processor = JvmProcess.start("processor", work, List.of("-Xmx512m"), serve);
       started.add(processor);
       processor.awaitLine("agentmeter is running", Duration.ofSeconds(60));
-      String apiBase = "http://127.0.0.1:" + options.apiPort();
-      out.println("cost processor      OTLP http://127.0.0.1:" + options.otlpHttpPort() + ", API " + apiBase
+      String apiBase = "http://127.0.0.1:" + apiPort;
+      out.println("cost processor      OTLP http://127.0.0.1:" + otlpPort + ", API " + apiBase
           + (options.forward() == null ? "" : ", forwarding to " + options.forward()));
 
       int researchPort = freePort();
       JvmProcess research = JvmProcess.start("research-service", work,
-          agentArgs(options, "research-service", "gen_ai.agent.name=researcher"),
+          agentArgs(options, otlpPort, "research-service", "gen_ai.agent.name=researcher"),
           List.of("-cp", options.demoJar().toString(), "io.agentmeter.examples.research.ResearchService",
               Integer.toString(researchPort), llm.baseUrl()));
       started.add(research);
       int orchestratorPort = freePort();
-      List<String> orchestratorArgs = new ArrayList<>(agentArgs(options, "orchestrator", ""));
+      List<String> orchestratorArgs = new ArrayList<>(agentArgs(options, otlpPort, "orchestrator", ""));
       orchestratorArgs.add("-Dotel.instrumentation.agentmeter.agents=" + AGENT_MAPPING);
       JvmProcess orchestrator = JvmProcess.start("orchestrator", work, orchestratorArgs,
           List.of("-cp", options.demoJar().toString(), "io.agentmeter.examples.orchestrator.Orchestrator",
@@ -155,14 +157,14 @@ public final class Demo {
     }
   }
 
-  private static List<String> agentArgs(DemoOptions options, String service, String resource) {
+  private static List<String> agentArgs(DemoOptions options, int otlpPort, String service, String resource) {
     List<String> args = new ArrayList<>();
     args.add("-javaagent:" + options.agentJar());
     args.add("-Dotel.javaagent.extensions=" + options.extensionJar());
     args.add("-Dotel.service.name=" + service);
     args.add("-Dotel.resource.attributes=deployment.environment.name=demo"
         + (resource.isEmpty() ? "" : "," + resource));
-    args.add("-Dotel.exporter.otlp.endpoint=http://127.0.0.1:" + options.otlpHttpPort());
+    args.add("-Dotel.exporter.otlp.endpoint=http://127.0.0.1:" + otlpPort);
     args.add("-Dotel.exporter.otlp.protocol=http/protobuf");
     args.add("-Dotel.metrics.exporter=none");
     args.add("-Dotel.logs.exporter=none");
@@ -193,6 +195,18 @@ public final class Demo {
       Thread.sleep(200);
     }
     throw new IOException("the processor did not roll the demo's traces up in time (" + last + ")");
+  }
+
+  /** {@code port} when it is free on loopback, else a free one (and says so). */
+  private static int available(int port, String what, PrintStream out) throws IOException {
+    try (ServerSocket probe = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return port;
+    } catch (IOException taken) {
+      int other = freePort();
+      out.println("note                port " + port + " is taken (another collector?): the demo's processor"
+          + " uses " + what + " port " + other + " instead");
+      return other;
+    }
   }
 
   static int freePort() throws IOException {
