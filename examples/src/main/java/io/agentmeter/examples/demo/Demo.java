@@ -39,6 +39,8 @@ public final class Demo {
   static final String AGENT_MAPPING = "io.agentmeter.examples.orchestrator.Planner#plan=planner;"
       + "io.agentmeter.examples.orchestrator.Writer#write=writer;"
       + "io.agentmeter.examples.orchestrator.Reviewer#review=reviewer";
+  private static final Pattern SPANS_RECEIVED =
+      Pattern.compile("(?m)^agentmeter_spans_received_total(?:\\{[^}]*})? (\\S+)$");
   private static final Pattern TRACES_OPEN = Pattern.compile("(?m)^agentmeter_traces_open(?:\\{[^}]*})? (\\S+)$");
 
   private Demo() {}
@@ -173,26 +175,40 @@ public final class Demo {
     return args;
   }
 
+  /**
+   * Waits until no trace is open, the ledger holds at least {@code traces} rollups, and no span
+   * arrived since the previous look (a span acknowledged an instant ago may not have joined its
+   * trace yet).
+   */
   private static void awaitRolledUp(HttpClient http, String apiBase, int traces, Duration timeout)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "no answer";
+    String settledAt = null;
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(apiBase + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      Matcher open = TRACES_OPEN.matcher(metrics.body());
+      String metrics = http.send(HttpRequest.newBuilder(URI.create(apiBase + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      Matcher open = TRACES_OPEN.matcher(metrics);
+      Matcher received = SPANS_RECEIVED.matcher(metrics);
+      String receivedNow = received.find() ? received.group(1) : "?";
       if (!open.find()) {
         last = "no agentmeter_traces_open metric";
+        settledAt = null;
       } else if (Double.parseDouble(open.group(1)) != 0) {
         last = "traces still open: " + open.group(1);
+        settledAt = null;
       } else {
         int closed = CostReport.get(http, apiBase + "/api/v1/traces?sort=cost&limit=1000").path("traces").size();
-        if (closed >= traces) {
-          return;
-        }
         last = closed + " of " + traces + " traces rolled up";
+        if (closed < traces) {
+          settledAt = null;
+        } else if (receivedNow.equals(settledAt)) {
+          return;
+        } else {
+          settledAt = receivedNow;
+        }
       }
-      Thread.sleep(200);
+      Thread.sleep(250);
     }
     throw new IOException("the processor did not roll the demo's traces up in time (" + last + ")");
   }
