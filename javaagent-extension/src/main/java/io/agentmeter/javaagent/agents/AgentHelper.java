@@ -40,6 +40,7 @@ public final class AgentHelper {
     }
   }
 
+  /** Opens the agent span of a mapped method, or returns {@code null} when it is not mapped. */
   public static Object enter(String type, String method) {
     try {
       AgentMapping m = mapping;
@@ -48,11 +49,25 @@ public final class AgentHelper {
         mapping = m;
       }
       String agent = m.agentFor(type, method);
+      return agent == null ? null : open(agent, "io.agentmeter.agents");
+    } catch (RuntimeException | LinkageError e) {
+      LOG.log(Level.FINE, "agentmeter: opening an agent span failed", e);
+      return null;
+    }
+  }
+
+  /**
+   * Opens {@code invoke_agent {agent}} under the current context with the agent current, or returns
+   * {@code null} when that agent is already the current one (one invocation, one span: a mapped
+   * method and a framework's own agent invocation of the same name make one span) or anything fails.
+   */
+  public static Object open(String agent, String scopeName) {
+    try {
       Context parent = Context.current();
-      if (agent == null || agent.equals(parent.get(CURRENT_AGENT))) {
+      if (agent == null || agent.isEmpty() || agent.equals(parent.get(CURRENT_AGENT))) {
         return null;
       }
-      Span span = GlobalOpenTelemetry.getTracer("io.agentmeter.agents")
+      Span span = GlobalOpenTelemetry.getTracer(scopeName)
           .spanBuilder("invoke_agent " + agent)
           .setSpanKind(SpanKind.INTERNAL)
           .setParent(parent)

@@ -62,6 +62,7 @@ public final class DemoApp {
       new Researcher(openai).research();
       new Writer(anthropic).write();
       new Reviewer(base).review();
+      agentic(base);
       ChatCompletion raw = openai.chat().completions().withRawResponse()
           .create(chat("gpt-4o-mini-raw")).parse();
       System.out.println("RESULT raw: " + raw.choices().get(0).message().content().orElse(""));
@@ -98,6 +99,20 @@ public final class DemoApp {
     // The async client's idle threads would keep the JVM alive for a minute; the agent flushes
     // its spans in a shutdown hook.
     System.exit(0);
+  }
+
+  /**
+   * The LangChain4j agentic part, when langchain4j-agentic is on the classpath (it is not with
+   * LangChain4j 1.0.0, which has no agentic module; the build then leaves the class out).
+   */
+  static void agentic(String base) throws Exception {
+    Class<?> demo;
+    try {
+      demo = Class.forName("io.agentmeter.javaagent.it.agentic.AgenticDemo");
+    } catch (ClassNotFoundException e) {
+      return;
+    }
+    demo.getMethod("run", String.class).invoke(null, base);
   }
 
   /** Google GenAI embeddings (Gemini Developer API and Vertex AI) and the async calls. */

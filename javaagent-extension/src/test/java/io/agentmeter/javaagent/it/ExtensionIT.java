@@ -2,6 +2,7 @@ package io.agentmeter.javaagent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.agentmeter.javaagent.it.FakeBackends.Received;
 import java.io.File;
@@ -57,7 +58,8 @@ class ExtensionIT {
           "-Dotel.instrumentation.agentmeter.agents="
               + "io.agentmeter.javaagent.it.DemoApp$Planner#run=planner;"
               + "io.agentmeter.javaagent.it.DemoApp$Researcher#research,search=researcher;"
-              + "io.agentmeter.javaagent.it.DemoApp$Reviewer#review=reviewer"),
+              + "io.agentmeter.javaagent.it.DemoApp$Reviewer#review=reviewer;"
+              + "io.agentmeter.javaagent.it.agentic.AgenticDemo$Storyteller#tell=storyPipeline"),
           "orchestrator", backends.baseUrl(), researchUrl);
       assertThat(orchestrator.waitFor(120, TimeUnit.SECONDS)).isTrue();
       withAgentOutput = results(dir.resolve("orchestrator.log"));
@@ -301,10 +303,13 @@ class ExtensionIT {
 
   @Test
   void noCallYieldsTwoSpans() {
-    long openaiCalls = backends.llmRequests.stream().filter(r -> r.startsWith("openai")).count();
+    // the agentic agents' calls are counted in their own test
+    long openaiCalls = backends.llmRequests.stream().filter(r -> r.startsWith("openai"))
+        .filter(r -> !isAgentic(r.substring("openai ".length()))).count();
     List<Received> chatSpans = backends.spans.stream()
         .filter(r -> "chat".equals(r.attr("gen_ai.operation.name")))
         .filter(r -> "openai".equals(r.attr("gen_ai.provider.name")))
+        .filter(r -> !isAgentic((String) r.attr("gen_ai.request.model")))
         .collect(Collectors.toList());
     long anthropicCalls = backends.llmRequests.stream().filter(r -> r.startsWith("anthropic")).count();
     // planner, stream, search, boom, async, responses, langchain4j (plain and streaming), raw,
@@ -365,6 +370,93 @@ class ExtensionIT {
     assertThat(sync.attr("gen_ai.usage.input_tokens")).isEqualTo(1250L);
     assertThat(sync.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(1000L);
     assertThat(sync.attr("agentmeter.baggage.client.id")).isEqualTo("acme");
+  }
+
+  @Test
+  void langChain4jAgenticAgentsAreOneInvokeAgentSpanPerInvocationAndOwnTheirModelCalls() {
+    assumeTrue(Boolean.getBoolean("agentmeter.it.agentic"), "langchain4j-agentic is not on the test "
+        + "classpath: the build leaves it out when -Dlangchain4j.version is given (LangChain4j 1.0.0 "
+        + "has no agentic module)");
+    assertThat(withAgentOutput).contains("RESULT agentic standalone: answer from agentic-standalone")
+        .contains("RESULT agentic sequence: answer from agentic-editor")
+        .contains("RESULT agentic mapped: answer from agentic-editor");
+    // an agent called on its own
+    Received standaloneChat = single("chat agentic-standalone", "orchestrator");
+    Received standalone = parentOf(standaloneChat);
+    assertThat(standalone.name()).isEqualTo("invoke_agent creativeWriter");
+    assertThat(standalone.scope()).isEqualTo("io.agentmeter.langchain4j-agentic");
+    assertThat(standalone.span().getKind().name()).isEqualTo("SPAN_KIND_INTERNAL");
+    assertThat(standalone.attr("gen_ai.operation.name")).isEqualTo("invoke_agent");
+    assertThat(standalone.attr("gen_ai.agent.name")).isEqualTo("creativeWriter");
+    assertThat(standaloneChat.attr("gen_ai.agent.name")).isEqualTo("creativeWriter");
+    assertThat(standaloneChat.attr("gen_ai.usage.input_tokens")).isEqualTo(120L);
+    assertThat(standaloneChat.attr("gen_ai.usage.output_tokens")).isEqualTo(30L);
+    assertThat(standaloneChat.attr("agentmeter.baggage.task.id")).isEqualTo("task-42");
+    // two runs of the sequence: called directly (its span is the module's) and inside the mapped
+    // method of the same name (its span is the mapping's, and the sequence adds none)
+    List<Received> pipelines = backends.named("invoke_agent storyPipeline");
+    assertThat(pipelines).extracting(Received::scope)
+        .containsExactlyInAnyOrder("io.agentmeter.langchain4j-agentic", "io.agentmeter.agents");
+    for (Received pipeline : pipelines) {
+      assertThat(pipeline.attr("gen_ai.agent.name")).isEqualTo("storyPipeline");
+      List<Received> steps = backends.spans.stream()
+          .filter(r -> r.span().getParentSpanId().equals(pipeline.span().getSpanId()))
+          .collect(Collectors.toList());
+      assertThat(steps).extracting(Received::name)
+          .containsExactly("invoke_agent creativeWriter", "invoke_agent styleEditor");
+      assertThat(steps).allMatch(r -> r.scope().equals("io.agentmeter.langchain4j-agentic"));
+    }
+    for (String[] agent : new String[][] {{"agentic-writer", "creativeWriter"}, {"agentic-editor", "styleEditor"}}) {
+      List<Received> chats = backends.named("chat " + agent[0]);
+      assertThat(chats).hasSize(2);
+      for (Received chat : chats) {
+        assertThat(chat.attr("gen_ai.agent.name")).isEqualTo(agent[1]);
+        assertThat(chat.attr("gen_ai.usage.input_tokens")).isEqualTo(120L);
+        Received step = parentOf(chat);
+        assertThat(step.name()).isEqualTo("invoke_agent " + agent[1]);
+        assertThat(pipelines).contains(parentOf(step));
+      }
+    }
+    // one invocation, one span: no agent span directly inside a span of the same agent
+    List<Received> agents = backends.spans.stream()
+        .filter(r -> "invoke_agent".equals(r.attr("gen_ai.operation.name"))).collect(Collectors.toList());
+    for (Received agent : agents) {
+      assertThat(agents).noneMatch(a -> a.span().getSpanId().equals(agent.span().getParentSpanId())
+          && a.name().equals(agent.name()));
+    }
+    assertThat(backends.named("invoke_agent creativeWriter")).hasSize(4);
+    assertThat(backends.named("invoke_agent styleEditor")).hasSize(2);
+    // every model call of the agents is one span
+    long agenticCalls = backends.llmRequests.stream()
+        .filter(r -> r.startsWith("openai ") && isAgentic(r.substring("openai ".length()))).count();
+    assertThat(agenticCalls).isEqualTo(6);
+    assertThat(backends.spans.stream().filter(r -> isAgentic((String) r.attr("gen_ai.request.model"))))
+        .hasSize((int) agenticCalls);
+  }
+
+  @Test
+  void aFailedLangChain4jAgenticAgentRecordsTheErrorAndTheApplicationStillGetsIt() {
+    assumeTrue(Boolean.getBoolean("agentmeter.it.agentic"), "langchain4j-agentic is not on the test "
+        + "classpath (LangChain4j 1.0.0 has no agentic module)");
+    Received chat = single("chat boom-agentic", "orchestrator");
+    Received agent = parentOf(chat);
+    assertThat(agent.name()).isEqualTo("invoke_agent creativeWriter");
+    assertThat(agent.span().getStatus().getCode().name()).isEqualTo("STATUS_CODE_ERROR");
+    String error = (String) agent.attr("error.type");
+    assertThat(error).isNotBlank();
+    assertThat(withAgentOutput).contains("RESULT agentic boom: " + error);
+  }
+
+  private static boolean isAgentic(String model) {
+    return model != null && (model.startsWith("agentic-") || model.equals("boom-agentic"));
+  }
+
+  private static Received parentOf(Received child) {
+    List<Received> found = backends.spans.stream()
+        .filter(r -> r.span().getSpanId().equals(child.span().getParentSpanId()))
+        .collect(Collectors.toList());
+    assertThat(found).as("the parent of '%s'", child.name()).hasSize(1);
+    return found.get(0);
   }
 
   private static Received single(String name, String service) {
