@@ -6,20 +6,42 @@ import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizerProvide
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * The extension's settings and its attribution span processor. Defaults it supplies (the user's
+ * The extension's settings and its span processors (attribution, and Bedrock's inclusive input
+ * tokens). Defaults it supplies (the user's
  * own settings always win): the agent's built-in openai instrumentation is off, because ours
  * covers the same calls and more, so that one call is one span.
  */
 @AutoService(AutoConfigurationCustomizerProvider.class)
 public final class AgentMeterCustomizerProvider implements AutoConfigurationCustomizerProvider {
 
+  private static final Logger LOG = Logger.getLogger(AgentMeterCustomizerProvider.class.getName());
+
   @Override
   public void customize(AutoConfigurationCustomizer customizer) {
     customizer.addPropertiesSupplier(AgentMeterCustomizerProvider::defaults);
-    customizer.addTracerProviderCustomizer((builder, config) ->
-        builder.addSpanProcessor(new AttributionSpanProcessor(Settings.from(config))));
+    customizer.addTracerProviderCustomizer((builder, config) -> {
+      builder.addSpanProcessor(new AttributionSpanProcessor(Settings.from(config)));
+      if (hasEndingHook()) {
+        builder.addSpanProcessor(new BedrockUsageSpanProcessor());
+      }
+      return builder;
+    });
+  }
+
+  /** Whether the agent's SDK calls processors as a span ends (without loading the processor). */
+  static boolean hasEndingHook() {
+    try {
+      Class.forName("io.opentelemetry.sdk.trace.internal.ExtendedSpanProcessor", false,
+          AgentMeterCustomizerProvider.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      LOG.log(Level.FINE, "agentmeter: this SDK has no onEnding hook; Bedrock input tokens stay as reported", e);
+      return false;
+    }
   }
 
   static Map<String, String> defaults() {

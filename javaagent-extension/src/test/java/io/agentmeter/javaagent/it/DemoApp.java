@@ -63,6 +63,7 @@ public final class DemoApp {
       new Writer(anthropic).write();
       new Reviewer(base).review();
       agentic(base);
+      new Analyst(base).analyse();
       ChatCompletion raw = openai.chat().completions().withRawResponse()
           .create(chat("gpt-4o-mini-raw")).parse();
       System.out.println("RESULT raw: " + raw.choices().get(0).message().content().orElse(""));
@@ -275,6 +276,32 @@ public final class DemoApp {
               .baseUrl(base + "/v1").apiKey("test").modelName("text-embedding-3-large").build();
       System.out.println("RESULT review embedding: "
           + embeddings.embed("a passage to index").content().dimension());
+    }
+  }
+
+  /** Mapped to agent "analyst"; calls Bedrock's Converse API through the AWS SDK (sync client). */
+  public static final class Analyst {
+    private final software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient bedrock;
+
+    Analyst(String base) {
+      this.bedrock = software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient.builder()
+          .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+          .endpointOverride(URI.create(base))
+          .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+          .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+              software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDTEST", "test")))
+          .build();
+    }
+
+    public void analyse() {
+      software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse answer = bedrock.converse(r -> r
+          .modelId("anthropic.claude-sonnet-4-5-20250929-v1:0")
+          .messages(software.amazon.awssdk.services.bedrockruntime.model.Message.builder()
+              .role(software.amazon.awssdk.services.bedrockruntime.model.ConversationRole.USER)
+              .content(software.amazon.awssdk.services.bedrockruntime.model.ContentBlock.fromText("analyse"))
+              .build()));
+      System.out.println("RESULT bedrock: " + answer.output().message().content().get(0).text()
+          + " " + answer.stopReasonAsString() + " " + answer.usage());
     }
   }
 

@@ -59,6 +59,7 @@ class ExtensionIT {
               + "io.agentmeter.javaagent.it.DemoApp$Planner#run=planner;"
               + "io.agentmeter.javaagent.it.DemoApp$Researcher#research,search=researcher;"
               + "io.agentmeter.javaagent.it.DemoApp$Reviewer#review=reviewer;"
+              + "io.agentmeter.javaagent.it.DemoApp$Analyst#analyse=analyst;"
               + "io.agentmeter.javaagent.it.agentic.AgenticDemo$Storyteller#tell=storyPipeline"),
           "orchestrator", backends.baseUrl(), researchUrl);
       assertThat(orchestrator.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -370,6 +371,36 @@ class ExtensionIT {
     assertThat(sync.attr("gen_ai.usage.input_tokens")).isEqualTo(1250L);
     assertThat(sync.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(1000L);
     assertThat(sync.attr("agentmeter.baggage.client.id")).isEqualTo("acme");
+  }
+
+  @Test
+  void aBedrockConverseCallIsTheAgentsOneSpanAttributedWithInclusiveInputAndCacheTokens() {
+    String model = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+    assertThat(backends.llmRequests).containsOnlyOnce("bedrock " + model + "/converse");
+    List<Received> bedrock = backends.spans.stream()
+        .filter(r -> "aws.bedrock".equals(r.attr("gen_ai.provider.name"))).collect(Collectors.toList());
+    assertThat(bedrock).hasSize(1);
+    Received call = bedrock.get(0);
+    // the agent's own span, enriched: none of ours beside it, no HTTP client span under it
+    assertThat(call.scope()).isEqualTo("io.opentelemetry.aws-sdk-2.2");
+    assertThat(call.name()).isEqualTo("chat " + model);
+    assertThat(call.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
+    assertThat(call.attr("gen_ai.operation.name")).isEqualTo("chat");
+    assertThat(call.attr("gen_ai.request.model")).isEqualTo(model);
+    assertThat(backends.spans).filteredOn(r -> String.valueOf(r.attr("url.full")).contains("/converse"))
+        .containsExactly(call);
+    // Bedrock's inputTokens (30) leaves out the cache reads (1000) and writes (200); semconv counts them
+    assertThat(call.attr("gen_ai.usage.input_tokens")).isEqualTo(1230L);
+    assertThat(call.attr("gen_ai.usage.output_tokens")).isEqualTo(45L);
+    assertThat(call.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(1000L);
+    assertThat(call.attr("gen_ai.usage.cache_creation.input_tokens")).isEqualTo(200L);
+    assertThat(call.attr("gen_ai.agent.name")).isEqualTo("analyst");
+    assertThat(parentOf(call).name()).isEqualTo("invoke_agent analyst");
+    assertThat(call.attr("agentmeter.baggage.task.id")).isEqualTo("task-42");
+    assertThat(call.attr("agentmeter.baggage.client.id")).isEqualTo("acme");
+    // the application still reads Bedrock's own figures
+    assertThat(withAgentOutput).contains("RESULT bedrock: bedrock analysis end_turn TokenUsage(InputTokens=30,"
+        + " OutputTokens=45, TotalTokens=1275, CacheReadInputTokens=1000, CacheWriteInputTokens=200)");
   }
 
   @Test

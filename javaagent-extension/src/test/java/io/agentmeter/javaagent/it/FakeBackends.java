@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
 /**
  * One server on 127.0.0.1 playing OpenAI ({@code /v1/chat/completions} and {@code /v1/responses},
  * JSON and SSE; {@code /v1/embeddings}), Google's Gemini Developer API and Vertex AI embeddings, Anthropic
- * ({@code /v1/messages}, JSON and SSE) with the providers' real wire formats, and an OTLP/HTTP
+ * ({@code /v1/messages}, JSON and SSE), Bedrock Runtime's Converse ({@code /model/{id}/converse})
+ * with the providers' real wire formats, and an OTLP/HTTP
  * receiver ({@code /v1/traces}) that keeps every span it is sent.
  */
 final class FakeBackends implements AutoCloseable {
@@ -60,6 +61,7 @@ final class FakeBackends implements AutoCloseable {
     server.createContext("/v1/embeddings", this::embeddings);
     server.createContext("/v1beta/models/", this::gemini);
     server.createContext("/v1beta1/publishers/google/models/", this::vertex);
+    server.createContext("/model/", this::bedrock);
     server.createContext("/v1/traces", this::otlp);
     server.start();
   }
@@ -259,6 +261,26 @@ final class FakeBackends implements AutoCloseable {
     }
     send(exchange, 200, "application/json",
         json.append("],\"metadata\":{\"billableCharacterCount\":").append(20 * instances).append("}}").toString());
+  }
+
+  /**
+   * Bedrock Runtime's Converse API ({@code POST /model/{modelId}/converse}, JSON). Its
+   * {@code inputTokens} excludes the prompt-cache tokens; {@code totalTokens} counts them.
+   */
+  private void bedrock(HttpExchange exchange) throws IOException {
+    exchange.getRequestBody().readAllBytes();
+    String path = exchange.getRequestURI().getPath();
+    String call = path.substring("/model/".length());
+    llmRequests.add("bedrock " + call);
+    if (!call.endsWith("/converse")) {
+      send(exchange, 404, "application/json", "{\"message\":\"not found\"}");
+      return;
+    }
+    exchange.getResponseHeaders().set("x-amzn-RequestId", "req-bedrock-1");
+    send(exchange, 200, "application/json", "{\"output\":{\"message\":{\"role\":\"assistant\","
+        + "\"content\":[{\"text\":\"bedrock analysis\"}]}},\"stopReason\":\"end_turn\","
+        + "\"usage\":{\"inputTokens\":30,\"outputTokens\":45,\"totalTokens\":1275,"
+        + "\"cacheReadInputTokens\":1000,\"cacheWriteInputTokens\":200},\"metrics\":{\"latencyMs\":120}}");
   }
 
   private static int count(String text, String part) {

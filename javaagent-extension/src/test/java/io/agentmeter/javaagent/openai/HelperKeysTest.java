@@ -2,10 +2,17 @@ package io.agentmeter.javaagent.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentmeter.javaagent.agents.AgentHelper;
+import io.agentmeter.javaagent.agents.AgentMapping;
+import io.agentmeter.javaagent.agents.AgentMethodsInstrumentationModule;
+import io.agentmeter.javaagent.bedrock.BedrockHelper;
+import io.agentmeter.javaagent.bedrock.BedrockInstrumentationModule;
 import io.agentmeter.javaagent.common.LlmCall;
 import io.agentmeter.javaagent.common.LlmSpans;
 import io.agentmeter.javaagent.genai.GoogleGenAiHelper;
 import io.agentmeter.javaagent.genai.GoogleGenAiInstrumentationModule;
+import io.agentmeter.javaagent.langchain4j.LangChain4jAgenticHelper;
+import io.agentmeter.javaagent.langchain4j.LangChain4jAgenticInstrumentationModule;
 import io.agentmeter.javaagent.langchain4j.LangChain4jHelper;
 import io.agentmeter.javaagent.langchain4j.LangChain4jInstrumentationModule;
 import io.agentmeter.semconv.GenAiAttributes;
@@ -42,6 +49,18 @@ class HelperKeysTest {
     assertListsExactly(new OpenAiInstrumentationModule(), OpenAiHelper.class, OpenAiResponses.class);
     assertListsExactly(new LangChain4jInstrumentationModule(), LangChain4jHelper.class);
     assertListsExactly(new GoogleGenAiInstrumentationModule(), GoogleGenAiHelper.class);
+    assertListsExactly(new BedrockInstrumentationModule(), BedrockHelper.class);
+    // the agentic agents' spans are the mapping's agent spans: its helpers, not the LLM ones
+    List<String> agentic = new ArrayList<>();
+    for (Class<?> helper : List.of(AgentMapping.class, AgentHelper.class, LangChain4jAgenticHelper.class)) {
+      agentic.add(helper.getName());
+      Arrays.stream(helper.getDeclaredClasses()).map(Class::getName).forEach(agentic::add);
+    }
+    assertThat(new LangChain4jAgenticInstrumentationModule().getAdditionalHelperClassNames())
+        .containsExactlyInAnyOrderElementsOf(agentic);
+    assertThat(new AgentMethodsInstrumentationModule().getAdditionalHelperClassNames())
+        .containsExactlyInAnyOrder(AgentMapping.class.getName(), AgentHelper.class.getName(),
+            AgentHelper.Open.class.getName());
   }
 
   /** The module lists the common helpers, {@code helpers} and every class nested in them; nothing else. */
