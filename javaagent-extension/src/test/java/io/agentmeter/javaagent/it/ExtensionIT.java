@@ -460,9 +460,27 @@ class ExtensionIT {
     // every model call of the agents is one span
     long agenticCalls = backends.llmRequests.stream()
         .filter(r -> r.startsWith("openai ") && isAgentic(r.substring("openai ".length()))).count();
-    assertThat(agenticCalls).isEqualTo(6);
+    assertThat(agenticCalls).isEqualTo(8);
     assertThat(backends.spans.stream().filter(r -> isAgentic((String) r.attr("gen_ai.request.model"))))
         .hasSize((int) agenticCalls);
+  }
+
+  @Test
+  void aParallelAgenticWorkflowsSubAgentsRunOnOtherThreadsInsideItsSpan() {
+    assumeTrue(Boolean.getBoolean("agentmeter.it.agentic"), "langchain4j-agentic is not on the test "
+        + "classpath (LangChain4j 1.0.0 has no agentic module)");
+    Received panel = single("invoke_agent reviewPanel", "orchestrator");
+    assertThat(panel.scope()).isEqualTo("io.agentmeter.langchain4j-agentic");
+    for (String critic : List.of("styleCritic", "plotCritic")) {
+      Received chat = single("chat agentic-" + critic, "orchestrator");
+      assertThat(chat.attr("gen_ai.agent.name")).isEqualTo(critic);
+      Received agent = parentOf(chat);
+      assertThat(agent.name()).isEqualTo("invoke_agent " + critic);
+      assertThat(agent.attr("thread.name")).isNotEqualTo(panel.attr("thread.name"));
+      assertThat(parentOf(agent)).isEqualTo(panel);
+    }
+    assertThat(withAgentOutput)
+        .contains("RESULT agentic parallel: answer from agentic-styleCritic | answer from agentic-plotCritic");
   }
 
   @Test

@@ -12,8 +12,8 @@ import java.util.Map;
  * The test application's LangChain4j agentic part (compiled only when langchain4j-agentic is on
  * the classpath; {@code DemoApp} calls it by name): a standalone agent, a sequence of two agents
  * called directly, the same kind of sequence called inside a mapped method of the same agent name,
- * and an agent whose model fails. Every agent has its own model name, so the fake server and the
- * spans tell them apart.
+ * a parallel workflow, and an agent whose model fails. Every agent has its own model name, so the
+ * fake server and the spans tell them apart.
  */
 public final class AgenticDemo {
 
@@ -29,6 +29,12 @@ public final class AgenticDemo {
     @UserMessage("Edit this story: {{story}}")
     @Agent(name = "styleEditor", description = "edits a story", outputKey = "story")
     String editStory(@V("story") String story);
+  }
+
+  public interface Critic {
+    @UserMessage("Review this story: {{story}}")
+    @Agent(description = "reviews a story")
+    String review(@V("story") String story);
   }
 
   /** Mapped to agent "storyPipeline" by configuration: the agentic sequence of that name inside it. */
@@ -50,6 +56,11 @@ public final class AgenticDemo {
     System.out.println("RESULT agentic standalone: " + alone.generateStory("robots"));
     System.out.println("RESULT agentic sequence: " + pipeline(base).invoke(Map.of("topic", "dragons")));
     System.out.println("RESULT agentic mapped: " + new Storyteller(pipeline(base)).tell("castles"));
+    // a parallel workflow runs its sub-agents on other threads
+    UntypedAgent panel = AgenticServices.parallelBuilder().name("reviewPanel")
+        .subAgents(critic(base, "styleCritic"), critic(base, "plotCritic"))
+        .output(scope -> scope.readState("styleCritic") + " | " + scope.readState("plotCritic")).build();
+    System.out.println("RESULT agentic parallel: " + panel.invoke(Map.of("story", "a dragon story")));
     CreativeWriter failing = AgenticServices.agentBuilder(CreativeWriter.class)
         .chatModel(model(base, "boom-agentic")).build();
     try {
@@ -66,6 +77,11 @@ public final class AgenticDemo {
         .chatModel(model(base, "agentic-editor")).build();
     return AgenticServices.sequenceBuilder().name("storyPipeline").subAgents(writer, editor)
         .outputKey("story").build();
+  }
+
+  static Critic critic(String base, String name) {
+    return AgenticServices.agentBuilder(Critic.class).name(name).outputKey(name)
+        .chatModel(model(base, "agentic-" + name)).build();
   }
 
   static OpenAiChatModel model(String base, String name) {
