@@ -22,6 +22,9 @@ public final class AgentHelper {
 
   private static final Logger LOG = Logger.getLogger(AgentHelper.class.getName());
   private static final ContextKey<String> CURRENT_AGENT = ContextKey.named("agentmeter-agent");
+  /** The object a framework's agent invocation runs the agent's method on (a plain-class agent). */
+  private static final ContextKey<Object> CURRENT_TARGET = ContextKey.named("agentmeter-agent-target");
+  private static final Object NO_TARGET = new Object();
   private static final AttributeKey<String> OPERATION_NAME = AttributeKey.stringKey("gen_ai.operation.name");
   private static final AttributeKey<String> AGENT_NAME = AttributeKey.stringKey("gen_ai.agent.name");
   private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
@@ -40,8 +43,12 @@ public final class AgentHelper {
     }
   }
 
-  /** Opens the agent span of a mapped method, or returns {@code null} when it is not mapped. */
-  public static Object enter(String type, String method) {
+  /**
+   * Opens the agent span of a mapped method, or returns {@code null} when it is not mapped or when
+   * the method is the one a framework's agent invocation just called on {@code self} (then that
+   * invocation's span is the agent's one span).
+   */
+  public static Object enter(String type, String method, Object self) {
     try {
       AgentMapping m = mapping;
       if (m == null) {
@@ -49,7 +56,10 @@ public final class AgentHelper {
         mapping = m;
       }
       String agent = m.agentFor(type, method);
-      return agent == null ? null : open(agent, "io.agentmeter.agents");
+      if (agent == null || (self != null && self == Context.current().get(CURRENT_TARGET))) {
+        return null;
+      }
+      return open(agent, "io.agentmeter.agents", null);
     } catch (RuntimeException | LinkageError e) {
       LOG.log(Level.FINE, "agentmeter: opening an agent span failed", e);
       return null;
@@ -60,8 +70,9 @@ public final class AgentHelper {
    * Opens {@code invoke_agent {agent}} under the current context with the agent current, or returns
    * {@code null} when that agent is already the current one (one invocation, one span: a mapped
    * method and a framework's own agent invocation of the same name make one span) or anything fails.
+   * {@code target}, if not null, is the object the invocation calls the agent's method on.
    */
-  public static Object open(String agent, String scopeName) {
+  public static Object open(String agent, String scopeName, Object target) {
     try {
       Context parent = Context.current();
       if (agent == null || agent.isEmpty() || agent.equals(parent.get(CURRENT_AGENT))) {
@@ -77,7 +88,9 @@ public final class AgentHelper {
       String baggageKey = System.getProperty("otel.instrumentation.agentmeter.baggage.agent-key",
           "gen_ai.agent.name");
       Baggage baggage = Baggage.fromContext(parent).toBuilder().put(baggageKey, agent).build();
-      Scope scope = baggage.storeInContext(parent.with(span).with(CURRENT_AGENT, agent)).makeCurrent();
+      Context context = baggage.storeInContext(parent.with(span).with(CURRENT_AGENT, agent));
+      // a nested agent's invocation replaces the outer one's target
+      Scope scope = context.with(CURRENT_TARGET, target == null ? NO_TARGET : target).makeCurrent();
       return new Open(span, scope);
     } catch (RuntimeException | LinkageError e) {
       LOG.log(Level.FINE, "agentmeter: opening an agent span failed", e);

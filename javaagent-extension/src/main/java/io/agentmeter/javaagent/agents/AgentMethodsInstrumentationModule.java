@@ -77,8 +77,9 @@ public final class AgentMethodsInstrumentationModule extends InstrumentationModu
   @SuppressWarnings("unused")
   public static final class AgentAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Origin("#t") String type, @Advice.Origin("#m") String method) {
-      return AgentHelper.enter(type, method);
+    public static Object onEnter(@Advice.Origin("#t") String type, @Advice.Origin("#m") String method,
+        @Advice.This(optional = true) Object self) {
+      return AgentHelper.enter(type, method, self);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -20,11 +20,14 @@ public final class LangChain4jAgenticHelper {
 
   private LangChain4jAgenticHelper() {}
 
-  /** Opens the span of {@code agent}'s invocation (see {@link AgentHelper#open}). */
-  public static Object enter(Object agent) {
+  /**
+   * Opens the span of {@code agent}'s invocation (see {@link AgentHelper#open}); {@code target}, if
+   * known, is the object whose method the invocation calls.
+   */
+  public static Object enter(Object agent, Object target) {
     try {
       Object n = nameMethod(agent).invoke(agent);
-      return n instanceof String ? AgentHelper.open((String) n, SCOPE) : null;
+      return n instanceof String ? AgentHelper.open((String) n, SCOPE, target) : null;
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       LOG.log(Level.FINE, "agentmeter: reading a langchain4j agent's name failed", e);
       return null;

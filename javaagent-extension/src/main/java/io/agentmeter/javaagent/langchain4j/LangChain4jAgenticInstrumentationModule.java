@@ -25,7 +25,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * sub-agent run by a workflow or planner ({@code AgentInvoker#invoke}), an agent called on its own
  * ({@code AgentInvocationHandler#invokeStandaloneAgent}) and a workflow called from outside
  * ({@code PlannerBasedInvocationHandler#executeAgentMethod}). A nested workflow passes both the
- * first and the last; it is the same agent, so it opens one span. Absent the module (it came with
+ * first and the last; it is the same agent, so it opens one span. A plain-class agent's method that
+ * is also in the method mapping opens no second span when the module calls it. Absent the module (it came with
  * langchain4j 1.x betas), the class-loader matcher keeps this inert.
  */
 @AutoService(InstrumentationModule.class)
@@ -46,13 +47,16 @@ public final class LangChain4jAgenticInstrumentationModule extends Instrumentati
     return Arrays.asList(
         new Invocation("dev.langchain4j.agentic.internal.AgentInvoker",
             named("invoke").and(not(isAbstract())).and(takesArguments(3))
-                .and(takesArgument(0, named("dev.langchain4j.agentic.scope.DefaultAgenticScope")))),
+                .and(takesArgument(0, named("dev.langchain4j.agentic.scope.DefaultAgenticScope"))),
+            "$SubAgentAdvice"),
         new Invocation("dev.langchain4j.agentic.agent.AgentInvocationHandler",
             named("invokeStandaloneAgent").and(takesArguments(2))
-                .and(takesArgument(0, named("java.lang.reflect.Method")))),
+                .and(takesArgument(0, named("java.lang.reflect.Method"))),
+            "$InvokeAgentAdvice"),
         new Invocation("dev.langchain4j.agentic.internal.PlannerBasedInvocationHandler",
             named("executeAgentMethod").and(takesArguments(3))
-                .and(takesArgument(1, named("java.lang.reflect.Method")))));
+                .and(takesArgument(1, named("java.lang.reflect.Method"))),
+            "$InvokeAgentAdvice"));
   }
 
   @Override
@@ -67,10 +71,12 @@ public final class LangChain4jAgenticInstrumentationModule extends Instrumentati
   static final class Invocation implements TypeInstrumentation {
     private final String type;
     private final ElementMatcher<? super MethodDescription> method;
+    private final String advice;
 
-    Invocation(String type, ElementMatcher<? super MethodDescription> method) {
+    Invocation(String type, ElementMatcher<? super MethodDescription> method, String advice) {
       this.type = type;
       this.method = method;
+      this.advice = advice;
     }
 
     @Override
@@ -81,7 +87,21 @@ public final class LangChain4jAgenticInstrumentationModule extends Instrumentati
     @Override
     public void transform(TypeTransformer transformer) {
       transformer.applyAdviceToMethod(method,
-          LangChain4jAgenticInstrumentationModule.class.getName() + "$InvokeAgentAdvice");
+          LangChain4jAgenticInstrumentationModule.class.getName() + advice);
+    }
+  }
+
+  /** A sub-agent's invocation: {@code invoke(scope, target, arguments)} calls its method on target. */
+  @SuppressWarnings("unused")
+  public static final class SubAgentAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.This Object agent, @Advice.Argument(1) Object target) {
+      return LangChain4jAgenticHelper.enter(agent, target);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(@Advice.Enter Object open, @Advice.Thrown Throwable error) {
+      AgentHelper.exit(open, error);
     }
   }
 
@@ -89,7 +109,7 @@ public final class LangChain4jAgenticInstrumentationModule extends Instrumentati
   public static final class InvokeAgentAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static Object onEnter(@Advice.This Object agent) {
-      return LangChain4jAgenticHelper.enter(agent);
+      return LangChain4jAgenticHelper.enter(agent, null);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

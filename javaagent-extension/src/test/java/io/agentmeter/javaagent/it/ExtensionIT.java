@@ -60,7 +60,8 @@ class ExtensionIT {
               + "io.agentmeter.javaagent.it.DemoApp$Researcher#research,search=researcher;"
               + "io.agentmeter.javaagent.it.DemoApp$Reviewer#review=reviewer;"
               + "io.agentmeter.javaagent.it.DemoApp$Analyst#analyse=analyst;"
-              + "io.agentmeter.javaagent.it.agentic.AgenticDemo$Storyteller#tell=storyPipeline"),
+              + "io.agentmeter.javaagent.it.agentic.AgenticDemo$Storyteller#tell=storyPipeline;"
+              + "io.agentmeter.javaagent.it.agentic.AgenticDemo$WordCounter#count=counter"),
           "orchestrator", backends.baseUrl(), researchUrl);
       assertThat(orchestrator.waitFor(120, TimeUnit.SECONDS)).isTrue();
       withAgentOutput = results(dir.resolve("orchestrator.log"));
@@ -455,12 +456,12 @@ class ExtensionIT {
       assertThat(agents).noneMatch(a -> a.span().getSpanId().equals(agent.span().getParentSpanId())
           && a.name().equals(agent.name()));
     }
-    assertThat(backends.named("invoke_agent creativeWriter")).hasSize(4);
+    assertThat(backends.named("invoke_agent creativeWriter")).hasSize(5);
     assertThat(backends.named("invoke_agent styleEditor")).hasSize(2);
     // every model call of the agents is one span
     long agenticCalls = backends.llmRequests.stream()
         .filter(r -> r.startsWith("openai ") && isAgentic(r.substring("openai ".length()))).count();
-    assertThat(agenticCalls).isEqualTo(8);
+    assertThat(agenticCalls).isEqualTo(9);
     assertThat(backends.spans.stream().filter(r -> isAgentic((String) r.attr("gen_ai.request.model"))))
         .hasSize((int) agenticCalls);
   }
@@ -481,6 +482,27 @@ class ExtensionIT {
     }
     assertThat(withAgentOutput)
         .contains("RESULT agentic parallel: answer from agentic-styleCritic | answer from agentic-plotCritic");
+  }
+
+  @Test
+  void aMappedPlainClassAgentIsOneSpanWhenTheAgenticModuleCallsIt() {
+    assumeTrue(Boolean.getBoolean("agentmeter.it.agentic"), "langchain4j-agentic is not on the test "
+        + "classpath (LangChain4j 1.0.0 has no agentic module)");
+    Received counting = single("invoke_agent countingPipeline", "orchestrator");
+    List<Received> steps = backends.spans.stream()
+        .filter(r -> r.span().getParentSpanId().equals(counting.span().getSpanId()))
+        .collect(Collectors.toList());
+    assertThat(steps).extracting(Received::name)
+        .containsExactly("invoke_agent creativeWriter", "invoke_agent wordCounter");
+    Received counter = steps.get(1);
+    assertThat(counter.scope()).isEqualTo("io.agentmeter.langchain4j-agentic");
+    // the mapped method the module called made no second agent span inside it...
+    assertThat(backends.spans).noneMatch(r -> r.span().getParentSpanId().equals(counter.span().getSpanId()));
+    // ...but called directly, the same mapped method is its agent
+    Received direct = single("invoke_agent counter", "orchestrator");
+    assertThat(direct.scope()).isEqualTo("io.agentmeter.agents");
+    assertThat(direct.attr("gen_ai.agent.name")).isEqualTo("counter");
+    assertThat(withAgentOutput).contains("RESULT agentic counted: 3").contains("RESULT counter direct: 4");
   }
 
   @Test

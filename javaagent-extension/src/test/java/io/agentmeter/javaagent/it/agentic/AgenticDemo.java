@@ -12,7 +12,7 @@ import java.util.Map;
  * The test application's LangChain4j agentic part (compiled only when langchain4j-agentic is on
  * the classpath; {@code DemoApp} calls it by name): a standalone agent, a sequence of two agents
  * called directly, the same kind of sequence called inside a mapped method of the same agent name,
- * a parallel workflow, and an agent whose model fails. Every agent has its own model name, so the
+ * a parallel workflow, a plain-class agent that is also mapped, and an agent whose model fails. Every agent has its own model name, so the
  * fake server and the spans tell them apart.
  */
 public final class AgenticDemo {
@@ -35,6 +35,17 @@ public final class AgenticDemo {
     @UserMessage("Review this story: {{story}}")
     @Agent(description = "reviews a story")
     String review(@V("story") String story);
+  }
+
+  /**
+   * A plain-class agent (no model), mapped to agent "counter" by configuration as well: called by
+   * the agentic module it is the module's agent "wordCounter", called directly it is "counter".
+   */
+  public static final class WordCounter {
+    @Agent(name = "wordCounter", description = "counts words", outputKey = "words")
+    public int count(@V("story") String story) {
+      return story.trim().split("\\s+").length;
+    }
   }
 
   /** Mapped to agent "storyPipeline" by configuration: the agentic sequence of that name inside it. */
@@ -61,6 +72,12 @@ public final class AgenticDemo {
         .subAgents(critic(base, "styleCritic"), critic(base, "plotCritic"))
         .output(scope -> scope.readState("styleCritic") + " | " + scope.readState("plotCritic")).build();
     System.out.println("RESULT agentic parallel: " + panel.invoke(Map.of("story", "a dragon story")));
+    CreativeWriter counted = AgenticServices.agentBuilder(CreativeWriter.class)
+        .chatModel(model(base, "agentic-counted")).build();
+    UntypedAgent counting = AgenticServices.sequenceBuilder().name("countingPipeline")
+        .subAgents(counted, new WordCounter()).output(scope -> scope.readState("words")).build();
+    System.out.println("RESULT agentic counted: " + counting.invoke(Map.of("topic", "numbers")));
+    System.out.println("RESULT counter direct: " + new WordCounter().count("four words counted here"));
     CreativeWriter failing = AgenticServices.agentBuilder(CreativeWriter.class)
         .chatModel(model(base, "boom-agentic")).build();
     try {
