@@ -323,6 +323,10 @@ public final class DemoApp {
             : e.isMessageDelta() ? "delta" : e.isMessageStop() ? "stop" : "block").collect(Collectors.toList());
         System.out.println("RESULT draft stream: " + types);
       }
+      com.anthropic.models.beta.messages.BetaMessage beta = anthropic.beta().messages().create(
+          com.anthropic.models.beta.messages.MessageCreateParams.builder().model("claude-haiku-4-5")
+              .maxTokens(100).addUserMessage("beta").build());
+      System.out.println("RESULT beta: " + beta.content().get(0).text().map(t -> t.text()).orElse(""));
     }
   }
 

@@ -323,7 +323,7 @@ class ExtensionIT {
     assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
         .hasSize(5).filteredOn(r -> "openai".equals(r.attr("gen_ai.provider.name"))).hasSize(2);
     assertThat(backends.spans.stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))
-        .hasSize((int) anthropicCalls).hasSize(2);
+        .hasSize((int) anthropicCalls).hasSize(3);
     // the agent's own openai instrumentation is off by default: no second span per call
     assertThat(backends.spans).noneMatch(r -> r.scope().startsWith("io.opentelemetry.openai"));
   }
@@ -366,7 +366,14 @@ class ExtensionIT {
   void anthropicCallsAreOneSpanEachWithInclusiveInputAndCacheTokens() {
     List<Received> anthropic = backends.spans.stream()
         .filter(r -> r.scope().startsWith("com.anthropic")).collect(Collectors.toList());
-    assertThat(anthropic).hasSize(2);
+    // messages (sync and streaming) and beta messages: the SDK traces all three
+    assertThat(anthropic).hasSize(3);
+    assertThat(anthropic).filteredOn(r -> "claude-haiku-4-5".equals(r.attr("gen_ai.request.model")))
+        .singleElement().satisfies(beta -> {
+          assertThat(beta.attr("gen_ai.operation.name")).isEqualTo("chat");
+          assertThat(beta.attr("gen_ai.usage.input_tokens")).isEqualTo(1250L);
+          assertThat(beta.attr("agentmeter.baggage.task.id")).isEqualTo("task-42");
+        });
     Received sync = anthropic.stream().filter(r -> Long.valueOf(80).equals(r.attr("gen_ai.usage.output_tokens")))
         .findFirst().orElseThrow();
     assertThat(sync.attr("gen_ai.usage.input_tokens")).isEqualTo(1250L);
