@@ -231,8 +231,12 @@ public final class Ledger implements AutoCloseable {
     for (Rollup rollup : rollups) {
       latest.put(rollup.traceId(), rollup);
     }
-    rollups = List.copyOf(latest.values());
     long now = System.currentTimeMillis();
+    // Every value is computed before the writer is taken: ingest waits on it.
+    List<TraceRows> rows = new ArrayList<>(latest.size());
+    for (Rollup item : latest.values()) {
+      rows.add(rows(item, now));
+    }
     synchronized (writer) {
       try (PreparedStatement deleteLines =
               writer.prepareStatement("DELETE FROM cost_lines WHERE trace_id = ?");
@@ -257,95 +261,16 @@ public final class Ledger implements AutoCloseable {
                   + " start_nanos = excluded.start_nanos, by_agent = excluded.by_agent,"
                   + " by_model = excluded.by_model, by_client = excluded.by_client,"
                   + " clients = excluded.clients, updated_at_ms = excluded.updated_at_ms")) {
-        for (Rollup item : rollups) {
-          String traceId = item.traceId();
-          RollupResult result = item.result();
-          Map<String, ArrayDeque<String>> fingerprints = new HashMap<>();
-          for (IncomingSpan span : item.spans()) {
-            fingerprints.computeIfAbsent(key(span.record().spanId(), span.record().startEpochNanos()),
-                k -> new ArrayDeque<>()).add(span.fingerprint());
-          }
-          deleteLines.setString(1, traceId);
+        for (TraceRows item : rows) {
+          deleteLines.setString(1, item.traceId());
           deleteLines.executeUpdate();
-          donePending.setString(1, traceId);
+          donePending.setString(1, item.traceId());
           donePending.executeUpdate();
-          long start = Long.MAX_VALUE;
-          String rootName = null;
-          String rootId = result.roots().get(traceId);
-          java.util.TreeSet<String> clients = new java.util.TreeSet<>();
-          int distinct = 0;
-          for (SpanOutcome outcome : result.spans()) {
-            start = Math.min(start, outcome.startEpochNanos());
-            if (outcome.spanId().equals(rootId)) {
-              rootName = outcome.name();
-            }
-            if (outcome.status() != CostStatus.DUPLICATE) {
-              distinct++;
-            }
-            ArrayDeque<String> queue =
-                fingerprints.get(key(outcome.spanId(), outcome.startEpochNanos()));
-            String fingerprint = queue == null ? null : queue.poll();
-            if (fingerprint == null) {
-              continue;
-            }
-            boolean billable = outcome.status() == CostStatus.PRICED
-                || outcome.status() == CostStatus.UNPRICED;
-            if (billable) {
-              clients.add(outcome.client());
-            }
-            String day = LocalDate.ofEpochDay(
-                Math.floorDiv(outcome.startEpochNanos(), NANOS_PER_DAY)).toString();
-            Map<String, BigDecimal> shares = outcome.agentShares();
-            if (shares.isEmpty()) {
-              shares = new LinkedHashMap<>();
-              shares.put(outcome.agent(), null);
-            }
-            SpanCost price = outcome.price();
-            int n = 0;
-            for (Map.Entry<String, BigDecimal> share : shares.entrySet()) {
-              line.setString(1, traceId);
-              line.setString(2, outcome.spanId());
-              line.setString(3, fingerprint);
-              line.setInt(4, n);
-              line.setLong(5, outcome.startEpochNanos());
-              line.setString(6, day);
-              line.setString(7, share.getKey());
-              line.setString(8, outcome.task());
-              line.setString(9, outcome.client());
-              line.setString(10, outcome.provider());
-              line.setString(11, billable ? modelKey(outcome) : outcome.model());
-              line.setString(12, outcome.status().value());
-              line.setString(13, outcome.reason());
-              setDecimal(line, 14, share.getValue());
-              setDecimal(line, 15, n == 0 ? outcome.cost() : null);
-              line.setString(16, result.currency());
-              line.setString(17, price == null ? null : price.priceRef());
-              // tokens once per span, on its first line
-              line.setLong(18, n == 0 ? outcome.inputTokens() : 0);
-              line.setLong(19, n == 0 ? outcome.outputTokens() : 0);
-              line.setInt(20, outcome.retry() ? 1 : 0);
-              line.setInt(21, outcome.sharedResource() != null ? 1 : 0);
-              line.addBatch();
-              n++;
-            }
+          for (Object[] values : item.lines()) {
+            bind(line, values);
+            line.addBatch();
           }
-          trace.setString(1, traceId);
-          trace.setString(2, result.currency());
-          setDecimal(trace, 3, result.total());
-          trace.setDouble(4, result.total().doubleValue());
-          trace.setInt(5, item.complete() ? 1 : 0);
-          trace.setString(6, rootId);
-          trace.setString(7, rootName);
-          trace.setInt(8, distinct);
-          trace.setInt(9, result.unpricedSpans());
-          setDecimal(trace, 10, result.sharedTotal());
-          setDecimal(trace, 11, result.retryTotal());
-          trace.setLong(12, start == Long.MAX_VALUE ? 0 : start);
-          trace.setString(13, json(result.byAgent()));
-          trace.setString(14, json(result.byModel()));
-          trace.setString(15, json(result.byClient()));
-          trace.setString(16, "," + String.join(",", clients) + ",");
-          trace.setLong(17, now);
+          bind(trace, item.trace());
           trace.addBatch();
         }
         line.executeBatch();
@@ -354,6 +279,123 @@ public final class Ledger implements AutoCloseable {
       } catch (SQLException e) {
         rollbackQuietly();
         throw e;
+      }
+    }
+  }
+
+  /** A trace's rows, every column value ready to bind. */
+  private record TraceRows(String traceId, List<Object[]> lines, Object[] trace) {}
+
+  /** The SQL type of a {@code null} column value, for binding. */
+  private enum NullOf {
+    TEXT(Types.VARCHAR),
+    NUMBER(Types.NUMERIC);
+
+    final int sqlType;
+
+    NullOf(int sqlType) {
+      this.sqlType = sqlType;
+    }
+  }
+
+  private TraceRows rows(Rollup item, long now) {
+    String traceId = item.traceId();
+    RollupResult result = item.result();
+    Map<String, ArrayDeque<String>> fingerprints = new HashMap<>();
+    for (IncomingSpan span : item.spans()) {
+      fingerprints.computeIfAbsent(key(span.record().spanId(), span.record().startEpochNanos()),
+          k -> new ArrayDeque<>()).add(span.fingerprint());
+    }
+    long start = Long.MAX_VALUE;
+    String rootName = null;
+    String rootId = result.roots().get(traceId);
+    java.util.TreeSet<String> clients = new java.util.TreeSet<>();
+    int distinct = 0;
+    List<Object[]> lines = new ArrayList<>(result.spans().size());
+    long lastDay = Long.MIN_VALUE;
+    String dayText = null;
+    for (SpanOutcome outcome : result.spans()) {
+      start = Math.min(start, outcome.startEpochNanos());
+      if (outcome.spanId().equals(rootId)) {
+        rootName = outcome.name();
+      }
+      if (outcome.status() != CostStatus.DUPLICATE) {
+        distinct++;
+      }
+      ArrayDeque<String> queue = fingerprints.get(key(outcome.spanId(), outcome.startEpochNanos()));
+      String fingerprint = queue == null ? null : queue.poll();
+      if (fingerprint == null) {
+        continue;
+      }
+      boolean billable = outcome.status() == CostStatus.PRICED
+          || outcome.status() == CostStatus.UNPRICED;
+      if (billable) {
+        clients.add(outcome.client());
+      }
+      long day = Math.floorDiv(outcome.startEpochNanos(), NANOS_PER_DAY);
+      if (day != lastDay) {
+        dayText = LocalDate.ofEpochDay(day).toString();
+        lastDay = day;
+      }
+      Map<String, BigDecimal> shares = outcome.agentShares();
+      if (shares.isEmpty()) {
+        shares = new LinkedHashMap<>();
+        shares.put(outcome.agent(), null);
+      }
+      SpanCost price = outcome.price();
+      int n = 0;
+      for (Map.Entry<String, BigDecimal> share : shares.entrySet()) {
+        lines.add(new Object[] {
+            traceId, outcome.spanId(), fingerprint, n, outcome.startEpochNanos(), dayText,
+            share.getKey(), outcome.task(), outcome.client(), text(outcome.provider()),
+            text(billable ? modelKey(outcome) : outcome.model()), outcome.status().value(),
+            text(outcome.reason()), decimal(share.getValue()), decimal(n == 0 ? outcome.cost() : null),
+            result.currency(), text(price == null ? null : price.priceRef()),
+            // tokens once per span, on its first line
+            n == 0 ? outcome.inputTokens() : 0L, n == 0 ? outcome.outputTokens() : 0L,
+            outcome.retry() ? 1 : 0, outcome.sharedResource() != null ? 1 : 0});
+        n++;
+      }
+    }
+    Object[] trace = {
+        traceId, result.currency(), decimal(result.total()), result.total().doubleValue(),
+        item.complete() ? 1 : 0, text(rootId), text(rootName), distinct, result.unpricedSpans(),
+        decimal(result.sharedTotal()), decimal(result.retryTotal()), start == Long.MAX_VALUE ? 0L : start,
+        json(result.byAgent()), json(result.byModel()), json(result.byClient()),
+        "," + String.join(",", clients) + ",", now};
+    return new TraceRows(traceId, lines, trace);
+  }
+
+  private static Object text(@Nullable String value) {
+    return value == null ? NullOf.TEXT : value;
+  }
+
+  /** A decimal as this dialect stores it: text on SQLite, NUMERIC on PostgreSQL. */
+  private Object decimal(@Nullable BigDecimal value) {
+    if (value == null) {
+      return dialect == Dialect.SQLITE ? NullOf.TEXT : NullOf.NUMBER;
+    }
+    return dialect == Dialect.SQLITE ? value.toPlainString() : value;
+  }
+
+  private static void bind(PreparedStatement statement, Object[] values) throws SQLException {
+    for (int i = 0; i < values.length; i++) {
+      Object v = values[i];
+      int index = i + 1;
+      if (v instanceof String text) {
+        statement.setString(index, text);
+      } else if (v instanceof Long number) {
+        statement.setLong(index, number);
+      } else if (v instanceof Integer number) {
+        statement.setInt(index, number);
+      } else if (v instanceof Double number) {
+        statement.setDouble(index, number);
+      } else if (v instanceof BigDecimal number) {
+        statement.setBigDecimal(index, number);
+      } else if (v instanceof NullOf none) {
+        statement.setNull(index, none.sqlType);
+      } else {
+        throw new SQLException("column " + index + " has a value of an unexpected type: " + v);
       }
     }
   }
@@ -541,17 +583,6 @@ public final class Ledger implements AutoCloseable {
       return outcome.model();
     }
     return "unknown";
-  }
-
-  private void setDecimal(PreparedStatement statement, int index, @Nullable BigDecimal value)
-      throws SQLException {
-    if (value == null) {
-      statement.setNull(index, dialect == Dialect.SQLITE ? Types.VARCHAR : Types.NUMERIC);
-    } else if (dialect == Dialect.SQLITE) {
-      statement.setString(index, value.toPlainString());
-    } else {
-      statement.setBigDecimal(index, value);
-    }
   }
 
   private static @Nullable BigDecimal decimal(ResultSet rs, int index) throws SQLException {
