@@ -13,8 +13,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * Advice on openai-java's service implementations: chat completions ({@code create},
- * {@code createStreaming}, sync and async, and raw responses), the Responses API (the same four)
- * and embeddings.
+ * {@code createStreaming}, sync and async, and their raw responses), the Responses API (the same
+ * eight) and embeddings.
  */
 final class ChatCompletionServiceInstrumentation implements TypeInstrumentation {
 
@@ -36,18 +36,170 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
         ChatCompletionServiceInstrumentation.class.getName() + "$CreateStreamingAdvice");
   }
 
-  /** Raw responses: {@code ChatCompletionServiceImpl$WithRawResponseImpl#create}. */
-  static final class RawChat implements TypeInstrumentation {
+  /**
+   * Raw responses ({@code withRawResponse()}): {@code create} and {@code createStreaming} of chat
+   * completions and of the Responses API, sync ({@code blocking}) or async. The SDK's own calls go
+   * through these too, inside our span of the outer call: then they add nothing.
+   */
+  static final class Raw implements TypeInstrumentation {
+    private final String type;
+    private final String params;
+    private final String createAdvice;
+    private final String streamingAdvice;
+
+    private Raw(String type, String params, String createAdvice, String streamingAdvice) {
+      this.type = type;
+      this.params = params;
+      this.createAdvice = createAdvice;
+      this.streamingAdvice = streamingAdvice;
+    }
+
+    static Raw chat() {
+      return new Raw("com.openai.services.blocking.chat.ChatCompletionServiceImpl$WithRawResponseImpl",
+          PARAMS, "RawCreateAdvice", "RawCreateStreamingAdvice");
+    }
+
+    static Raw asyncChat() {
+      return new Raw("com.openai.services.async.chat.ChatCompletionServiceAsyncImpl$WithRawResponseImpl",
+          PARAMS, "AsyncRawCreateAdvice", "AsyncRawCreateStreamingAdvice");
+    }
+
+    static Raw responses() {
+      return new Raw("com.openai.services.blocking.ResponseServiceImpl$WithRawResponseImpl",
+          RESPONSE_PARAMS, "RawResponseAdvice", "RawResponseStreamingAdvice");
+    }
+
+    static Raw asyncResponses() {
+      return new Raw("com.openai.services.async.ResponseServiceAsyncImpl$WithRawResponseImpl",
+          RESPONSE_PARAMS, "AsyncRawResponseAdvice", "AsyncRawResponseStreamingAdvice");
+    }
+
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
-      return named("com.openai.services.blocking.chat.ChatCompletionServiceImpl$WithRawResponseImpl");
+      return named(type);
     }
 
     @Override
     public void transform(TypeTransformer transformer) {
+      String prefix = ChatCompletionServiceInstrumentation.class.getName() + "$";
       transformer.applyAdviceToMethod(
-          named("create").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$RawCreateAdvice");
+          named("create").and(takesArguments(2)).and(takesArgument(0, named(params))),
+          prefix + createAdvice);
+      transformer.applyAdviceToMethod(
+          named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(params))),
+          prefix + streamingAdvice);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class RawCreateStreamingAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiHelper.start(params, true);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
+        @Advice.Thrown Throwable error) {
+      response = OpenAiHelper.wrapRawStream(call, response, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncRawCreateAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiHelper.start(params, false);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
+        @Advice.Thrown Throwable error) {
+      future = OpenAiHelper.wrapRawAsync(call, future, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncRawCreateStreamingAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiHelper.start(params, true);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
+        @Advice.Thrown Throwable error) {
+      future = OpenAiHelper.wrapRawAsyncStream(call, future, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class RawResponseAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiResponses.startResponse(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
+        @Advice.Thrown Throwable error) {
+      response = OpenAiHelper.wrapRaw(call, response, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class RawResponseStreamingAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiResponses.startResponse(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
+        @Advice.Thrown Throwable error) {
+      response = OpenAiResponses.wrapRawStream(call, response, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncRawResponseAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiResponses.startResponse(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
+        @Advice.Thrown Throwable error) {
+      future = OpenAiHelper.wrapRawAsync(call, future, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncRawResponseStreamingAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiResponses.startResponse(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
+        @Advice.Thrown Throwable error) {
+      future = OpenAiResponses.wrapRawAsyncStream(call, future, error);
     }
   }
 

@@ -143,6 +143,31 @@ public final class OpenAiHelper {
    * {@code create} goes through here too; then our outer span is current and this adds nothing.)
    */
   public static Object wrapRaw(Object call, Object response, Throwable error) {
+    return raw(call, response, error, false, null);
+  }
+
+  /**
+   * For {@code withRawResponse().createStreaming(...)}: parsing the response gives the stream,
+   * observed, whose end (or closing) ends the span; closing the response unparsed ends it too.
+   */
+  public static Object wrapRawStream(Object call, Object response, Throwable error) {
+    return raw(call, response, error, true, call instanceof LlmSpans.Call
+        ? new ChunkObserver((LlmSpans.Call) call) : null);
+  }
+
+  /** The asynchronous form of {@link #wrapRaw}: the future completes with the wrapped response. */
+  public static Object wrapRawAsync(Object call, Object future, Throwable error) {
+    return rawAsync(call, future, error, false, null);
+  }
+
+  /** The asynchronous form of {@link #wrapRawStream}. */
+  public static Object wrapRawAsyncStream(Object call, Object future, Throwable error) {
+    return rawAsync(call, future, error, true, call instanceof LlmSpans.Call
+        ? new ChunkObserver((LlmSpans.Call) call) : null);
+  }
+
+  /** A raw response wrapped so that parsing or closing it ends the span (see {@link TracingRawResponse}). */
+  static Object raw(Object call, Object response, Throwable error, boolean streaming, Consumer<Object> observer) {
     if (!(call instanceof LlmSpans.Call)) {
       return response;
     }
@@ -152,9 +177,53 @@ public final class OpenAiHelper {
       c.finish(error);
       return response;
     }
-    @SuppressWarnings("unchecked")
-    HttpResponseFor<ChatCompletion> raw = (HttpResponseFor<ChatCompletion>) response;
-    return new TracingRawResponse(raw, c);
+    return new TracingRawResponse<>((HttpResponseFor<?>) response, c, streaming, observer);
+  }
+
+  /**
+   * An asynchronous raw call's future, relayed: the application's future completes with the same
+   * failure, or with the raw response wrapped as in {@link #raw}; cancelling it cancels the SDK's.
+   */
+  static Object rawAsync(Object call, Object future, Throwable error, boolean streaming, Consumer<Object> observer) {
+    if (!(call instanceof LlmSpans.Call)) {
+      return future;
+    }
+    LlmSpans.Call c = (LlmSpans.Call) call;
+    c.exitScope();
+    if (error != null || !(future instanceof CompletableFuture)) {
+      c.finish(error);
+      return future;
+    }
+    CompletableFuture<?> original = (CompletableFuture<?>) future;
+    CompletableFuture<Object> relayed;
+    try {
+      relayed = new CompletableFuture<>();
+      relayed.whenComplete((value, failure) -> {
+        if (relayed.isCancelled()) {
+          original.cancel(false);
+        }
+      });
+    } catch (RuntimeException | LinkageError e) {
+      LOG.log(Level.FINE, "agentmeter: relaying an openai raw response failed", e);
+      c.finish(null);
+      return future;
+    }
+    original.whenComplete((value, failure) -> {
+      if (failure != null) {
+        c.finish(unwrap(failure));
+        relayed.completeExceptionally(failure);
+        return;
+      }
+      Object response = value;
+      try {
+        response = raw(c, value, null, streaming, observer);
+      } catch (RuntimeException | LinkageError e) {
+        LOG.log(Level.FINE, "agentmeter: wrapping an openai raw response failed", e);
+        c.finish(null);
+      }
+      relayed.complete(response);
+    });
+    return relayed;
   }
 
   static void usage(Span span, CompletionUsage usage) {
@@ -203,27 +272,62 @@ public final class OpenAiHelper {
     }
   }
 
-  /** A raw response: parsing it records the usage and ends the span; so does closing it. */
-  public static final class TracingRawResponse implements HttpResponseFor<ChatCompletion> {
-    private final HttpResponseFor<ChatCompletion> delegate;
+  /**
+   * A raw response: parsing it records the usage and ends the span (for a stream, it gives the
+   * stream, observed, which ends the span with it); closing it ends the span too. The SDK parses
+   * once and hands out the same value again; so do we, wrapped once.
+   */
+  public static final class TracingRawResponse<T> implements HttpResponseFor<T> {
+    private final HttpResponseFor<T> delegate;
     private final LlmSpans.Call call;
+    private final boolean streaming;
+    private final Consumer<Object> observer;
+    private final Object lock = new Object();
+    private Object parsed;
+    private T wrapped;
 
-    TracingRawResponse(HttpResponseFor<ChatCompletion> delegate, LlmSpans.Call call) {
+    TracingRawResponse(HttpResponseFor<T> delegate, LlmSpans.Call call, boolean streaming, Consumer<Object> observer) {
       this.delegate = delegate;
       this.call = call;
+      this.streaming = streaming;
+      this.observer = observer;
     }
 
     @Override
-    public ChatCompletion parse() {
-      ChatCompletion completion;
+    public T parse() {
+      T value;
       try {
-        completion = delegate.parse();
+        value = delegate.parse();
       } catch (RuntimeException | Error e) {
         call.finish(e);
         throw e;
       }
-      end(call, completion, null);
-      return completion;
+      if (!streaming) {
+        end(call, value, null);
+        return value;
+      }
+      return observed(value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private T observed(T value) {
+      try {
+        if (!(value instanceof StreamResponse)) {
+          call.finish(null);
+          return value;
+        }
+        synchronized (lock) {
+          if (parsed != value) {
+            parsed = value;
+            wrapped = (T) new TracingStreamResponse<>((StreamResponse<?>) value, call, observer);
+          }
+          return wrapped;
+        }
+      } catch (RuntimeException | LinkageError e) {
+        LOG.log(Level.FINE, "agentmeter: wrapping a raw stream failed", e);
+        call.finish(null);
+        return value;
+      }
     }
 
     @Override

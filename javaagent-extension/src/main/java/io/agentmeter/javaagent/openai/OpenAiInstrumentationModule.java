@@ -11,7 +11,7 @@ import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * OpenAI {@code com.openai:openai-java} 4.x: chat completions and the Responses API (sync, async,
- * streaming and async streaming) and embeddings: one GenAI CLIENT span per call. Switch it off with {@code otel.instrumentation.agentmeter-openai.enabled=false}.
+ * streaming and async streaming, each also through {@code withRawResponse()}) and embeddings: one GenAI CLIENT span per call. Switch it off with {@code otel.instrumentation.agentmeter-openai.enabled=false}.
  */
 @AutoService(InstrumentationModule.class)
 public final class OpenAiInstrumentationModule extends InstrumentationModule {
@@ -33,7 +33,10 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
     return Arrays.asList(
         new ChatCompletionServiceInstrumentation(),
         new ChatCompletionServiceInstrumentation.AsyncChat(),
-        new ChatCompletionServiceInstrumentation.RawChat(),
+        ChatCompletionServiceInstrumentation.Raw.chat(),
+        ChatCompletionServiceInstrumentation.Raw.asyncChat(),
+        ChatCompletionServiceInstrumentation.Raw.responses(),
+        ChatCompletionServiceInstrumentation.Raw.asyncResponses(),
         new ChatCompletionServiceInstrumentation.Responses(),
         new ChatCompletionServiceInstrumentation.AsyncResponses(),
         new ChatCompletionServiceInstrumentation.Embeddings());

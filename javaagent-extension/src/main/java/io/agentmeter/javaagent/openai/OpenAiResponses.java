@@ -58,6 +58,18 @@ public final class OpenAiResponses {
         ? new EventObserver((LlmSpans.Call) call) : null);
   }
 
+  /** A raw Responses API stream ({@code withRawResponse().createStreaming}): see {@link OpenAiHelper#wrapRawStream}. */
+  public static Object wrapRawStream(Object call, Object response, Throwable error) {
+    return OpenAiHelper.raw(call, response, error, true, call instanceof LlmSpans.Call
+        ? new EventObserver((LlmSpans.Call) call) : null);
+  }
+
+  /** The asynchronous form of {@link #wrapRawStream}. */
+  public static Object wrapRawAsyncStream(Object call, Object future, Throwable error) {
+    return OpenAiHelper.rawAsync(call, future, error, true, call instanceof LlmSpans.Call
+        ? new EventObserver((LlmSpans.Call) call) : null);
+  }
+
   /**
    * Reads a Responses stream's events: {@code response.created} names the response and its model;
    * the final {@code response.completed} (or {@code response.incomplete}, {@code response.failed})

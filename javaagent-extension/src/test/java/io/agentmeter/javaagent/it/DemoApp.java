@@ -86,6 +86,7 @@ public final class DemoApp {
           com.openai.models.responses.ResponseCreateParams.builder().model("gpt-4.1").input("hi").build());
       System.out.println("RESULT responses: " + response.id());
       streamingForms(openai);
+      rawForms(openai);
       com.openai.models.embeddings.CreateEmbeddingResponse vectors = openai.embeddings().create(
           com.openai.models.embeddings.EmbeddingCreateParams.builder()
               .model("text-embedding-3-small").input("tariffs").build());
@@ -175,6 +176,65 @@ public final class DemoApp {
         .subscribe(e -> e.outputTextDelta().ifPresent(d -> asyncEvents.append(d.delta())))
         .onCompleteFuture().join();
     System.out.println("RESULT async responses stream: " + asyncEvents);
+  }
+
+  /**
+   * The raw-response forms ({@code withRawResponse()}) of chat completions and the Responses API:
+   * streaming, sync and async; a raw stream closed without being parsed; raw calls that fail.
+   */
+  static void rawForms(OpenAIClient openai) {
+    try (com.openai.core.http.HttpResponseFor<com.openai.core.http.StreamResponse<ChatCompletionChunk>> raw =
+        openai.chat().completions().withRawResponse().createStreaming(streamingChat("gpt-4o-raw-stream"));
+        com.openai.core.http.StreamResponse<ChatCompletionChunk> chunks = raw.parse()) {
+      System.out.println("RESULT raw stream: " + raw.statusCode() + " " + chunks.stream()
+          .flatMap(c -> c.choices().stream()).map(c -> c.delta().content().orElse(""))
+          .collect(Collectors.joining()));
+    }
+    try (com.openai.core.http.HttpResponseFor<com.openai.core.http.StreamResponse<ChatCompletionChunk>> raw =
+        openai.chat().completions().withRawResponse().createStreaming(streamingChat("gpt-4o-raw-unread"))) {
+      System.out.println("RESULT raw stream, unread: " + raw.statusCode());
+    }
+    com.openai.core.http.HttpResponseFor<com.openai.models.responses.Response> rawResponse =
+        openai.responses().withRawResponse().create(responseParams("gpt-4.1-raw"));
+    System.out.println("RESULT raw responses: " + rawResponse.statusCode() + " " + rawResponse.parse().id()
+        + " " + rawResponse.parse().id());
+    try (com.openai.core.http.HttpResponseFor<com.openai.core.http.StreamResponse<ResponseStreamEvent>> raw =
+        openai.responses().withRawResponse().createStreaming(responseParams("gpt-5-raw"));
+        com.openai.core.http.StreamResponse<ResponseStreamEvent> events = raw.parse()) {
+      System.out.println("RESULT raw responses stream: " + events.stream()
+          .flatMap(e -> e.outputTextDelta().stream()).map(d -> d.delta()).collect(Collectors.joining()));
+    }
+    ChatCompletion asyncRaw = openai.async().chat().completions().withRawResponse()
+        .create(chat("gpt-4.1-mini-raw")).join().parse();
+    System.out.println("RESULT async raw: " + asyncRaw.choices().get(0).message().content().orElse(""));
+    try (com.openai.core.http.StreamResponse<ChatCompletionChunk> chunks = openai.async().chat().completions()
+        .withRawResponse().createStreaming(streamingChat("o4-mini-raw")).join().parse()) {
+      System.out.println("RESULT async raw stream: " + chunks.stream()
+          .flatMap(c -> c.choices().stream()).map(c -> c.delta().content().orElse(""))
+          .collect(Collectors.joining()));
+    }
+    System.out.println("RESULT async raw responses: " + openai.async().responses().withRawResponse()
+        .create(responseParams("gpt-5-mini-raw")).join().parse().id());
+    try (com.openai.core.http.StreamResponse<ResponseStreamEvent> events = openai.async().responses()
+        .withRawResponse().createStreaming(responseParams("gpt-5-nano-raw")).join().parse()) {
+      System.out.println("RESULT async raw responses stream: " + events.stream()
+          .flatMap(e -> e.outputTextDelta().stream()).map(d -> d.delta()).collect(Collectors.joining()));
+    }
+    try {
+      openai.chat().completions().withRawResponse().createStreaming(streamingChat("boom-raw-stream"));
+      System.out.println("RESULT raw stream boom: no error");
+    } catch (RuntimeException e) {
+      System.out.println("RESULT raw stream boom: " + e.getClass().getName());
+    }
+    System.out.println("RESULT async raw boom: " + openai.async().chat().completions().withRawResponse()
+        .create(chat("boom-raw-async")).handle((done, e) -> e == null ? "no error"
+            : (e instanceof java.util.concurrent.CompletionException ? e.getCause() : e).getClass().getName())
+        .join());
+  }
+
+  static ChatCompletionCreateParams streamingChat(String model) {
+    return ChatCompletionCreateParams.builder().model(model).addUserMessage("stream raw")
+        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
   }
 
   static ResponseCreateParams responseParams(String model) {

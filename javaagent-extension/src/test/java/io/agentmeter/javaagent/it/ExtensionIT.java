@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -297,6 +298,82 @@ class ExtensionIT {
   }
 
   @Test
+  void rawStreamsAndRawResponsesCallsAreOneSpanEachWithTheirUsage() {
+    // withRawResponse(): usage arrives with the parsed stream's last chunk or response.completed
+    // event, so a stream's usage shows its span lasted the stream
+    for (String model : List.of("gpt-4o-raw-stream", "o4-mini-raw")) {
+      Received chat = single("chat " + model, "orchestrator");
+      assertThat(chat.scope()).isEqualTo("io.agentmeter.openai-java");
+      assertThat(chat.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
+      assertThat(chat.attr("gen_ai.request.model")).isEqualTo(model);
+      assertThat(chat.attr("gen_ai.response.model")).isEqualTo(model + "-2024-08-06");
+      assertThat(chat.attr("gen_ai.response.id")).isEqualTo("chatcmpl-stream");
+      assertThat(chat.attr("gen_ai.usage.input_tokens")).isEqualTo(900L);
+      assertThat(chat.attr("gen_ai.usage.output_tokens")).isEqualTo(40L);
+      assertThat(chat.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(300L);
+      assertThat(chat.span().getStatus().getCode().name()).isNotEqualTo("STATUS_CODE_ERROR");
+    }
+    // Responses API: create and its async form; the streams and the async stream
+    Map<String, String> responseIds = Map.of("gpt-4.1-raw", "resp_1", "gpt-5-mini-raw", "resp_1",
+        "gpt-5-raw", "resp_stream_gpt-5-raw", "gpt-5-nano-raw", "resp_stream_gpt-5-nano-raw");
+    responseIds.forEach((model, id) -> {
+      Received responses = single("chat " + model, "orchestrator");
+      assertThat(responses.scope()).isEqualTo("io.agentmeter.openai-java");
+      assertThat(responses.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
+      assertThat(responses.attr("gen_ai.operation.name")).isEqualTo("chat");
+      assertThat(responses.attr("gen_ai.request.model")).isEqualTo(model);
+      assertThat(responses.attr("gen_ai.response.model")).isEqualTo(model + "-2025-04-14");
+      assertThat(responses.attr("gen_ai.response.id")).isEqualTo(id);
+      assertThat(responses.attr("gen_ai.usage.input_tokens")).isEqualTo(500L);
+      assertThat(responses.attr("gen_ai.usage.output_tokens")).isEqualTo(70L);
+      assertThat(responses.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(100L);
+      assertThat(responses.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(25L);
+    });
+    Received asyncRaw = single("chat gpt-4.1-mini-raw", "orchestrator");
+    assertThat(asyncRaw.attr("gen_ai.response.model")).isEqualTo("gpt-4.1-mini-raw-2024");
+    assertThat(asyncRaw.attr("gen_ai.usage.input_tokens")).isEqualTo(120L);
+    assertThat(asyncRaw.attr("gen_ai.usage.output_tokens")).isEqualTo(30L);
+    assertThat(asyncRaw.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(10L);
+    assertThat(withAgentOutput).contains("RESULT raw stream: 200 Hello")
+        .contains("RESULT raw responses: 200 resp_1 resp_1")
+        .contains("RESULT raw responses stream: Streamed").contains("RESULT async raw: answer from gpt-4.1-mini-raw")
+        .contains("RESULT async raw stream: Hello").contains("RESULT async raw responses: resp_1")
+        .contains("RESULT async raw responses stream: Streamed");
+    // each is one model span around its one HTTP request, sync or async
+    for (String model : List.of("gpt-4o-raw-stream", "o4-mini-raw", "gpt-4.1-raw", "gpt-5-mini-raw",
+        "gpt-5-raw", "gpt-5-nano-raw", "gpt-4.1-mini-raw", "gpt-4o-raw-unread")) {
+      Received chat = single("chat " + model, "orchestrator");
+      assertThat(backends.llmRequests).containsOnlyOnce("openai " + model);
+      assertThat(backends.spans).filteredOn(r -> r.span().getParentSpanId().equals(chat.span().getSpanId()))
+          .singleElement().satisfies(http -> {
+            assertThat(http.scope()).startsWith("io.opentelemetry.okhttp");
+            assertThat(http.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
+          });
+    }
+  }
+
+  @Test
+  void aRawStreamClosedWithoutBeingParsedEndsItsSpanWithoutUsage() {
+    Received unread = single("chat gpt-4o-raw-unread", "orchestrator");
+    assertThat(unread.attr("gen_ai.response.id")).isNull();
+    assertThat(unread.attr("gen_ai.usage.input_tokens")).isNull();
+    assertThat(unread.span().getStatus().getCode().name()).isNotEqualTo("STATUS_CODE_ERROR");
+    assertThat(unread.span().getEndTimeUnixNano()).isGreaterThan(unread.span().getStartTimeUnixNano());
+    assertThat(withAgentOutput).contains("RESULT raw stream, unread: 200");
+  }
+
+  @Test
+  void failedRawCallsAreRecordedAndTheApplicationStillGetsTheError() {
+    for (String model : List.of("boom-raw-stream", "boom-raw-async")) {
+      Received boom = single("chat " + model, "orchestrator");
+      assertThat(boom.span().getStatus().getCode().name()).isEqualTo("STATUS_CODE_ERROR");
+      assertThat(boom.attr("error.type")).isEqualTo("com.openai.errors.InternalServerException");
+    }
+    assertThat(withAgentOutput).contains("RESULT raw stream boom: com.openai.errors.InternalServerException")
+        .contains("RESULT async raw boom: com.openai.errors.InternalServerException");
+  }
+
+  @Test
   void anSdkErrorIsRecordedAndTheApplicationStillGetsIt() {
     Received boom = single("chat boom", "orchestrator");
     assertThat(boom.span().getStatus().getCode().name()).isEqualTo("STATUS_CODE_ERROR");
@@ -316,9 +393,11 @@ class ExtensionIT {
     long anthropicCalls = backends.llmRequests.stream().filter(r -> r.startsWith("anthropic")).count();
     // planner, stream, search, boom, async, responses, langchain4j (plain and streaming), raw,
     // embeddings (openai-java and langchain4j), the research service's call, and the async chat
-    // stream (and a failing one), two Responses streams, async Responses and its stream
-    assertThat(openaiCalls).isEqualTo(18);
-    assertThat(chatSpans).hasSize(16);
+    // stream (and a failing one), two Responses streams, async Responses and its stream; the raw
+    // forms: chat and Responses streams, Responses, their async forms and async chat, a raw stream
+    // closed unread, and two failing raw calls
+    assertThat(openaiCalls).isEqualTo(28);
+    assertThat(chatSpans).hasSize(26);
     // openai-java and langchain4j on OpenAI; Google GenAI's three
     assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
         .hasSize(5).filteredOn(r -> "openai".equals(r.attr("gen_ai.provider.name"))).hasSize(2);
