@@ -339,11 +339,13 @@ public final class DemoApp {
     }
   }
 
-  /** Mapped to agent "analyst"; calls Bedrock's Converse API through the AWS SDK (sync client). */
+  /** Mapped to agent "analyst"; calls Bedrock's Converse API through the AWS SDK: sync, async and streaming. */
   public static final class Analyst {
     private final software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient bedrock;
+    private final String base;
 
     Analyst(String base) {
+      this.base = base;
       this.bedrock = software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient.builder()
           .region(software.amazon.awssdk.regions.Region.US_EAST_1)
           .endpointOverride(URI.create(base))
@@ -362,6 +364,39 @@ public final class DemoApp {
               .build()));
       System.out.println("RESULT bedrock: " + answer.output().message().content().get(0).text()
           + " " + answer.stopReasonAsString() + " " + answer.usage());
+      try (software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient async =
+          software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient.builder()
+              .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+              .endpointOverride(URI.create(base))
+              .httpClientBuilder(software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient.builder()
+                  .protocol(software.amazon.awssdk.http.Protocol.HTTP1_1))
+              .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                  software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDTEST", "test")))
+              .build()) {
+        software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse later = async.converse(r -> r
+            .modelId("anthropic.claude-haiku-4-5-20251001-v1:0").messages(userMessage("analyse later"))).join();
+        System.out.println("RESULT bedrock async: " + later.output().message().content().get(0).text()
+            + " " + later.usage());
+        StringBuilder text = new StringBuilder();
+        java.util.List<Object> usage = new java.util.ArrayList<>();
+        async.converseStream(r -> r.modelId("anthropic.claude-opus-4-1-20250805-v1:0")
+                .messages(userMessage("stream the analysis")),
+            software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamResponseHandler.builder()
+                .subscriber(software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamResponseHandler
+                    .Visitor.builder()
+                    .onContentBlockDelta(e -> text.append(e.delta().text()))
+                    .onMetadata(m -> usage.add(m.usage()))
+                    .build())
+                .build()).join();
+        System.out.println("RESULT bedrock stream: " + text + " " + usage);
+      }
+    }
+
+    private software.amazon.awssdk.services.bedrockruntime.model.Message userMessage(String text) {
+      return software.amazon.awssdk.services.bedrockruntime.model.Message.builder()
+          .role(software.amazon.awssdk.services.bedrockruntime.model.ConversationRole.USER)
+          .content(software.amazon.awssdk.services.bedrockruntime.model.ContentBlock.fromText(text))
+          .build();
     }
   }
 

@@ -272,6 +272,24 @@ final class FakeBackends implements AutoCloseable {
     String path = exchange.getRequestURI().getPath();
     String call = path.substring("/model/".length());
     llmRequests.add("bedrock " + call);
+    if (call.endsWith("/converse-stream")) {
+      exchange.getResponseHeaders().set("x-amzn-RequestId", "req-bedrock-stream");
+      byte[] stream = eventStream(
+          "messageStart", "{\"role\":\"assistant\"}",
+          "contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"streamed \"}}",
+          "contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"analysis\"}}",
+          "contentBlockStop", "{\"contentBlockIndex\":0}",
+          "messageStop", "{\"stopReason\":\"end_turn\"}",
+          "metadata", "{\"usage\":{\"inputTokens\":30,\"outputTokens\":45,\"totalTokens\":1275,"
+              + "\"cacheReadInputTokens\":1000,\"cacheWriteInputTokens\":200},\"metrics\":{\"latencyMs\":120}}");
+      exchange.getResponseHeaders().set("Content-Type", "application/vnd.amazon.eventstream");
+      exchange.sendResponseHeaders(200, stream.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(stream);
+      }
+      exchange.close();
+      return;
+    }
     if (!call.endsWith("/converse")) {
       send(exchange, 404, "application/json", "{\"message\":\"not found\"}");
       return;
@@ -281,6 +299,44 @@ final class FakeBackends implements AutoCloseable {
         + "\"content\":[{\"text\":\"bedrock analysis\"}]}},\"stopReason\":\"end_turn\","
         + "\"usage\":{\"inputTokens\":30,\"outputTokens\":45,\"totalTokens\":1275,"
         + "\"cacheReadInputTokens\":1000,\"cacheWriteInputTokens\":200},\"metrics\":{\"latencyMs\":120}}");
+  }
+
+  /**
+   * AWS event-stream framing ({@code application/vnd.amazon.eventstream}): per message, total and
+   * headers lengths, a CRC32 of those eight bytes, the headers (name, type 7 = string, value), the
+   * JSON payload, and a CRC32 of everything before it. {@code events} alternates type and payload.
+   */
+  static byte[] eventStream(String... events) {
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < events.length; i += 2) {
+      java.io.ByteArrayOutputStream headers = new java.io.ByteArrayOutputStream();
+      String[][] pairs = {{":event-type", events[i]}, {":content-type", "application/json"},
+          {":message-type", "event"}};
+      for (String[] pair : pairs) {
+        byte[] name = pair[0].getBytes(StandardCharsets.UTF_8);
+        byte[] value = pair[1].getBytes(StandardCharsets.UTF_8);
+        headers.write(name.length);
+        headers.writeBytes(name);
+        headers.write(7);
+        headers.write(value.length >> 8);
+        headers.write(value.length & 0xff);
+        headers.writeBytes(value);
+      }
+      byte[] payload = events[i + 1].getBytes(StandardCharsets.UTF_8);
+      java.nio.ByteBuffer message = java.nio.ByteBuffer.allocate(16 + headers.size() + payload.length);
+      message.putInt(message.capacity()).putInt(headers.size());
+      message.putInt((int) crc(message.array(), 8));
+      message.put(headers.toByteArray()).put(payload);
+      message.putInt((int) crc(message.array(), message.position()));
+      all.writeBytes(message.array());
+    }
+    return all.toByteArray();
+  }
+
+  private static long crc(byte[] bytes, int length) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(bytes, 0, length);
+    return crc.getValue();
   }
 
   private static int count(String text, String part) {
