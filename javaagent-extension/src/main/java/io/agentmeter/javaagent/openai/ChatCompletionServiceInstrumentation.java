@@ -271,6 +271,22 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
     }
   }
 
+  /** Asynchronous embeddings: {@code EmbeddingServiceAsyncImpl#create}; the span ends with its future. */
+  static final class AsyncEmbeddings implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("com.openai.services.async.EmbeddingServiceAsyncImpl");
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      transformer.applyAdviceToMethod(
+          named("create").and(takesArguments(2))
+              .and(takesArgument(0, named("com.openai.models.embeddings.EmbeddingCreateParams"))),
+          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncEmbeddingAdvice");
+    }
+  }
+
   /** Asynchronous chat completions: {@code ChatCompletionServiceAsyncImpl#create} and {@code #createStreaming}. */
   static final class AsyncChat implements TypeInstrumentation {
     @Override
@@ -376,6 +392,20 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
     public static void onExit(
         @Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable error) {
       OpenAiHelper.end(call, response, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncEmbeddingAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiResponses.startEmbeddings(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call, @Advice.Return Object future, @Advice.Thrown Throwable error) {
+      OpenAiHelper.endAsync(call, future, error);
     }
   }
 

@@ -39,7 +39,8 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
         ChatCompletionServiceInstrumentation.Raw.asyncResponses(),
         new ChatCompletionServiceInstrumentation.Responses(),
         new ChatCompletionServiceInstrumentation.AsyncResponses(),
-        new ChatCompletionServiceInstrumentation.Embeddings());
+        new ChatCompletionServiceInstrumentation.Embeddings(),
+        new ChatCompletionServiceInstrumentation.AsyncEmbeddings());
   }
 
   @Override

@@ -91,6 +91,10 @@ public final class DemoApp {
           com.openai.models.embeddings.EmbeddingCreateParams.builder()
               .model("text-embedding-3-small").input("tariffs").build());
       System.out.println("RESULT embeddings: " + vectors.data().size());
+      com.openai.models.embeddings.CreateEmbeddingResponse asyncVectors = openai.async().embeddings().create(
+          com.openai.models.embeddings.EmbeddingCreateParams.builder()
+              .model("text-embedding-ada-002").input("async tariffs").build()).join();
+      System.out.println("RESULT async embeddings: " + asyncVectors.data().size());
       try {
         openai.chat().completions().create(chat("boom"));
         System.out.println("RESULT boom: no error");

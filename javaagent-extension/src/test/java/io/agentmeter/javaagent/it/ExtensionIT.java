@@ -212,6 +212,18 @@ class ExtensionIT {
   }
 
   @Test
+  void anAsyncOpenAiEmbeddingsCallIsOneSpanEndedWithItsFuture() {
+    Received async = single("embeddings text-embedding-ada-002", "orchestrator");
+    assertThat(async.scope()).isEqualTo("io.agentmeter.openai-java");
+    assertThat(async.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
+    assertThat(async.attr("gen_ai.operation.name")).isEqualTo("embeddings");
+    // usage is read from the future's result, so the span lasted until the future completed
+    assertThat(async.attr("gen_ai.usage.input_tokens")).isEqualTo(8L);
+    assertThat(async.attr("gen_ai.response.model")).isEqualTo("text-embedding-3-small");
+    assertThat(withAgentOutput).contains("RESULT async embeddings: 1");
+  }
+
+  @Test
   void aGoogleGenAiCallIsOneGenerateContentSpanWithThoughtsCountedAsOutput() {
     assertThat(backends.llmRequests).containsOnlyOnce("gemini gemini-2.5-flash:generateContent");
     Received gemini = single("generate_content gemini-2.5-flash", "orchestrator");
@@ -395,12 +407,12 @@ class ExtensionIT {
     // embeddings (openai-java and langchain4j), the research service's call, and the async chat
     // stream (and a failing one), two Responses streams, async Responses and its stream; the raw
     // forms: chat and Responses streams, Responses, their async forms and async chat, a raw stream
-    // closed unread, and two failing raw calls
-    assertThat(openaiCalls).isEqualTo(28);
+    // closed unread, and two failing raw calls; async embeddings
+    assertThat(openaiCalls).isEqualTo(29);
     assertThat(chatSpans).hasSize(26);
-    // openai-java and langchain4j on OpenAI; Google GenAI's three
+    // openai-java (sync and async) and langchain4j on OpenAI; Google GenAI's three
     assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
-        .hasSize(5).filteredOn(r -> "openai".equals(r.attr("gen_ai.provider.name"))).hasSize(2);
+        .hasSize(6).filteredOn(r -> "openai".equals(r.attr("gen_ai.provider.name"))).hasSize(3);
     assertThat(backends.spans.stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))
         .hasSize((int) anthropicCalls).hasSize(3);
     // the agent's own openai instrumentation is off by default: no second span per call
