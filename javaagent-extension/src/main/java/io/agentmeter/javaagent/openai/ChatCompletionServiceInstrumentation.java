@@ -20,6 +20,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
 
   private static final String PARAMS = "com.openai.models.chat.completions.ChatCompletionCreateParams";
   private static final String RESPONSE_PARAMS = "com.openai.models.responses.ResponseCreateParams";
+  private static final String EMBEDDING_PARAMS = "com.openai.models.embeddings.EmbeddingCreateParams";
 
   @Override
   public ElementMatcher<TypeDescription> typeMatcher() {
@@ -62,6 +63,17 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
     static Raw asyncChat() {
       return new Raw("com.openai.services.async.chat.ChatCompletionServiceAsyncImpl$WithRawResponseImpl",
           PARAMS, "AsyncRawCreateAdvice", "AsyncRawCreateStreamingAdvice");
+    }
+
+    static Raw embeddings() {
+      // embeddings have no streaming form: only the create advice ever applies
+      return new Raw("com.openai.services.blocking.EmbeddingServiceImpl$WithRawResponseImpl",
+          EMBEDDING_PARAMS, "RawEmbeddingAdvice", "RawEmbeddingAdvice");
+    }
+
+    static Raw asyncEmbeddings() {
+      return new Raw("com.openai.services.async.EmbeddingServiceAsyncImpl$WithRawResponseImpl",
+          EMBEDDING_PARAMS, "AsyncRawEmbeddingAdvice", "AsyncRawEmbeddingAdvice");
     }
 
     static Raw responses() {
@@ -204,6 +216,38 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
   }
 
   @SuppressWarnings("unused")
+  public static final class RawEmbeddingAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiResponses.startEmbeddings(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
+        @Advice.Thrown Throwable error) {
+      response = OpenAiHelper.wrapRaw(call, response, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncRawEmbeddingAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiResponses.startEmbeddings(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
+        @Advice.Thrown Throwable error) {
+      future = OpenAiHelper.wrapRawAsync(call, future, error);
+    }
+  }
+
+  @SuppressWarnings("unused")
   public static final class RawCreateAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static Object onEnter(@Advice.Argument(0) Object params) {
@@ -266,7 +310,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
     public void transform(TypeTransformer transformer) {
       transformer.applyAdviceToMethod(
           named("create").and(takesArguments(2))
-              .and(takesArgument(0, named("com.openai.models.embeddings.EmbeddingCreateParams"))),
+              .and(takesArgument(0, named(EMBEDDING_PARAMS))),
           ChatCompletionServiceInstrumentation.class.getName() + "$EmbeddingAdvice");
     }
   }
@@ -282,7 +326,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
     public void transform(TypeTransformer transformer) {
       transformer.applyAdviceToMethod(
           named("create").and(takesArguments(2))
-              .and(takesArgument(0, named("com.openai.models.embeddings.EmbeddingCreateParams"))),
+              .and(takesArgument(0, named(EMBEDDING_PARAMS))),
           ChatCompletionServiceInstrumentation.class.getName() + "$AsyncEmbeddingAdvice");
     }
   }

@@ -37,6 +37,8 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
         ChatCompletionServiceInstrumentation.Raw.asyncChat(),
         ChatCompletionServiceInstrumentation.Raw.responses(),
         ChatCompletionServiceInstrumentation.Raw.asyncResponses(),
+        ChatCompletionServiceInstrumentation.Raw.embeddings(),
+        ChatCompletionServiceInstrumentation.Raw.asyncEmbeddings(),
         new ChatCompletionServiceInstrumentation.Responses(),
         new ChatCompletionServiceInstrumentation.AsyncResponses(),
         new ChatCompletionServiceInstrumentation.Embeddings(),

@@ -95,6 +95,14 @@ public final class DemoApp {
           com.openai.models.embeddings.EmbeddingCreateParams.builder()
               .model("text-embedding-ada-002").input("async tariffs").build()).join();
       System.out.println("RESULT async embeddings: " + asyncVectors.data().size());
+      com.openai.models.embeddings.CreateEmbeddingResponse rawVectors = openai.embeddings().withRawResponse()
+          .create(com.openai.models.embeddings.EmbeddingCreateParams.builder()
+              .model("text-embedding-raw").input("raw tariffs").build()).parse();
+      System.out.println("RESULT raw embeddings: " + rawVectors.data().size());
+      com.openai.models.embeddings.CreateEmbeddingResponse asyncRawVectors = openai.async().embeddings()
+          .withRawResponse().create(com.openai.models.embeddings.EmbeddingCreateParams.builder()
+              .model("text-embedding-async-raw").input("async raw tariffs").build()).join().parse();
+      System.out.println("RESULT async raw embeddings: " + asyncRawVectors.data().size());
       try {
         openai.chat().completions().create(chat("boom"));
         System.out.println("RESULT boom: no error");

@@ -212,15 +212,18 @@ class ExtensionIT {
   }
 
   @Test
-  void anAsyncOpenAiEmbeddingsCallIsOneSpanEndedWithItsFuture() {
-    Received async = single("embeddings text-embedding-ada-002", "orchestrator");
-    assertThat(async.scope()).isEqualTo("io.agentmeter.openai-java");
-    assertThat(async.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
-    assertThat(async.attr("gen_ai.operation.name")).isEqualTo("embeddings");
-    // usage is read from the future's result, so the span lasted until the future completed
-    assertThat(async.attr("gen_ai.usage.input_tokens")).isEqualTo(8L);
-    assertThat(async.attr("gen_ai.response.model")).isEqualTo("text-embedding-3-small");
-    assertThat(withAgentOutput).contains("RESULT async embeddings: 1");
+  void asyncAndRawOpenAiEmbeddingsCallsAreOneSpanEachWithTheirTokens() {
+    // usage is read from the future's result or the parsed raw response, so each span lasted that long
+    for (String model : List.of("text-embedding-ada-002", "text-embedding-raw", "text-embedding-async-raw")) {
+      Received span = single("embeddings " + model, "orchestrator");
+      assertThat(span.scope()).as(model).isEqualTo("io.agentmeter.openai-java");
+      assertThat(span.span().getKind().name()).as(model).isEqualTo("SPAN_KIND_CLIENT");
+      assertThat(span.attr("gen_ai.operation.name")).as(model).isEqualTo("embeddings");
+      assertThat(span.attr("gen_ai.usage.input_tokens")).as(model).isEqualTo(8L);
+      assertThat(span.attr("gen_ai.response.model")).as(model).isEqualTo("text-embedding-3-small");
+    }
+    assertThat(withAgentOutput).contains("RESULT async embeddings: 1").contains("RESULT raw embeddings: 1")
+        .contains("RESULT async raw embeddings: 1");
   }
 
   @Test
@@ -407,12 +410,12 @@ class ExtensionIT {
     // embeddings (openai-java and langchain4j), the research service's call, and the async chat
     // stream (and a failing one), two Responses streams, async Responses and its stream; the raw
     // forms: chat and Responses streams, Responses, their async forms and async chat, a raw stream
-    // closed unread, and two failing raw calls; async embeddings
-    assertThat(openaiCalls).isEqualTo(29);
+    // closed unread, and two failing raw calls; async, raw and async raw embeddings
+    assertThat(openaiCalls).isEqualTo(31);
     assertThat(chatSpans).hasSize(26);
-    // openai-java (sync and async) and langchain4j on OpenAI; Google GenAI's three
+    // openai-java (sync, async, raw, async raw) and langchain4j on OpenAI; Google GenAI's three
     assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
-        .hasSize(6).filteredOn(r -> "openai".equals(r.attr("gen_ai.provider.name"))).hasSize(3);
+        .hasSize(8).filteredOn(r -> "openai".equals(r.attr("gen_ai.provider.name"))).hasSize(5);
     assertThat(backends.spans.stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))
         .hasSize((int) anthropicCalls).hasSize(3);
     // the agent's own openai instrumentation is off by default: no second span per call
