@@ -31,7 +31,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
   public void transform(TypeTransformer transformer) {
     transformer.applyAdviceToMethod(
         named("create").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
-        ChatCompletionServiceInstrumentation.class.getName() + "$CreateAdvice");
+        ChatCompletionServiceInstrumentation.class.getName() + "$CallAdvice");
     transformer.applyAdviceToMethod(
         named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
         ChatCompletionServiceInstrumentation.class.getName() + "$CreateStreamingAdvice");
@@ -57,33 +57,33 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
 
     static Raw chat() {
       return new Raw("com.openai.services.blocking.chat.ChatCompletionServiceImpl$WithRawResponseImpl",
-          PARAMS, "RawCreateAdvice", "RawCreateStreamingAdvice");
+          PARAMS, "RawCallAdvice", "RawCreateStreamingAdvice");
     }
 
     static Raw asyncChat() {
       return new Raw("com.openai.services.async.chat.ChatCompletionServiceAsyncImpl$WithRawResponseImpl",
-          PARAMS, "AsyncRawCreateAdvice", "AsyncRawCreateStreamingAdvice");
+          PARAMS, "AsyncRawCallAdvice", "AsyncRawCreateStreamingAdvice");
     }
 
     static Raw embeddings() {
       // embeddings have no streaming form: only the create advice ever applies
       return new Raw("com.openai.services.blocking.EmbeddingServiceImpl$WithRawResponseImpl",
-          EMBEDDING_PARAMS, "RawEmbeddingAdvice", "RawEmbeddingAdvice");
+          EMBEDDING_PARAMS, "RawCallAdvice", "RawCallAdvice");
     }
 
     static Raw asyncEmbeddings() {
       return new Raw("com.openai.services.async.EmbeddingServiceAsyncImpl$WithRawResponseImpl",
-          EMBEDDING_PARAMS, "AsyncRawEmbeddingAdvice", "AsyncRawEmbeddingAdvice");
+          EMBEDDING_PARAMS, "AsyncRawCallAdvice", "AsyncRawCallAdvice");
     }
 
     static Raw responses() {
       return new Raw("com.openai.services.blocking.ResponseServiceImpl$WithRawResponseImpl",
-          RESPONSE_PARAMS, "RawResponseAdvice", "RawResponseStreamingAdvice");
+          RESPONSE_PARAMS, "RawCallAdvice", "RawResponseStreamingAdvice");
     }
 
     static Raw asyncResponses() {
       return new Raw("com.openai.services.async.ResponseServiceAsyncImpl$WithRawResponseImpl",
-          RESPONSE_PARAMS, "AsyncRawResponseAdvice", "AsyncRawResponseStreamingAdvice");
+          RESPONSE_PARAMS, "AsyncRawCallAdvice", "AsyncRawResponseStreamingAdvice");
     }
 
     @Override
@@ -100,6 +100,70 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
       transformer.applyAdviceToMethod(
           named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(params))),
           prefix + streamingAdvice);
+    }
+  }
+
+  /** A call whose method returns the response: the span ends with it. */
+  @SuppressWarnings("unused")
+  public static final class CallAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiHelper.startCall(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable error) {
+      OpenAiHelper.end(call, response, error);
+    }
+  }
+
+  /** A call whose method returns a future of the response: the span ends when it completes. */
+  @SuppressWarnings("unused")
+  public static final class AsyncCallAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiHelper.startCall(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call, @Advice.Return Object future, @Advice.Thrown Throwable error) {
+      OpenAiHelper.endAsync(call, future, error);
+    }
+  }
+
+  /** A {@code withRawResponse()} call: the span ends when the raw response is parsed or closed. */
+  @SuppressWarnings("unused")
+  public static final class RawCallAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiHelper.startCall(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
+        @Advice.Thrown Throwable error) {
+      response = OpenAiHelper.wrapRaw(call, response, error);
+    }
+  }
+
+  /** An async {@code withRawResponse()} call: its future is relayed with the raw response wrapped. */
+  @SuppressWarnings("unused")
+  public static final class AsyncRawCallAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object onEnter(@Advice.Argument(0) Object params) {
+      return OpenAiHelper.startCall(params);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void onExit(
+        @Advice.Enter Object call,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
+        @Advice.Thrown Throwable error) {
+      future = OpenAiHelper.wrapRawAsync(call, future, error);
     }
   }
 
@@ -120,22 +184,6 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
   }
 
   @SuppressWarnings("unused")
-  public static final class AsyncRawCreateAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiHelper.start(params, false);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call,
-        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
-        @Advice.Thrown Throwable error) {
-      future = OpenAiHelper.wrapRawAsync(call, future, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
   public static final class AsyncRawCreateStreamingAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static Object onEnter(@Advice.Argument(0) Object params) {
@@ -148,22 +196,6 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
         @Advice.Thrown Throwable error) {
       future = OpenAiHelper.wrapRawAsyncStream(call, future, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class RawResponseAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiResponses.startResponse(params);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call,
-        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
-        @Advice.Thrown Throwable error) {
-      response = OpenAiHelper.wrapRaw(call, response, error);
     }
   }
 
@@ -184,22 +216,6 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
   }
 
   @SuppressWarnings("unused")
-  public static final class AsyncRawResponseAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiResponses.startResponse(params);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call,
-        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
-        @Advice.Thrown Throwable error) {
-      future = OpenAiHelper.wrapRawAsync(call, future, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
   public static final class AsyncRawResponseStreamingAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static Object onEnter(@Advice.Argument(0) Object params) {
@@ -215,54 +231,6 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
     }
   }
 
-  @SuppressWarnings("unused")
-  public static final class RawEmbeddingAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiResponses.startEmbeddings(params);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call,
-        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
-        @Advice.Thrown Throwable error) {
-      response = OpenAiHelper.wrapRaw(call, response, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class AsyncRawEmbeddingAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiResponses.startEmbeddings(params);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call,
-        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
-        @Advice.Thrown Throwable error) {
-      future = OpenAiHelper.wrapRawAsync(call, future, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class RawCreateAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiHelper.start(params, false);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call,
-        @Advice.Return(readOnly = false, typing = net.bytebuddy.implementation.bytecode.assign.Assigner.Typing.DYNAMIC) Object response,
-        @Advice.Thrown Throwable error) {
-      response = OpenAiHelper.wrapRaw(call, response, error);
-    }
-  }
-
   /** The Responses API: {@code ResponseServiceImpl#create}. */
   static final class Responses implements TypeInstrumentation {
     @Override
@@ -274,7 +242,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
     public void transform(TypeTransformer transformer) {
       transformer.applyAdviceToMethod(
           named("create").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$ResponseAdvice");
+          ChatCompletionServiceInstrumentation.class.getName() + "$CallAdvice");
       transformer.applyAdviceToMethod(
           named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
           ChatCompletionServiceInstrumentation.class.getName() + "$ResponseStreamingAdvice");
@@ -292,7 +260,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
     public void transform(TypeTransformer transformer) {
       transformer.applyAdviceToMethod(
           named("create").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncResponseAdvice");
+          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCallAdvice");
       transformer.applyAdviceToMethod(
           named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
           ChatCompletionServiceInstrumentation.class.getName() + "$AsyncResponseStreamingAdvice");
@@ -311,7 +279,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
       transformer.applyAdviceToMethod(
           named("create").and(takesArguments(2))
               .and(takesArgument(0, named(EMBEDDING_PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$EmbeddingAdvice");
+          ChatCompletionServiceInstrumentation.class.getName() + "$CallAdvice");
     }
   }
 
@@ -327,7 +295,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
       transformer.applyAdviceToMethod(
           named("create").and(takesArguments(2))
               .and(takesArgument(0, named(EMBEDDING_PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncEmbeddingAdvice");
+          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCallAdvice");
     }
   }
 
@@ -342,24 +310,10 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
     public void transform(TypeTransformer transformer) {
       transformer.applyAdviceToMethod(
           named("create").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCreateAdvice");
+          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCallAdvice");
       transformer.applyAdviceToMethod(
           named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
           ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCreateStreamingAdvice");
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class ResponseAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiResponses.startResponse(params);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable error) {
-      OpenAiHelper.end(call, response, error);
     }
   }
 
@@ -376,20 +330,6 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
         @Advice.Thrown Throwable error) {
       response = OpenAiResponses.wrapStream(call, response, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class AsyncResponseAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiResponses.startResponse(params);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call, @Advice.Return Object future, @Advice.Thrown Throwable error) {
-      OpenAiHelper.endAsync(call, future, error);
     }
   }
 
@@ -422,64 +362,6 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
         @Advice.Thrown Throwable error) {
       response = OpenAiHelper.wrapAsyncStream(call, response, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class EmbeddingAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiResponses.startEmbeddings(params);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable error) {
-      OpenAiHelper.end(call, response, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class AsyncEmbeddingAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiResponses.startEmbeddings(params);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call, @Advice.Return Object future, @Advice.Thrown Throwable error) {
-      OpenAiHelper.endAsync(call, future, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class AsyncCreateAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiHelper.start(params, false);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call, @Advice.Return Object future, @Advice.Thrown Throwable error) {
-      OpenAiHelper.endAsync(call, future, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class CreateAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiHelper.start(params, false);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call,
-        @Advice.Return Object response,
-        @Advice.Thrown Throwable error) {
-      OpenAiHelper.end(call, response, error);
     }
   }
 

@@ -35,6 +35,22 @@ public final class OpenAiHelper {
   private OpenAiHelper() {}
 
   /** Starts the span of one chat completion, or returns {@code null} (nested call, or our failure). */
+  /**
+   * Starts the span of any call the non-streaming advice covers, by its parameters: chat
+   * completions, the Responses API or embeddings (the last two in {@link OpenAiResponses}, so their
+   * classes are only linked when such a call is made).
+   */
+  public static Object startCall(Object params) {
+    String type = params == null ? "" : params.getClass().getName();
+    if (type.equals("com.openai.models.responses.ResponseCreateParams")) {
+      return OpenAiResponses.startResponse(params);
+    }
+    if (type.equals("com.openai.models.embeddings.EmbeddingCreateParams")) {
+      return OpenAiResponses.startEmbeddings(params);
+    }
+    return start(params, false);
+  }
+
   public static Object start(Object params, boolean streaming) {
     String model = null;
     try {
