@@ -62,7 +62,7 @@ class HelperCostBenchmarkTest {
     for (int round = 1; round <= 5; round++) {
       long start = System.nanoTime();
       for (int i = 0; i < n; i++) {
-        OpenAiHelper.end(OpenAiHelper.start(params, false), completion, null);
+        OpenAiHelper.end(OpenAiHelper.startCall(params), completion, null);
       }
       System.out.printf("round %d: %.0f ns per call%n", round, (System.nanoTime() - start) / (double) n);
     }

@@ -49,6 +49,7 @@ public final class BedrockInstrumentationModule extends InstrumentationModule {
         "io.agentmeter.javaagent.common.LlmCall",
         "io.agentmeter.javaagent.common.LlmSpans",
         "io.agentmeter.javaagent.common.LlmSpans$Call",
+        "io.agentmeter.javaagent.common.LlmSpans$Ending",
         "io.agentmeter.javaagent.bedrock.BedrockHelper");
   }
 

@@ -7,6 +7,8 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,6 +41,34 @@ public final class LlmSpans {
   public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
   private LlmSpans() {}
+
+  /** What reads a response onto its call's span and ends it: a helper's {@code end}. */
+  public interface Ending {
+    void end(Object call, Object response, Throwable error);
+  }
+
+  /**
+   * Ends an asynchronous call through {@code ending} when its future completes; the application's
+   * future is untouched. A call that failed at once, or did not return a future, ends now.
+   */
+  public static void endWhenDone(Object call, Object future, Throwable error, Ending ending) {
+    if (!(call instanceof Call)) {
+      return;
+    }
+    Call c = (Call) call;
+    c.exitScope();
+    if (error != null || !(future instanceof CompletableFuture)) {
+      c.finish(error);
+      return;
+    }
+    ((CompletableFuture<?>) future).whenComplete((response, failure) -> ending.end(c, response, unwrap(failure)));
+  }
+
+  /** The SDK's failure inside the {@link CompletionException} an async call wraps it in. */
+  public static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+  }
 
   /** A call in flight: its span, and the scope that makes it current until the method returns. */
   public static final class Call {

@@ -101,17 +101,9 @@ public final class GoogleGenAiHelper {
 
   /** Ends an asynchronous call when its future completes; the application's future is untouched. */
   public static void endAsync(Object call, Object future, Throwable error) {
-    if (!(call instanceof LlmSpans.Call)) {
-      return;
-    }
-    LlmSpans.Call c = (LlmSpans.Call) call;
-    c.exitScope();
-    if (error != null || !(future instanceof CompletableFuture)) {
-      c.finish(error);
-      return;
-    }
-    ((CompletableFuture<?>) future).whenComplete((response, failure) -> end(c, response, unwrap(failure)));
+    LlmSpans.endWhenDone(call, future, error, GoogleGenAiHelper::end);
   }
+
 
   /**
    * After {@code AsyncModels#generateContentStream} returns: the future the application gets, which
@@ -131,7 +123,7 @@ public final class GoogleGenAiHelper {
     try {
       return ((CompletableFuture<?>) future).whenComplete((stream, failure) -> {
         try {
-          streamStarted(c, stream, unwrap(failure));
+          streamStarted(c, stream, LlmSpans.unwrap(failure));
         } catch (RuntimeException | LinkageError e) {
           LOG.log(Level.FINE, "agentmeter: observing a google-genai stream failed", e);
         }
@@ -143,10 +135,6 @@ public final class GoogleGenAiHelper {
     }
   }
 
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
-  }
 
   /** Streams in flight, until exhausted or closed; weak, so an abandoned stream is not kept. */
   private static final java.util.Map<Object, LlmSpans.Call> STREAMS =

@@ -48,6 +48,7 @@ public final class GoogleGenAiInstrumentationModule extends InstrumentationModul
         "io.agentmeter.javaagent.common.LlmCall",
         "io.agentmeter.javaagent.common.LlmSpans",
         "io.agentmeter.javaagent.common.LlmSpans$Call",
+        "io.agentmeter.javaagent.common.LlmSpans$Ending",
         "io.agentmeter.javaagent.genai.GoogleGenAiHelper",
         "io.agentmeter.javaagent.genai.GoogleGenAiHelper$ObservingIterator");
   }

@@ -46,6 +46,7 @@ public final class LangChain4jInstrumentationModule extends InstrumentationModul
         "io.agentmeter.javaagent.common.LlmCall",
         "io.agentmeter.javaagent.common.LlmSpans",
         "io.agentmeter.javaagent.common.LlmSpans$Call",
+        "io.agentmeter.javaagent.common.LlmSpans$Ending",
         "io.agentmeter.javaagent.langchain4j.LangChain4jHelper",
         "io.agentmeter.javaagent.langchain4j.LangChain4jHelper$HandlerProxy");
   }

@@ -78,12 +78,12 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
 
     static Raw responses() {
       return new Raw("com.openai.services.blocking.ResponseServiceImpl$WithRawResponseImpl",
-          RESPONSE_PARAMS, "RawCallAdvice", "RawResponseStreamingAdvice");
+          RESPONSE_PARAMS, "RawCallAdvice", "RawCreateStreamingAdvice");
     }
 
     static Raw asyncResponses() {
       return new Raw("com.openai.services.async.ResponseServiceAsyncImpl$WithRawResponseImpl",
-          RESPONSE_PARAMS, "AsyncRawCallAdvice", "AsyncRawResponseStreamingAdvice");
+          RESPONSE_PARAMS, "AsyncRawCallAdvice", "AsyncRawCreateStreamingAdvice");
     }
 
     @Override
@@ -171,7 +171,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
   public static final class RawCreateStreamingAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiHelper.start(params, true);
+      return OpenAiHelper.startCall(params);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
@@ -187,7 +187,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
   public static final class AsyncRawCreateStreamingAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiHelper.start(params, true);
+      return OpenAiHelper.startCall(params);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
@@ -196,38 +196,6 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
         @Advice.Thrown Throwable error) {
       future = OpenAiHelper.wrapRawAsyncStream(call, future, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class RawResponseStreamingAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiResponses.startResponse(params);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call,
-        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
-        @Advice.Thrown Throwable error) {
-      response = OpenAiResponses.wrapRawStream(call, response, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class AsyncRawResponseStreamingAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiResponses.startResponse(params);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call,
-        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
-        @Advice.Thrown Throwable error) {
-      future = OpenAiResponses.wrapRawAsyncStream(call, future, error);
     }
   }
 
@@ -245,7 +213,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
           ChatCompletionServiceInstrumentation.class.getName() + "$CallAdvice");
       transformer.applyAdviceToMethod(
           named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$ResponseStreamingAdvice");
+          ChatCompletionServiceInstrumentation.class.getName() + "$CreateStreamingAdvice");
     }
   }
 
@@ -263,7 +231,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
           ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCallAdvice");
       transformer.applyAdviceToMethod(
           named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncResponseStreamingAdvice");
+          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCreateStreamingAdvice");
     }
   }
 
@@ -318,42 +286,10 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
   }
 
   @SuppressWarnings("unused")
-  public static final class ResponseStreamingAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiResponses.startResponse(params);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call,
-        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
-        @Advice.Thrown Throwable error) {
-      response = OpenAiResponses.wrapStream(call, response, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class AsyncResponseStreamingAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiResponses.startResponse(params);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void onExit(
-        @Advice.Enter Object call,
-        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
-        @Advice.Thrown Throwable error) {
-      response = OpenAiResponses.wrapAsyncStream(call, response, error);
-    }
-  }
-
-  @SuppressWarnings("unused")
   public static final class AsyncCreateStreamingAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiHelper.start(params, true);
+      return OpenAiHelper.startCall(params);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
@@ -369,7 +305,7 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
   public static final class CreateStreamingAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static Object onEnter(@Advice.Argument(0) Object params) {
-      return OpenAiHelper.start(params, true);
+      return OpenAiHelper.startCall(params);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

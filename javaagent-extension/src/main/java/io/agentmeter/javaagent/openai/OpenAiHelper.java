@@ -34,11 +34,10 @@ public final class OpenAiHelper {
 
   private OpenAiHelper() {}
 
-  /** Starts the span of one chat completion, or returns {@code null} (nested call, or our failure). */
   /**
-   * Starts the span of any call the non-streaming advice covers, by its parameters: chat
-   * completions, the Responses API or embeddings (the last two in {@link OpenAiResponses}, so their
-   * classes are only linked when such a call is made).
+   * Starts the span of a call, chosen by its parameters: chat completions, the Responses API or
+   * embeddings (the last two in {@link OpenAiResponses}, so their classes are only linked when such
+   * a call is made). Returns {@code null} for a nested call, or on our failure.
    */
   public static Object startCall(Object params) {
     String type = params == null ? "" : params.getClass().getName();
@@ -48,10 +47,10 @@ public final class OpenAiHelper {
     if (type.equals("com.openai.models.embeddings.EmbeddingCreateParams")) {
       return OpenAiResponses.startEmbeddings(params);
     }
-    return start(params, false);
+    return startChat(params);
   }
 
-  public static Object start(Object params, boolean streaming) {
+  private static Object startChat(Object params) {
     String model = null;
     try {
       if (params instanceof ChatCompletionCreateParams) {
@@ -88,23 +87,10 @@ public final class OpenAiHelper {
 
   /** Ends an asynchronous call when its future completes; the application's future is untouched. */
   public static void endAsync(Object call, Object future, Throwable error) {
-    if (!(call instanceof LlmSpans.Call)) {
-      return;
-    }
-    LlmSpans.Call c = (LlmSpans.Call) call;
-    c.exitScope();
-    if (error != null || !(future instanceof CompletableFuture)) {
-      c.finish(error);
-      return;
-    }
-    ((CompletableFuture<?>) future).whenComplete((response, failure) -> end(c, response, unwrap(failure)));
+    LlmSpans.endWhenDone(call, future, error, OpenAiHelper::end);
   }
 
-  /** The SDK's failure inside the {@link CompletionException} an async call wraps it in. */
-  static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
-  }
+
 
   /**
    * For a streaming call: the stream the application gets, which ends the span when it is
@@ -112,7 +98,7 @@ public final class OpenAiHelper {
    */
   public static Object wrapStream(Object call, Object response, Throwable error) {
     return stream(call, response, error, call instanceof LlmSpans.Call
-        ? new ChunkObserver((LlmSpans.Call) call) : null);
+        ? new StreamObserver((LlmSpans.Call) call) : null);
   }
 
   /**
@@ -122,7 +108,7 @@ public final class OpenAiHelper {
    */
   public static Object wrapAsyncStream(Object call, Object response, Throwable error) {
     return asyncStream(call, response, error, call instanceof LlmSpans.Call
-        ? new ChunkObserver((LlmSpans.Call) call) : null);
+        ? new StreamObserver((LlmSpans.Call) call) : null);
   }
 
   /** {@code response} wrapped so that {@code observer} sees every element and the span ends with it. */
@@ -168,7 +154,7 @@ public final class OpenAiHelper {
    */
   public static Object wrapRawStream(Object call, Object response, Throwable error) {
     return raw(call, response, error, true, call instanceof LlmSpans.Call
-        ? new ChunkObserver((LlmSpans.Call) call) : null);
+        ? new StreamObserver((LlmSpans.Call) call) : null);
   }
 
   /** The asynchronous form of {@link #wrapRaw}: the future completes with the wrapped response. */
@@ -179,7 +165,7 @@ public final class OpenAiHelper {
   /** The asynchronous form of {@link #wrapRawStream}. */
   public static Object wrapRawAsyncStream(Object call, Object future, Throwable error) {
     return rawAsync(call, future, error, true, call instanceof LlmSpans.Call
-        ? new ChunkObserver((LlmSpans.Call) call) : null);
+        ? new StreamObserver((LlmSpans.Call) call) : null);
   }
 
   /** A raw response wrapped so that parsing or closing it ends the span (see {@link TracingRawResponse}). */
@@ -226,7 +212,7 @@ public final class OpenAiHelper {
     }
     original.whenComplete((value, failure) -> {
       if (failure != null) {
-        c.finish(unwrap(failure));
+        c.finish(LlmSpans.unwrap(failure));
         relayed.completeExceptionally(failure);
         return;
       }
@@ -251,18 +237,22 @@ public final class OpenAiHelper {
         .ifPresent(n -> span.setAttribute(LlmSpans.REASONING_TOKENS, n));
   }
 
-  /** Notes the model and id of a chat stream's first chunk, and the usage of any chunk that has it. */
-  static final class ChunkObserver implements Consumer<Object> {
+  /**
+   * Reads a stream's elements: a chat stream's first chunk gives the model and id and any chunk
+   * with usage the usage; a Responses stream's events go to {@link OpenAiResponses#observe}.
+   */
+  static final class StreamObserver implements Consumer<Object> {
     private final LlmSpans.Call call;
     private boolean first = true;
 
-    ChunkObserver(LlmSpans.Call call) {
+    StreamObserver(LlmSpans.Call call) {
       this.call = call;
     }
 
     @Override
     public void accept(Object element) {
       if (!(element instanceof ChatCompletionChunk)) {
+        OpenAiResponses.observe(call, element);
         return;
       }
       ChatCompletionChunk chunk = (ChatCompletionChunk) element;
@@ -518,7 +508,7 @@ public final class OpenAiHelper {
 
     @Override
     public void onComplete(Optional<Throwable> error) {
-      call.finish(error == null ? null : unwrap(error.orElse(null)));
+      call.finish(error == null ? null : LlmSpans.unwrap(error.orElse(null)));
       handler.onComplete(error);
     }
   }

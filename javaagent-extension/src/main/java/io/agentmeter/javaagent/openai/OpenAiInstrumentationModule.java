@@ -52,14 +52,14 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
         "io.agentmeter.javaagent.common.LlmCall",
         "io.agentmeter.javaagent.common.LlmSpans",
         "io.agentmeter.javaagent.common.LlmSpans$Call",
+        "io.agentmeter.javaagent.common.LlmSpans$Ending",
         "io.agentmeter.javaagent.openai.OpenAiHelper",
         "io.agentmeter.javaagent.openai.OpenAiResponses",
         "io.agentmeter.javaagent.openai.OpenAiHelper$TracingRawResponse",
         "io.agentmeter.javaagent.openai.OpenAiHelper$TracingStreamResponse",
         "io.agentmeter.javaagent.openai.OpenAiHelper$EndingSpliterator",
-        "io.agentmeter.javaagent.openai.OpenAiHelper$ChunkObserver",
+        "io.agentmeter.javaagent.openai.OpenAiHelper$StreamObserver",
         "io.agentmeter.javaagent.openai.OpenAiHelper$TracingAsyncStreamResponse",
-        "io.agentmeter.javaagent.openai.OpenAiHelper$ObservingHandler",
-        "io.agentmeter.javaagent.openai.OpenAiResponses$EventObserver");
+        "io.agentmeter.javaagent.openai.OpenAiHelper$ObservingHandler");
   }
 }

@@ -10,7 +10,6 @@ import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ResponseUsage;
 import io.agentmeter.javaagent.common.LlmSpans;
 import io.opentelemetry.api.trace.Span;
-import java.util.function.Consumer;
 
 /**
  * The Responses API and embeddings, kept apart from {@link OpenAiHelper} so that a missing class in
@@ -46,59 +45,26 @@ public final class OpenAiResponses {
     return LlmSpans.start(OpenAiHelper.SCOPE, "embeddings", "openai", model);
   }
 
-  /** A Responses API stream, observed: see {@link OpenAiHelper#wrapStream}. */
-  public static Object wrapStream(Object call, Object response, Throwable error) {
-    return OpenAiHelper.stream(call, response, error, call instanceof LlmSpans.Call
-        ? new EventObserver((LlmSpans.Call) call) : null);
-  }
-
-  /** An asynchronous Responses API stream, observed: see {@link OpenAiHelper#wrapAsyncStream}. */
-  public static Object wrapAsyncStream(Object call, Object response, Throwable error) {
-    return OpenAiHelper.asyncStream(call, response, error, call instanceof LlmSpans.Call
-        ? new EventObserver((LlmSpans.Call) call) : null);
-  }
-
-  /** A raw Responses API stream ({@code withRawResponse().createStreaming}): see {@link OpenAiHelper#wrapRawStream}. */
-  public static Object wrapRawStream(Object call, Object response, Throwable error) {
-    return OpenAiHelper.raw(call, response, error, true, call instanceof LlmSpans.Call
-        ? new EventObserver((LlmSpans.Call) call) : null);
-  }
-
-  /** The asynchronous form of {@link #wrapRawStream}. */
-  public static Object wrapRawAsyncStream(Object call, Object future, Throwable error) {
-    return OpenAiHelper.rawAsync(call, future, error, true, call instanceof LlmSpans.Call
-        ? new EventObserver((LlmSpans.Call) call) : null);
-  }
-
   /**
-   * Reads a Responses stream's events: {@code response.created} names the response and its model;
-   * the final {@code response.completed} (or {@code response.incomplete}, {@code response.failed})
-   * carries the whole response with its usage.
+   * Reads one event of a Responses stream: {@code response.created} names the response and its
+   * model; the final {@code response.completed} (or {@code response.incomplete},
+   * {@code response.failed}) carries the whole response with its usage. Other elements are ignored.
    */
-  static final class EventObserver implements Consumer<Object> {
-    private final LlmSpans.Call call;
-
-    EventObserver(LlmSpans.Call call) {
-      this.call = call;
+  static void observe(LlmSpans.Call call, Object element) {
+    if (!(element instanceof ResponseStreamEvent)) {
+      return;
     }
-
-    @Override
-    public void accept(Object element) {
-      if (!(element instanceof ResponseStreamEvent)) {
-        return;
-      }
-      ResponseStreamEvent event = (ResponseStreamEvent) element;
-      if (event.isCreated()) {
-        Response r = event.asCreated().response();
-        call.span.setAttribute(LlmSpans.RESPONSE_MODEL, name(r.model()));
-        call.span.setAttribute(LlmSpans.RESPONSE_ID, r.id());
-      } else if (event.isCompleted()) {
-        record(call.span, event.asCompleted().response());
-      } else if (event.isIncomplete()) {
-        record(call.span, event.asIncomplete().response());
-      } else if (event.isFailed()) {
-        record(call.span, event.asFailed().response());
-      }
+    ResponseStreamEvent event = (ResponseStreamEvent) element;
+    if (event.isCreated()) {
+      Response r = event.asCreated().response();
+      call.span.setAttribute(LlmSpans.RESPONSE_MODEL, name(r.model()));
+      call.span.setAttribute(LlmSpans.RESPONSE_ID, r.id());
+    } else if (event.isCompleted()) {
+      record(call.span, event.asCompleted().response());
+    } else if (event.isIncomplete()) {
+      record(call.span, event.asIncomplete().response());
+    } else if (event.isFailed()) {
+      record(call.span, event.asFailed().response());
     }
   }
 

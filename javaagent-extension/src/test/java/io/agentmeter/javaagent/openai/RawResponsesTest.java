@@ -98,7 +98,7 @@ class RawResponsesTest {
     assertThat(OpenAiHelper.wrapRaw(null, raw, null)).isSameAs(raw);
     assertThat(OpenAiHelper.wrapRawStream(null, raw, null)).isSameAs(raw);
     assertThat(OpenAiHelper.wrapRawAsync(null, sdk, null)).isSameAs(sdk);
-    assertThat(OpenAiResponses.wrapRawAsyncStream(null, sdk, null)).isSameAs(sdk);
+    assertThat(OpenAiHelper.wrapRawAsyncStream(null, sdk, null)).isSameAs(sdk);
   }
 
   @Test
