@@ -4,13 +4,9 @@ import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.agentmeter.examples.http.QueryParameters;
+import io.agentmeter.examples.http.TopicService;
 import io.agentmeter.examples.vectors.VectorStore;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -46,32 +42,9 @@ public final class Orchestrator {
   }
 
   public static void main(String[] args) throws IOException {
-    int port = Integer.parseInt(args[0]);
     Orchestrator orchestrator = new Orchestrator(args[1], args[2]);
-    HttpServer server = HttpServer.create(
-        new InetSocketAddress(args.length > 3 ? args[3] : "127.0.0.1", port), 0);
-    server.createContext("/reports", orchestrator::handle);
-    server.start();
-    System.out.println("READY orchestrator on port " + server.getAddress().getPort());
-  }
-
-  private void handle(HttpExchange exchange) throws IOException {
-    int status = 200;
-    String text;
-    try {
-      text = report(QueryParameters.required(exchange.getRequestURI(), "topic"));
-    } catch (Exception e) {
-      status = 502;
-      text = "the workflow failed: " + e;
-    }
-    byte[] body = text.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    } finally {
-      exchange.close();
-    }
+    TopicService.serve("orchestrator", args.length > 3 ? args[3] : "127.0.0.1",
+        Integer.parseInt(args[0]), "/reports", "the workflow failed", orchestrator::report);
   }
 
   String report(String topic) throws IOException, InterruptedException {

@@ -4,14 +4,9 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.agentmeter.examples.http.QueryParameters;
+import io.agentmeter.examples.http.TopicService;
 import io.agentmeter.examples.vectors.VectorStore;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -37,33 +32,9 @@ public final class ResearchService {
   }
 
   public static void main(String[] args) throws IOException {
-    int port = Integer.parseInt(args[0]);
     ResearchService service = new ResearchService(args[1]);
-    HttpServer server = HttpServer.create(
-        new InetSocketAddress(args.length > 2 ? args[2] : "127.0.0.1", port), 0);
-    server.createContext("/research", service::handle);
-    server.start();
-    System.out.println("READY research service on port " + server.getAddress().getPort());
-  }
-
-  private void handle(HttpExchange exchange) throws IOException {
-    try {
-      String topic = QueryParameters.required(exchange.getRequestURI(), "topic");
-      byte[] body = research(topic).getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    } catch (RuntimeException e) {
-      byte[] body = ("research failed: " + e).getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(502, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    } finally {
-      exchange.close();
-    }
+    TopicService.serve("research service", args.length > 2 ? args[2] : "127.0.0.1",
+        Integer.parseInt(args[0]), "/research", "research failed", service::research);
   }
 
   String research(String topic) {
