@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.description.type.TypeDescription;
@@ -16,74 +17,58 @@ import net.bytebuddy.matcher.ElementMatcher;
  * {@code createStreaming}, sync and async, and their raw responses), the Responses API (the same
  * eight) and embeddings.
  */
-final class ChatCompletionServiceInstrumentation implements TypeInstrumentation {
+final class ChatCompletionServiceInstrumentation {
 
   private static final String PARAMS = "com.openai.models.chat.completions.ChatCompletionCreateParams";
   private static final String RESPONSE_PARAMS = "com.openai.models.responses.ResponseCreateParams";
   private static final String EMBEDDING_PARAMS = "com.openai.models.embeddings.EmbeddingCreateParams";
 
-  @Override
-  public ElementMatcher<TypeDescription> typeMatcher() {
-    return named("com.openai.services.blocking.chat.ChatCompletionServiceImpl");
-  }
+  private static final String BLOCKING = "com.openai.services.blocking.";
+  private static final String ASYNC = "com.openai.services.async.";
 
-  @Override
-  public void transform(TypeTransformer transformer) {
-    transformer.applyAdviceToMethod(
-        named("create").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
-        ChatCompletionServiceInstrumentation.class.getName() + "$CallAdvice");
-    transformer.applyAdviceToMethod(
-        named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
-        ChatCompletionServiceInstrumentation.class.getName() + "$CreateStreamingAdvice");
-  }
+  private ChatCompletionServiceInstrumentation() {}
 
   /**
-   * Raw responses ({@code withRawResponse()}): {@code create} and {@code createStreaming} of chat
-   * completions and of the Responses API, sync ({@code blocking}) or async. The SDK's own calls go
-   * through these too, inside our span of the outer call: then they add nothing.
+   * Every service method we instrument: chat completions, the Responses API and embeddings, sync
+   * ({@code blocking}) and async, plain and raw ({@code withRawResponse()}). The SDK's own calls go
+   * through the raw forms too, inside our span of the outer call: then they add nothing.
    */
-  static final class Raw implements TypeInstrumentation {
+  static List<TypeInstrumentation> all() {
+    return List.of(
+        new Service(BLOCKING + "chat.ChatCompletionServiceImpl", PARAMS, "CallAdvice", "CreateStreamingAdvice"),
+        new Service(ASYNC + "chat.ChatCompletionServiceAsyncImpl", PARAMS, "AsyncCallAdvice",
+            "AsyncCreateStreamingAdvice"),
+        new Service(BLOCKING + "chat.ChatCompletionServiceImpl$WithRawResponseImpl", PARAMS, "RawCallAdvice",
+            "RawCreateStreamingAdvice"),
+        new Service(ASYNC + "chat.ChatCompletionServiceAsyncImpl$WithRawResponseImpl", PARAMS,
+            "AsyncRawCallAdvice", "AsyncRawCreateStreamingAdvice"),
+        new Service(BLOCKING + "ResponseServiceImpl", RESPONSE_PARAMS, "CallAdvice", "CreateStreamingAdvice"),
+        new Service(ASYNC + "ResponseServiceAsyncImpl", RESPONSE_PARAMS, "AsyncCallAdvice",
+            "AsyncCreateStreamingAdvice"),
+        new Service(BLOCKING + "ResponseServiceImpl$WithRawResponseImpl", RESPONSE_PARAMS, "RawCallAdvice",
+            "RawCreateStreamingAdvice"),
+        new Service(ASYNC + "ResponseServiceAsyncImpl$WithRawResponseImpl", RESPONSE_PARAMS,
+            "AsyncRawCallAdvice", "AsyncRawCreateStreamingAdvice"),
+        // embeddings have no streaming form
+        new Service(BLOCKING + "EmbeddingServiceImpl", EMBEDDING_PARAMS, "CallAdvice", null),
+        new Service(ASYNC + "EmbeddingServiceAsyncImpl", EMBEDDING_PARAMS, "AsyncCallAdvice", null),
+        new Service(BLOCKING + "EmbeddingServiceImpl$WithRawResponseImpl", EMBEDDING_PARAMS, "RawCallAdvice", null),
+        new Service(ASYNC + "EmbeddingServiceAsyncImpl$WithRawResponseImpl", EMBEDDING_PARAMS,
+            "AsyncRawCallAdvice", null));
+  }
+
+  /** One service class: its {@code create(params, options)} and {@code createStreaming(params, options)}. */
+  static final class Service implements TypeInstrumentation {
     private final String type;
     private final String params;
     private final String createAdvice;
     private final String streamingAdvice;
 
-    private Raw(String type, String params, String createAdvice, String streamingAdvice) {
+    Service(String type, String params, String createAdvice, String streamingAdvice) {
       this.type = type;
       this.params = params;
       this.createAdvice = createAdvice;
       this.streamingAdvice = streamingAdvice;
-    }
-
-    static Raw chat() {
-      return new Raw("com.openai.services.blocking.chat.ChatCompletionServiceImpl$WithRawResponseImpl",
-          PARAMS, "RawCallAdvice", "RawCreateStreamingAdvice");
-    }
-
-    static Raw asyncChat() {
-      return new Raw("com.openai.services.async.chat.ChatCompletionServiceAsyncImpl$WithRawResponseImpl",
-          PARAMS, "AsyncRawCallAdvice", "AsyncRawCreateStreamingAdvice");
-    }
-
-    static Raw embeddings() {
-      // embeddings have no streaming form: only the create advice ever applies
-      return new Raw("com.openai.services.blocking.EmbeddingServiceImpl$WithRawResponseImpl",
-          EMBEDDING_PARAMS, "RawCallAdvice", "RawCallAdvice");
-    }
-
-    static Raw asyncEmbeddings() {
-      return new Raw("com.openai.services.async.EmbeddingServiceAsyncImpl$WithRawResponseImpl",
-          EMBEDDING_PARAMS, "AsyncRawCallAdvice", "AsyncRawCallAdvice");
-    }
-
-    static Raw responses() {
-      return new Raw("com.openai.services.blocking.ResponseServiceImpl$WithRawResponseImpl",
-          RESPONSE_PARAMS, "RawCallAdvice", "RawCreateStreamingAdvice");
-    }
-
-    static Raw asyncResponses() {
-      return new Raw("com.openai.services.async.ResponseServiceAsyncImpl$WithRawResponseImpl",
-          RESPONSE_PARAMS, "AsyncRawCallAdvice", "AsyncRawCreateStreamingAdvice");
     }
 
     @Override
@@ -97,9 +82,11 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
       transformer.applyAdviceToMethod(
           named("create").and(takesArguments(2)).and(takesArgument(0, named(params))),
           prefix + createAdvice);
-      transformer.applyAdviceToMethod(
-          named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(params))),
-          prefix + streamingAdvice);
+      if (streamingAdvice != null) {
+        transformer.applyAdviceToMethod(
+            named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(params))),
+            prefix + streamingAdvice);
+      }
     }
   }
 
@@ -196,92 +183,6 @@ final class ChatCompletionServiceInstrumentation implements TypeInstrumentation 
         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
         @Advice.Thrown Throwable error) {
       future = OpenAiHelper.wrapRawAsyncStream(call, future, error);
-    }
-  }
-
-  /** The Responses API: {@code ResponseServiceImpl#create}. */
-  static final class Responses implements TypeInstrumentation {
-    @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-      return named("com.openai.services.blocking.ResponseServiceImpl");
-    }
-
-    @Override
-    public void transform(TypeTransformer transformer) {
-      transformer.applyAdviceToMethod(
-          named("create").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$CallAdvice");
-      transformer.applyAdviceToMethod(
-          named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$CreateStreamingAdvice");
-    }
-  }
-
-  /** The asynchronous Responses API: {@code ResponseServiceAsyncImpl#create} and {@code #createStreaming}. */
-  static final class AsyncResponses implements TypeInstrumentation {
-    @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-      return named("com.openai.services.async.ResponseServiceAsyncImpl");
-    }
-
-    @Override
-    public void transform(TypeTransformer transformer) {
-      transformer.applyAdviceToMethod(
-          named("create").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCallAdvice");
-      transformer.applyAdviceToMethod(
-          named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(RESPONSE_PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCreateStreamingAdvice");
-    }
-  }
-
-  /** Embeddings: {@code EmbeddingServiceImpl#create}. */
-  static final class Embeddings implements TypeInstrumentation {
-    @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-      return named("com.openai.services.blocking.EmbeddingServiceImpl");
-    }
-
-    @Override
-    public void transform(TypeTransformer transformer) {
-      transformer.applyAdviceToMethod(
-          named("create").and(takesArguments(2))
-              .and(takesArgument(0, named(EMBEDDING_PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$CallAdvice");
-    }
-  }
-
-  /** Asynchronous embeddings: {@code EmbeddingServiceAsyncImpl#create}; the span ends with its future. */
-  static final class AsyncEmbeddings implements TypeInstrumentation {
-    @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-      return named("com.openai.services.async.EmbeddingServiceAsyncImpl");
-    }
-
-    @Override
-    public void transform(TypeTransformer transformer) {
-      transformer.applyAdviceToMethod(
-          named("create").and(takesArguments(2))
-              .and(takesArgument(0, named(EMBEDDING_PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCallAdvice");
-    }
-  }
-
-  /** Asynchronous chat completions: {@code ChatCompletionServiceAsyncImpl#create} and {@code #createStreaming}. */
-  static final class AsyncChat implements TypeInstrumentation {
-    @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-      return named("com.openai.services.async.chat.ChatCompletionServiceAsyncImpl");
-    }
-
-    @Override
-    public void transform(TypeTransformer transformer) {
-      transformer.applyAdviceToMethod(
-          named("create").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCallAdvice");
-      transformer.applyAdviceToMethod(
-          named("createStreaming").and(takesArguments(2)).and(takesArgument(0, named(PARAMS))),
-          ChatCompletionServiceInstrumentation.class.getName() + "$AsyncCreateStreamingAdvice");
     }
   }
 

@@ -30,19 +30,7 @@ public final class OpenAiInstrumentationModule extends InstrumentationModule {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return Arrays.asList(
-        new ChatCompletionServiceInstrumentation(),
-        new ChatCompletionServiceInstrumentation.AsyncChat(),
-        ChatCompletionServiceInstrumentation.Raw.chat(),
-        ChatCompletionServiceInstrumentation.Raw.asyncChat(),
-        ChatCompletionServiceInstrumentation.Raw.responses(),
-        ChatCompletionServiceInstrumentation.Raw.asyncResponses(),
-        ChatCompletionServiceInstrumentation.Raw.embeddings(),
-        ChatCompletionServiceInstrumentation.Raw.asyncEmbeddings(),
-        new ChatCompletionServiceInstrumentation.Responses(),
-        new ChatCompletionServiceInstrumentation.AsyncResponses(),
-        new ChatCompletionServiceInstrumentation.Embeddings(),
-        new ChatCompletionServiceInstrumentation.AsyncEmbeddings());
+    return ChatCompletionServiceInstrumentation.all();
   }
 
   @Override
