@@ -63,7 +63,8 @@ public final class Processor implements AutoCloseable {
         .setIdleTimeout(b.idleTimeout)
         .build();
     this.recovered = assembler.recover();
-    this.ingestor = new Ingestor(ledger, metrics, b.queueCapacity, assembler::accept);
+    this.ingestor = new Ingestor(ledger, metrics, b.queueCapacity, assembler::accept,
+        assembler::awaitCapacity);
     ExportHandler handler = new ExportHandler(ingestor, metrics, 30_000);
     String host = b.bindHost != null ? b.bindHost : "0.0.0.0";
     this.http = new HttpReceiver(new InetSocketAddress(host, b.otlpHttpPort), handler, metrics,

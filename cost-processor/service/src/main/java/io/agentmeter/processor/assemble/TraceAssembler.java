@@ -53,15 +53,18 @@ public final class TraceAssembler implements AutoCloseable {
   private final long graceNanos;
   private final long idleNanos;
   private final int maxOpen;
-  private final int maxClosedRemembered;
+  private final int maxOpenSpans;
+  /** Spans in open traces (guarded by open). */
+  private int openSpans;
   private final LinkedHashMap<String, Open> open = new LinkedHashMap<>();
-  private final LinkedHashMap<String, Map<Object, BigDecimal>> closed;
+  /** Per stored batch not yet done: how many of its traces are still open (guarded by open). */
+  private final HashMap<Long, int[]> openTracesPerBatch = new HashMap<>();
   private final ScheduledExecutorService closer;
 
   private static final class Open {
     final List<IncomingSpan> spans = new ArrayList<>();
-    final List<IncomingSpan> unsent = new ArrayList<>();
-    boolean fromLedger;
+    final List<Long> batches = new ArrayList<>(1);
+    boolean recovered;
     boolean rootSeen;
     long lastSeen;
     long rootSeenAt;
@@ -76,15 +79,7 @@ public final class TraceAssembler implements AutoCloseable {
     this.graceNanos = b.grace.toNanos();
     this.idleNanos = b.idleTimeout.toNanos();
     this.maxOpen = b.maxOpenTraces;
-    this.maxClosedRemembered = Math.min(b.maxOpenTraces, 10_000);
-    this.closed = new LinkedHashMap<>(16, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Map<Object, BigDecimal>> eldest) {
-        return size() > maxClosedRemembered;
-      }
-    };
+    this.maxOpenSpans = b.maxOpenSpans;
     metrics.tracesOpen(this::openTraces);
     this.closer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "agentmeter-trace-closer");
@@ -109,6 +104,7 @@ public final class TraceAssembler implements AutoCloseable {
     private Duration grace = Duration.ofSeconds(2);
     private Duration idleTimeout = Duration.ofSeconds(30);
     private int maxOpenTraces = 50_000;
+    private int maxOpenSpans = 100_000;
 
     private Builder(CostEngine engine, Ledger ledger, Metrics metrics) {
       this.engine = engine;
@@ -139,6 +135,12 @@ public final class TraceAssembler implements AutoCloseable {
       return this;
     }
 
+    /** How many spans open traces may hold before {@link #awaitCapacity} makes ingest wait. */
+    public Builder setMaxOpenSpans(int maxOpenSpans) {
+      this.maxOpenSpans = maxOpenSpans;
+      return this;
+    }
+
     public Builder setMaxOpenTraces(int maxOpenTraces) {
       this.maxOpenTraces = maxOpenTraces;
       return this;
@@ -151,60 +153,88 @@ public final class TraceAssembler implements AutoCloseable {
 
   /** Spans just stored: opens or amends their traces. */
   public void accept(List<IncomingSpan> spans) {
+    accept(spans, false);
+  }
+
+  private void accept(List<IncomingSpan> spans, boolean recovered) {
     long now = System.nanoTime();
-    List<String> overflow = new ArrayList<>();
+    List<Map.Entry<String, Open>> overflow = new ArrayList<>();
     synchronized (open) {
       for (IncomingSpan span : spans) {
         String traceId = span.record().traceId();
         Open trace = open.get(traceId);
         if (trace == null) {
           trace = new Open();
-          // a span of a trace already rolled up: roll it up again from everything stored
-          trace.fromLedger = closed.containsKey(traceId);
           open.put(traceId, trace);
         }
         trace.lastSeen = now;
-        if (!trace.fromLedger) {
-          trace.spans.add(span);
+        trace.spans.add(span);
+        openSpans++;
+        long batch = span.batchId();
+        if (batch != IncomingSpan.NOT_STORED && !trace.batches.contains(batch)) {
+          trace.batches.add(batch);
+          openTracesPerBatch.computeIfAbsent(batch, k -> new int[1])[0]++;
         }
-        trace.unsent.add(span);
-        if (span.record().isRoot() && !trace.rootSeen) {
+        if ((recovered || span.record().isRoot()) && !trace.rootSeen) {
+          trace.recovered = recovered;
           trace.rootSeen = true;
           trace.rootSeenAt = now;
         }
       }
       while (open.size() > maxOpen) {
-        Iterator<String> oldest = open.keySet().iterator();
-        overflow.add(oldest.next());
+        Iterator<Map.Entry<String, Open>> oldest = open.entrySet().iterator();
+        Map.Entry<String, Open> eldest = oldest.next();
+        overflow.add(eldest);
         oldest.remove();
       }
     }
     // Over capacity: the oldest traces are rolled up now, incomplete, rather than dropped.
-    for (String traceId : overflow) {
-      closer.execute(() -> rollUp(traceId, null, false));
+    if (!overflow.isEmpty()) {
+      closer.execute(() -> rollUpAll(overflow, false));
     }
   }
 
-  /** Finishes traces whose spans were stored but never rolled up (after a crash). */
+  /**
+   * Finishes traces whose spans were stored but never rolled up (after a crash): the spans of
+   * every pending batch are assembled again and rolled up after the grace, merged with what earlier
+   * rollups of their traces stored.
+   *
+   * @return how many traces were pending
+   */
   public int recover() {
-    List<String> pending;
+    List<IncomingSpan> pending;
     try {
-      pending = ledger.pendingTraceIds();
+      pending = ledger.pendingSpans();
     } catch (java.sql.SQLException e) {
-      LOG.log(Level.WARNING, "cannot list pending traces", e);
+      LOG.log(Level.WARNING, "cannot read the pending batches", e);
       return 0;
     }
-    long now = System.nanoTime();
-    synchronized (open) {
-      for (String traceId : pending) {
-        Open trace = open.computeIfAbsent(traceId, k -> new Open());
-        trace.fromLedger = true;
-        trace.lastSeen = now;
-        trace.rootSeen = true;
-        trace.rootSeenAt = now;
-      }
+    java.util.Set<String> traces = new java.util.HashSet<>();
+    for (IncomingSpan span : pending) {
+      traces.add(span.record().traceId());
     }
-    return pending.size();
+    accept(pending, true);
+    return traces.size();
+  }
+
+  /**
+   * Waits while open traces hold {@code maxOpenSpans} spans or more, so that ingest cannot run
+   * ahead of rollups (memory stays bounded; senders see a slower acknowledgement instead).
+   *
+   * @return whether there is room now
+   */
+  public boolean awaitCapacity(long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    synchronized (open) {
+      while (openSpans >= maxOpenSpans) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        open.wait(Math.max(1, left / 1_000_000L));
+      }
+      return true;
+    }
   }
 
   /** Traces being assembled. */
@@ -251,23 +281,71 @@ public final class TraceAssembler implements AutoCloseable {
     }
   }
 
-  private void rollUp(String traceId, @Nullable Open trace, boolean complete) {
-    rollUpAll(List.of(Map.entry(traceId, trace == null ? new Open() : trace)), complete);
+  /**
+   * Rolls traces (already taken out of the open ones) up and stores them all in one ledger
+   * transaction; then their spans no longer count against the open-span bound.
+   */
+  private void rollUpAll(List<Map.Entry<String, Open>> traces, @Nullable Boolean completeOverride) {
+    try {
+      rollUpAndStore(traces, completeOverride);
+    } finally {
+      int spans = 0;
+      for (Map.Entry<String, Open> e : traces) {
+        spans += e.getValue().spans.size();
+      }
+      synchronized (open) {
+        openSpans -= spans;
+        open.notifyAll();
+      }
+    }
   }
 
-  /** Rolls traces up and stores them all in one ledger transaction. */
-  private void rollUpAll(List<Map.Entry<String, Open>> traces, @Nullable Boolean completeOverride) {
+  private void rollUpAndStore(List<Map.Entry<String, Open>> traces,
+      @Nullable Boolean completeOverride) {
     List<Ledger.Rollup> rollups = new ArrayList<>(traces.size());
     List<List<IncomingSpan>> unsent = new ArrayList<>(traces.size());
+    List<Map<Object, BigDecimal>> before = new ArrayList<>(traces.size());
+    Map<Long, int[]> closing = new HashMap<>();
+    long duplicates = 0;
+    java.util.Set<String> rolledUpBefore;
+    try {
+      List<String> ids = new ArrayList<>(traces.size());
+      for (Map.Entry<String, Open> e : traces) {
+        ids.add(e.getKey());
+      }
+      rolledUpBefore = ledger.rolledUp(ids);
+    } catch (java.sql.SQLException ex) {
+      LOG.log(Level.WARNING, "cannot read which of " + traces.size() + " traces were rolled up"
+          + " before; they stay pending", ex);
+      return;
+    }
     for (Map.Entry<String, Open> e : traces) {
       String traceId = e.getKey();
       Open trace = e.getValue();
+      for (long batch : trace.batches) {
+        closing.computeIfAbsent(batch, k -> new int[1])[0]++;
+      }
       try {
-        List<IncomingSpan> spans = trace.fromLedger || trace.spans.isEmpty()
-            ? ledger.spansOf(traceId) : trace.spans;
-        if (spans.isEmpty()) {
+        // A trace rolled up before (a late span, a re-delivery, a restart) is rolled up again from
+        // everything stored, each distinct delivery once.
+        List<IncomingSpan> stored = rolledUpBefore.contains(traceId)
+            ? ledger.rolledUpSpansOf(traceId) : List.of();
+        Map<String, IncomingSpan> distinct = new LinkedHashMap<>();
+        for (IncomingSpan span : stored) {
+          distinct.put(span.deliveryKey(), span);
+        }
+        List<IncomingSpan> fresh = new ArrayList<>(trace.spans.size());
+        for (IncomingSpan span : trace.spans) {
+          if (distinct.putIfAbsent(span.deliveryKey(), span) == null) {
+            fresh.add(span);
+          } else {
+            duplicates++;
+          }
+        }
+        if (distinct.isEmpty()) {
           continue;
         }
+        List<IncomingSpan> spans = new ArrayList<>(distinct.values());
         TraceRollup rollup = engine.newRollup();
         boolean rootPresent = false;
         for (IncomingSpan span : spans) {
@@ -275,25 +353,50 @@ public final class TraceAssembler implements AutoCloseable {
           rootPresent |= span.record().isRoot();
         }
         boolean complete = completeOverride != null ? completeOverride || rootPresent
-            : trace.rootSeen || rootPresent;
+            : (trace.rootSeen && !trace.recovered) || rootPresent;
         rollups.add(new Ledger.Rollup(traceId, rollup.result(), spans, complete));
-        unsent.add(trace.unsent.isEmpty() ? spans : trace.unsent);
+        unsent.add(fresh);
+        before.add(stored.isEmpty() ? Map.of() : contributions(rollupOf(stored)));
       } catch (Exception ex) {
         // The spans stay stored and pending; the next start rolls the trace up.
         LOG.log(Level.WARNING, "rollup of trace " + traceId + " failed", ex);
+        for (long batch : trace.batches) {
+          closing.get(batch)[0] = Integer.MIN_VALUE / 2;
+        }
       }
     }
+    List<Long> done = new ArrayList<>();
+    synchronized (open) {
+      closing.forEach((batch, count) -> {
+        int[] left = openTracesPerBatch.get(batch);
+        if (left != null && count[0] > 0 && left[0] == count[0]) {
+          done.add(batch);
+        }
+      });
+    }
     try {
-      ledger.store(rollups);
+      ledger.store(rollups, done);
     } catch (Exception ex) {
       LOG.log(Level.WARNING, "storing " + rollups.size() + " trace rollups failed; they stay pending", ex);
       return;
     }
+    synchronized (open) {
+      closing.forEach((batch, count) -> {
+        int[] left = openTracesPerBatch.get(batch);
+        if (left != null && count[0] > 0) {
+          left[0] -= count[0];
+          if (left[0] <= 0) {
+            openTracesPerBatch.remove(batch);
+          }
+        }
+      });
+    }
+    metrics.duplicates(duplicates);
     for (int i = 0; i < rollups.size(); i++) {
       Ledger.Rollup r = rollups.get(i);
       metrics.traceClosed();
-      publishMetrics(r.traceId(), r.result());
-      if (forwarder != null) {
+      publishMetrics(r.result(), before.get(i));
+      if (forwarder != null && !unsent.get(i).isEmpty()) {
         try {
           forward(r.result(), unsent.get(i));
         } catch (Exception ex) {
@@ -303,8 +406,16 @@ public final class TraceAssembler implements AutoCloseable {
     }
   }
 
-  /** Adds what this rollup changed to the monotonic counters (late spans only add the change). */
-  private void publishMetrics(String traceId, RollupResult result) {
+  private RollupResult rollupOf(List<IncomingSpan> spans) {
+    TraceRollup rollup = engine.newRollup();
+    for (IncomingSpan span : spans) {
+      rollup.add(span.record());
+    }
+    return rollup.result();
+  }
+
+  /** What a rollup adds to the monotonic counters, by label set. */
+  private static Map<Object, BigDecimal> contributions(RollupResult result) {
     Map<Object, BigDecimal> now = new HashMap<>();
     for (SpanOutcome s : result.spans()) {
       String model = s.model() == null ? "unknown" : s.model();
@@ -324,13 +435,16 @@ public final class TraceAssembler implements AutoCloseable {
       now.merge(new TokenLabels(s.agent(), model, provider, s.client(), "output"),
           BigDecimal.valueOf(s.outputTokens()), BigDecimal::add);
     }
-    Map<Object, BigDecimal> before;
-    synchronized (closed) {
-      before = closed.put(traceId, now);
-    }
-    for (Map.Entry<Object, BigDecimal> e : now.entrySet()) {
-      BigDecimal delta = before == null ? e.getValue()
-          : e.getValue().subtract(before.getOrDefault(e.getKey(), BigDecimal.ZERO));
+    return now;
+  }
+
+  /**
+   * Adds what this rollup changed to the monotonic counters: for a trace rolled up again, only what
+   * it adds to the earlier rollup of the same stored spans.
+   */
+  private void publishMetrics(RollupResult result, Map<Object, BigDecimal> before) {
+    for (Map.Entry<Object, BigDecimal> e : contributions(result).entrySet()) {
+      BigDecimal delta = e.getValue().subtract(before.getOrDefault(e.getKey(), BigDecimal.ZERO));
       if (delta.signum() <= 0) {
         continue;
       }

@@ -58,20 +58,21 @@ final class ReplayCommand implements Callable<Integer> {
     }
     Progress progress = new Progress(spec.commandLine().getErr(), "replay", totalBytes);
     long doneBytes = 0;
-    long stored = 0;
-    long duplicate = 0;
+    long accepted = 0;
     long rejected = 0;
+    long stored;
     try (Ledger l = Ledger.open(ledger);
         TraceAssembler assembler = TraceAssembler.builder(engine, l, new Metrics())
             .setGrace(Duration.ofDays(1)).setIdleTimeout(Duration.ofDays(1))
             .setMaxOpenTraces(100_000).build()) {
+      long before = l.spanCount();
       for (Path file : files) {
         for (ExportTraceServiceRequest request : requests(file)) {
           Batch batch = SpanConverter.convert(request);
-          List<IncomingSpan> fresh = l.insert(batch.spans());
-          assembler.accept(fresh);
-          stored += fresh.size();
-          duplicate += batch.spans().size() - fresh.size();
+          if (!batch.spans().isEmpty()) {
+            assembler.accept(l.insert(request.toByteArray(), batch.spans()));
+          }
+          accepted += batch.spans().size();
           rejected += batch.rejected();
           if (!batch.problems().isEmpty()) {
             spec.commandLine().getErr().println("\n" + file + ": " + batch.message());
@@ -82,7 +83,9 @@ final class ReplayCommand implements Callable<Integer> {
       }
       progress.finish(doneBytes);
       assembler.flush();
+      stored = l.spanCount() - before;
     }
+    long duplicate = accepted - stored;
     spec.commandLine().getOut().printf("stored %d spans (%d already in the ledger, %d rejected) in %s%n",
         stored, duplicate, rejected, ledger);
     spec.commandLine().getOut().flush();

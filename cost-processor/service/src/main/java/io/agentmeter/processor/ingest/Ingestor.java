@@ -14,9 +14,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Stores received spans durably before they are acknowledged. Receivers submit batches; one writer
- * thread drains every waiting batch into a single ledger transaction (group commit), completes the
- * batches' futures once the transaction is committed, and hands the new spans on to trace assembly.
+ * Stores received export requests durably before they are acknowledged. Receivers submit them; one
+ * writer thread drains every waiting request into a single ledger transaction (group commit),
+ * completes their futures once the transaction is committed, and hands each request's spans on to
+ * trace assembly.
  * A full queue is back-pressure: {@link #submit} refuses at once so the receiver can answer 503 /
  * UNAVAILABLE with a retry delay.
  */
@@ -28,19 +29,27 @@ public final class Ingestor implements AutoCloseable {
   private final Ledger ledger;
   private final Metrics metrics;
   private final Consumer<List<IncomingSpan>> downstream;
+  private final Capacity capacity;
   private final BlockingQueue<Pending> queue;
   private final Thread writer;
   private volatile boolean running = true;
 
-  private record Pending(List<IncomingSpan> spans, CompletableFuture<Integer> done) {}
+  private record Pending(Ledger.Received request, CompletableFuture<Integer> done) {}
+
+  /** Downstream's room for more spans: the writer waits for it before storing more. */
+  public interface Capacity {
+    /** Waits up to {@code timeoutMillis} for room; whether there is room. */
+    boolean await(long timeoutMillis) throws InterruptedException;
+  }
 
   /**
    * @param queueCapacity how many batches may wait to be written before submitters are refused
    * @param downstream receives the spans that were new, after they are stored
    */
   public Ingestor(Ledger ledger, Metrics metrics, int queueCapacity,
-      Consumer<List<IncomingSpan>> downstream) {
+      Consumer<List<IncomingSpan>> downstream, Capacity capacity) {
     this.ledger = ledger;
+    this.capacity = capacity;
     this.metrics = metrics;
     this.downstream = downstream;
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
@@ -50,18 +59,20 @@ public final class Ingestor implements AutoCloseable {
   }
 
   /**
-   * Queues spans for storage.
+   * Queues an export request for storage.
    *
-   * @return a future completed with the number of new spans once they are durable, completed
+   * @param body the request as OTLP protobuf
+   * @param spans its accepted spans
+   * @return a future completed with the number of spans once they are durable, completed
    *     exceptionally if the ledger failed; {@code null} when the queue is full (back-pressure)
    */
-  public CompletableFuture<Integer> submit(List<IncomingSpan> spans) {
+  public CompletableFuture<Integer> submit(byte[] body, List<IncomingSpan> spans) {
     CompletableFuture<Integer> done = new CompletableFuture<>();
     if (spans.isEmpty()) {
       done.complete(0);
       return done;
     }
-    if (!running || !queue.offer(new Pending(spans, done))) {
+    if (!running || !queue.offer(new Pending(new Ledger.Received(body, spans), done))) {
       return null;
     }
     return done;
@@ -76,16 +87,21 @@ public final class Ingestor implements AutoCloseable {
     List<Pending> group = new ArrayList<>();
     while (running || !queue.isEmpty()) {
       try {
+        // Assembly behind: acknowledgements slow down (and the queue fills, then refuses) rather
+        // than memory filling with open traces.
+        if (!capacity.await(100)) {
+          continue;
+        }
         Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
         group.add(first);
-        int spans = first.spans().size();
+        int spans = first.request().spans().size();
         Pending next;
         while (spans < MAX_SPANS_PER_TRANSACTION && (next = queue.poll()) != null) {
           group.add(next);
-          spans += next.spans().size();
+          spans += next.request().spans().size();
         }
         write(group, spans);
       } catch (InterruptedException e) {
@@ -103,14 +119,14 @@ public final class Ingestor implements AutoCloseable {
   }
 
   private void write(List<Pending> group, int size) {
-    List<IncomingSpan> all = new ArrayList<>(size);
+    List<Ledger.Received> requests = new ArrayList<>(group.size());
     for (Pending p : group) {
-      all.addAll(p.spans());
+      requests.add(p.request());
     }
     long start = System.nanoTime();
-    List<IncomingSpan> fresh;
+    List<List<IncomingSpan>> stored;
     try {
-      fresh = ledger.insert(all);
+      stored = ledger.insert(requests);
     } catch (java.sql.SQLException e) {
       LOG.log(Level.WARNING, "ledger write failed; the senders will retry", e);
       for (Pending p : group) {
@@ -119,19 +135,18 @@ public final class Ingestor implements AutoCloseable {
       return;
     }
     metrics.ledgerWrite(System.nanoTime() - start);
-    metrics.received(fresh.size());
-    metrics.duplicates(all.size() - fresh.size());
+    metrics.received(size);
     // Acknowledge first: the spans are durable, and assembly must not delay the senders.
-    int remaining = fresh.size();
     for (Pending p : group) {
-      p.done().complete(Math.min(remaining, p.spans().size()));
-      remaining = Math.max(0, remaining - p.spans().size());
+      p.done().complete(p.request().spans().size());
     }
-    try {
-      downstream.accept(fresh);
-    } catch (RuntimeException e) {
-      // Stored spans stay pending in the ledger and are rolled up on the next start.
-      LOG.log(Level.WARNING, "trace assembly failed for " + fresh.size() + " stored spans", e);
+    for (List<IncomingSpan> spans : stored) {
+      try {
+        downstream.accept(spans);
+      } catch (RuntimeException e) {
+        // Stored spans stay pending in the ledger and are rolled up on the next start.
+        LOG.log(Level.WARNING, "trace assembly failed for " + spans.size() + " stored spans", e);
+      }
     }
   }
 

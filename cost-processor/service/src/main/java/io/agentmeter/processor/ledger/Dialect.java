@@ -2,14 +2,17 @@ package io.agentmeter.processor.ledger;
 
 /** The SQL differences between the two stores; everything else is shared SQL. */
 enum Dialect {
-  SQLITE("TEXT", "BLOB"),
-  POSTGRES("NUMERIC(38,18)", "BYTEA");
+  SQLITE("TEXT", "BLOB", "INTEGER PRIMARY KEY"),
+  POSTGRES("NUMERIC(38,18)", "BYTEA", "BIGSERIAL PRIMARY KEY");
 
   final String decimal;
   final String bytes;
+  /** A 64-bit key the database assigns on insert. */
+  final String serialKey;
 
-  Dialect(String decimal, String bytes) {
+  Dialect(String decimal, String bytes, String serialKey) {
     this.decimal = decimal;
     this.bytes = bytes;
+    this.serialKey = serialKey;
   }
 }

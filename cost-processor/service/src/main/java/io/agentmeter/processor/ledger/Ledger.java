@@ -105,45 +105,41 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Stores received spans in one transaction, durably, before returning. A span already stored
-   * (same trace id, span id and content) is skipped.
+   * One received export request to store.
    *
-   * @return the spans that were new
+   * @param body the request as OTLP protobuf, stored whole
+   * @param spans its accepted spans
    */
-  public List<IncomingSpan> insert(List<IncomingSpan> spans) throws SQLException {
-    if (spans.isEmpty()) {
-      return List.of();
-    }
+  public record Received(byte[] body, List<IncomingSpan> spans) {}
+
+  /**
+   * Stores received export requests in one transaction, durably, before returning: one row per
+   * request, pending until every trace in it is rolled up. Re-delivered spans are stored again
+   * and counted once when their trace is rolled up.
+   *
+   * @return each request's spans, carrying the id of the batch they were stored in
+   */
+  public List<List<IncomingSpan>> insert(List<Received> requests) throws SQLException {
+    List<List<IncomingSpan>> stored = new ArrayList<>(requests.size());
     long now = System.currentTimeMillis();
-    List<IncomingSpan> fresh = new ArrayList<>(spans.size());
     synchronized (writer) {
-      try (PreparedStatement insert = writer.prepareStatement(
-          "INSERT INTO spans (trace_id, span_id, fingerprint, parent_span_id, name, start_nanos,"
-              + " end_nanos, received_at_ms, payload) VALUES (?,?,?,?,?,?,?,?,?)"
-              + " ON CONFLICT DO NOTHING");
-          PreparedStatement pending = writer.prepareStatement(
-              "INSERT INTO pending_traces (trace_id, since_ms) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
-        String lastTrace = null;
-        for (IncomingSpan span : spans) {
-          insert.setString(1, span.record().traceId());
-          insert.setString(2, span.record().spanId());
-          insert.setString(3, span.fingerprint());
-          insert.setString(4, span.record().parentSpanId());
-          insert.setString(5, span.record().name());
-          insert.setLong(6, span.record().startEpochNanos());
-          insert.setLong(7, span.record().endEpochNanos());
-          insert.setLong(8, now);
-          insert.setBytes(9, span.payload());
-          if (insert.executeUpdate() == 1) {
-            fresh.add(span);
-            String traceId = span.record().traceId();
-            if (!traceId.equals(lastTrace)) {
-              pending.setString(1, traceId);
-              pending.setLong(2, now);
-              pending.executeUpdate();
-              lastTrace = traceId;
-            }
+      try (PreparedStatement insert = writer.prepareStatement("INSERT INTO batches"
+          + " (received_at_ms, span_count, pending, body) VALUES (?, ?, ?, ?) RETURNING batch_id")) {
+        for (Received request : requests) {
+          insert.setLong(1, now);
+          insert.setInt(2, request.spans().size());
+          insert.setInt(3, request.spans().isEmpty() ? 0 : 1);
+          insert.setBytes(4, request.body());
+          long id;
+          try (ResultSet rs = insert.executeQuery()) {
+            rs.next();
+            id = rs.getLong(1);
           }
+          List<IncomingSpan> spans = new ArrayList<>(request.spans().size());
+          for (IncomingSpan span : request.spans()) {
+            spans.add(span.inBatch(id));
+          }
+          stored.add(spans);
         }
         writer.commit();
       } catch (SQLException e) {
@@ -151,49 +147,143 @@ public final class Ledger implements AutoCloseable {
         throw e;
       }
     }
-    return fresh;
+    return stored;
   }
 
-  /** Every stored span of a trace, as received. */
+  /** Stores one export request; see {@link #insert(List)}. */
+  public List<IncomingSpan> insert(byte[] body, List<IncomingSpan> spans) throws SQLException {
+    return insert(List.of(new Received(body, spans))).get(0);
+  }
+
+  /**
+   * Every stored span of a trace, each distinct delivery once: the rolled-up ones and those in
+   * batches not rolled up yet.
+   */
   public List<IncomingSpan> spansOf(String traceId) throws SQLException {
-    List<IncomingSpan> result = new ArrayList<>();
+    Map<String, IncomingSpan> distinct = new LinkedHashMap<>();
+    for (IncomingSpan span : rolledUpSpansOf(traceId)) {
+      distinct.putIfAbsent(span.deliveryKey(), span);
+    }
+    for (IncomingSpan span : pendingSpans()) {
+      if (span.record().traceId().equals(traceId)) {
+        distinct.putIfAbsent(span.deliveryKey(), span);
+      }
+    }
+    return new ArrayList<>(distinct.values());
+  }
+
+  /**
+   * The spans of a trace as its stored rollup counted them (each distinct delivery once), read back
+   * from their batches; empty for a trace not rolled up yet.
+   */
+  public List<IncomingSpan> rolledUpSpansOf(String traceId) throws SQLException {
+    List<Long> batches = new ArrayList<>();
+    Map<String, Boolean> wanted = new HashMap<>();
     synchronized (reader) {
-      try (PreparedStatement select =
-          reader.prepareStatement("SELECT payload FROM spans WHERE trace_id = ?")) {
+      try (PreparedStatement select = reader.prepareStatement("SELECT span_id, fingerprint,"
+          + " batch_id FROM cost_lines WHERE trace_id = ? AND line = 0")) {
         select.setString(1, traceId);
         try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
-            result.add(SpanConverter.fromPayload(rs.getBytes(1)));
+            wanted.put(rs.getString(1) + '/' + rs.getString(2), Boolean.TRUE);
+            long batch = rs.getLong(3);
+            if (!batches.contains(batch)) {
+              batches.add(batch);
+            }
           }
         }
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new SQLException("a stored span of trace " + traceId + " cannot be decoded", e);
+      }
+    }
+    List<IncomingSpan> result = new ArrayList<>(wanted.size());
+    for (long batch : batches) {
+      for (IncomingSpan span : batch(batch)) {
+        if (span.record().traceId().equals(traceId) && wanted.remove(span.deliveryKey()) != null) {
+          result.add(span);
+        }
       }
     }
     return result;
   }
 
-  /** Every trace with stored spans. */
+  /** Which of {@code traceIds} have a stored rollup (one query per 500 ids). */
+  public java.util.Set<String> rolledUp(List<String> traceIds) throws SQLException {
+    java.util.Set<String> found = new java.util.HashSet<>();
+    for (int from = 0; from < traceIds.size(); from += 500) {
+      List<String> chunk = traceIds.subList(from, Math.min(traceIds.size(), from + 500));
+      StringBuilder sql = new StringBuilder("SELECT trace_id FROM traces WHERE trace_id IN (");
+      for (int i = 0; i < chunk.size(); i++) {
+        sql.append(i == 0 ? "?" : ",?");
+      }
+      synchronized (reader) {
+        try (PreparedStatement select = reader.prepareStatement(sql.append(')').toString())) {
+          for (int i = 0; i < chunk.size(); i++) {
+            select.setString(i + 1, chunk.get(i));
+          }
+          try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+              found.add(rs.getString(1));
+            }
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  /** The accepted spans of one stored batch. */
+  private List<IncomingSpan> batch(long batchId) throws SQLException {
+    byte[] body;
+    synchronized (reader) {
+      try (PreparedStatement select =
+          reader.prepareStatement("SELECT body FROM batches WHERE batch_id = ?")) {
+        select.setLong(1, batchId);
+        try (ResultSet rs = select.executeQuery()) {
+          if (!rs.next()) {
+            return List.of();
+          }
+          body = rs.getBytes(1);
+        }
+      }
+    }
+    return decode(batchId, body);
+  }
+
+  private static List<IncomingSpan> decode(long batchId, byte[] body) throws SQLException {
+    try {
+      List<IncomingSpan> spans = SpanConverter.convert(
+          io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.parseFrom(body))
+          .spans();
+      List<IncomingSpan> result = new ArrayList<>(spans.size());
+      for (IncomingSpan span : spans) {
+        result.add(span.inBatch(batchId));
+      }
+      return result;
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new SQLException("stored batch " + batchId + " cannot be decoded", e);
+    }
+  }
+
+  /** The spans of every batch whose traces are not all rolled up yet (after a crash: to finish). */
+  public List<IncomingSpan> pendingSpans() throws SQLException {
+    List<IncomingSpan> result = new ArrayList<>();
+    synchronized (reader) {
+      try (Statement statement = reader.createStatement();
+          ResultSet rs = statement.executeQuery(
+              "SELECT batch_id, body FROM batches WHERE pending = 1 ORDER BY batch_id")) {
+        while (rs.next()) {
+          result.addAll(decode(rs.getLong(1), rs.getBytes(2)));
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Every rolled-up trace. */
   public List<String> allTraceIds() throws SQLException {
     List<String> ids = new ArrayList<>();
     synchronized (reader) {
       try (Statement statement = reader.createStatement();
-          ResultSet rs = statement.executeQuery("SELECT DISTINCT trace_id FROM spans ORDER BY trace_id")) {
-        while (rs.next()) {
-          ids.add(rs.getString(1));
-        }
-      }
-    }
-    return ids;
-  }
-
-  /** Traces with spans not yet rolled up (after a restart: the ones to finish). */
-  public List<String> pendingTraceIds() throws SQLException {
-    List<String> ids = new ArrayList<>();
-    synchronized (reader) {
-      try (Statement statement = reader.createStatement();
-          ResultSet rs = statement.executeQuery(
-              "SELECT trace_id FROM pending_traces")) {
+          ResultSet rs = statement.executeQuery("SELECT trace_id FROM traces ORDER BY trace_id")) {
         while (rs.next()) {
           ids.add(rs.getString(1));
         }
@@ -208,7 +298,7 @@ public final class Ledger implements AutoCloseable {
    */
   public void store(String traceId, RollupResult result, List<IncomingSpan> spans, boolean complete)
       throws SQLException {
-    store(List.of(new Rollup(traceId, result, spans, complete)));
+    store(List.of(new Rollup(traceId, result, spans, complete)), List.of());
   }
 
   /**
@@ -222,9 +312,13 @@ public final class Ledger implements AutoCloseable {
   public record Rollup(String traceId, RollupResult result, List<IncomingSpan> spans,
       boolean complete) {}
 
-  /** Stores several traces' rollups in one transaction (one disk sync for all). */
-  public void store(List<Rollup> rollups) throws SQLException {
-    if (rollups.isEmpty()) {
+  /**
+   * Stores several traces' rollups in one transaction (one disk sync for all), and marks the
+   * batches whose traces are now all rolled up as no longer pending.
+   */
+  public void store(List<Rollup> rollups, java.util.Collection<Long> doneBatches)
+      throws SQLException {
+    if (rollups.isEmpty() && doneBatches.isEmpty()) {
       return;
     }
     Map<String, Rollup> latest = new LinkedHashMap<>();
@@ -240,13 +334,14 @@ public final class Ledger implements AutoCloseable {
     synchronized (writer) {
       try (PreparedStatement deleteLines =
               writer.prepareStatement("DELETE FROM cost_lines WHERE trace_id = ?");
-          PreparedStatement donePending =
-              writer.prepareStatement("DELETE FROM pending_traces WHERE trace_id = ?");
+          PreparedStatement done =
+              writer.prepareStatement("UPDATE batches SET pending = 0 WHERE batch_id = ?");
           PreparedStatement line = writer.prepareStatement(
               "INSERT INTO cost_lines (trace_id, span_id, fingerprint, line, start_nanos, day, agent,"
                   + " task, client, provider, model, status, reason, cost, span_cost, currency,"
-                  + " price_ref, input_tokens, output_tokens, retry, shared)"
-                  + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                  + " price_ref, input_tokens, output_tokens, retry, shared, parent_span_id, name,"
+                  + " end_nanos, batch_id)"
+                  + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
           PreparedStatement trace = writer.prepareStatement(
               "INSERT INTO traces (trace_id, currency, total, total_rank, complete, root_span_id,"
                   + " root_name, span_count, unpriced_spans, shared_total, retry_total, start_nanos,"
@@ -264,8 +359,6 @@ public final class Ledger implements AutoCloseable {
         for (TraceRows item : rows) {
           deleteLines.setString(1, item.traceId());
           deleteLines.executeUpdate();
-          donePending.setString(1, item.traceId());
-          donePending.executeUpdate();
           for (Object[] values : item.lines()) {
             bind(line, values);
             line.addBatch();
@@ -275,6 +368,11 @@ public final class Ledger implements AutoCloseable {
         }
         line.executeBatch();
         trace.executeBatch();
+        for (long batch : doneBatches) {
+          done.setLong(1, batch);
+          done.addBatch();
+        }
+        done.executeBatch();
         writer.commit();
       } catch (SQLException e) {
         rollbackQuietly();
@@ -301,10 +399,10 @@ public final class Ledger implements AutoCloseable {
   private TraceRows rows(Rollup item, long now) {
     String traceId = item.traceId();
     RollupResult result = item.result();
-    Map<String, ArrayDeque<String>> fingerprints = new HashMap<>();
+    Map<String, ArrayDeque<IncomingSpan>> delivered = new HashMap<>();
     for (IncomingSpan span : item.spans()) {
-      fingerprints.computeIfAbsent(key(span.record().spanId(), span.record().startEpochNanos()),
-          k -> new ArrayDeque<>()).add(span.fingerprint());
+      delivered.computeIfAbsent(key(span.record().spanId(), span.record().startEpochNanos()),
+          k -> new ArrayDeque<>()).add(span);
     }
     long start = Long.MAX_VALUE;
     String rootName = null;
@@ -322,11 +420,12 @@ public final class Ledger implements AutoCloseable {
       if (outcome.status() != CostStatus.DUPLICATE) {
         distinct++;
       }
-      ArrayDeque<String> queue = fingerprints.get(key(outcome.spanId(), outcome.startEpochNanos()));
-      String fingerprint = queue == null ? null : queue.poll();
-      if (fingerprint == null) {
+      ArrayDeque<IncomingSpan> queue = delivered.get(key(outcome.spanId(), outcome.startEpochNanos()));
+      IncomingSpan span = queue == null ? null : queue.poll();
+      if (span == null) {
         continue;
       }
+      String fingerprint = span.fingerprint();
       boolean billable = outcome.status() == CostStatus.PRICED
           || outcome.status() == CostStatus.UNPRICED;
       if (billable) {
@@ -353,7 +452,9 @@ public final class Ledger implements AutoCloseable {
             result.currency(), text(price == null ? null : price.priceRef()),
             // tokens once per span, on its first line
             n == 0 ? outcome.inputTokens() : 0L, n == 0 ? outcome.outputTokens() : 0L,
-            outcome.retry() ? 1 : 0, outcome.sharedResource() != null ? 1 : 0});
+            outcome.retry() ? 1 : 0, outcome.sharedResource() != null ? 1 : 0,
+            text(outcome.parentSpanId()), outcome.name(), span.record().endEpochNanos(),
+            span.batchId()});
         n++;
       }
     }
@@ -419,11 +520,9 @@ public final class Ledger implements AutoCloseable {
       }
       List<SpanRow> spans = new ArrayList<>();
       try (PreparedStatement select = reader.prepareStatement(
-          "SELECT s.span_id, s.parent_span_id, s.name, s.start_nanos, c.agent, c.model, c.status,"
-              + " c.reason, c.span_cost FROM spans s LEFT JOIN cost_lines c"
-              + " ON c.trace_id = s.trace_id AND c.span_id = s.span_id"
-              + " AND c.fingerprint = s.fingerprint AND c.line = 0"
-              + " WHERE s.trace_id = ? ORDER BY s.start_nanos, s.span_id")) {
+          "SELECT span_id, parent_span_id, name, start_nanos, agent, model, status, reason,"
+              + " span_cost FROM cost_lines WHERE trace_id = ? AND line = 0"
+              + " ORDER BY start_nanos, span_id")) {
         select.setString(1, traceId);
         try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
@@ -538,13 +637,40 @@ public final class Ledger implements AutoCloseable {
     return result;
   }
 
-  /** How many spans are stored (each distinct delivery once). */
+  /**
+   * How many spans are stored, each distinct delivery once: the rolled-up ones, plus those in
+   * pending batches that no rollup counted yet. Reads every pending batch; for tests and tools.
+   */
   public long spanCount() throws SQLException {
+    long rolledUp;
     synchronized (reader) {
       try (Statement statement = reader.createStatement();
-          ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM spans")) {
+          ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM cost_lines WHERE line = 0")) {
         rs.next();
-        return rs.getLong(1);
+        rolledUp = rs.getLong(1);
+      }
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    long pending = 0;
+    for (IncomingSpan span : pendingSpans()) {
+      String trace = span.record().traceId();
+      if (seen.add(trace + '/' + span.deliveryKey()) && !rolledUp(span)) {
+        pending++;
+      }
+    }
+    return rolledUp + pending;
+  }
+
+  private boolean rolledUp(IncomingSpan span) throws SQLException {
+    synchronized (reader) {
+      try (PreparedStatement select = reader.prepareStatement("SELECT 1 FROM cost_lines"
+          + " WHERE trace_id = ? AND span_id = ? AND fingerprint = ? AND line = 0")) {
+        select.setString(1, span.record().traceId());
+        select.setString(2, span.record().spanId());
+        select.setString(3, span.fingerprint());
+        try (ResultSet rs = select.executeQuery()) {
+          return rs.next();
+        }
       }
     }
   }

@@ -76,6 +76,120 @@ final class Migrations {
         "CREATE INDEX traces_start ON traces (start_nanos)");
   }
 
+  /**
+   * Version 2: received export requests are stored whole, one row per request ({@code batches},
+   * pending until every trace in it is rolled up), instead of one row per span with its own copy of
+   * the payload; a span's row is its first cost line, which gains the span's name, parent, end and
+   * batch. Spans stored by version 1 are moved into one batch per trace (their payloads are exactly
+   * the {@code resource_spans} entries of an export request), so nothing stored is lost.
+   */
+  static void v2(Connection connection, Dialect d) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE batches ("
+          + " batch_id " + d.serialKey + ","
+          + " received_at_ms BIGINT NOT NULL,"
+          + " span_count INTEGER NOT NULL,"
+          + " pending SMALLINT NOT NULL,"
+          + " body " + d.bytes + " NOT NULL)");
+      statement.execute("CREATE INDEX batches_pending ON batches (batch_id) WHERE pending = 1");
+      statement.execute("ALTER TABLE cost_lines ADD COLUMN parent_span_id VARCHAR(16)");
+      statement.execute("ALTER TABLE cost_lines ADD COLUMN name TEXT");
+      statement.execute("ALTER TABLE cost_lines ADD COLUMN end_nanos BIGINT");
+      statement.execute("ALTER TABLE cost_lines ADD COLUMN batch_id BIGINT");
+    }
+    moveVersionOneSpans(connection);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE spans");
+      statement.execute("DROP TABLE pending_traces");
+    }
+  }
+
+  private static void moveVersionOneSpans(Connection connection) throws SQLException {
+    java.util.Set<String> pending = new java.util.HashSet<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT trace_id FROM pending_traces")) {
+      while (rs.next()) {
+        pending.add(rs.getString(1));
+      }
+    }
+    try (Statement select = connection.createStatement();
+        ResultSet rs = select.executeQuery("SELECT trace_id, span_id, fingerprint, parent_span_id,"
+            + " name, end_nanos, received_at_ms, payload FROM spans ORDER BY trace_id");
+        PreparedStatement batch = connection.prepareStatement("INSERT INTO batches"
+            + " (received_at_ms, span_count, pending, body) VALUES (?, ?, ?, ?) RETURNING batch_id");
+        PreparedStatement line = connection.prepareStatement("UPDATE cost_lines SET"
+            + " parent_span_id = ?, name = ?, end_nanos = ?, batch_id = ?"
+            + " WHERE trace_id = ? AND span_id = ? AND fingerprint = ?")) {
+      String trace = null;
+      java.util.List<Object[]> spans = new java.util.ArrayList<>();
+      while (true) {
+        boolean more = rs.next();
+        String next = more ? rs.getString(1) : null;
+        if (trace != null && !trace.equals(next)) {
+          moveTrace(trace, spans, pending.contains(trace), batch, line);
+          spans.clear();
+        }
+        if (!more) {
+          break;
+        }
+        trace = next;
+        spans.add(new Object[] {rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+            rs.getLong(6), rs.getLong(7), rs.getBytes(8)});
+      }
+    }
+  }
+
+  /** One version-1 trace: its payloads become one export request, its cost lines point at it. */
+  private static void moveTrace(String traceId, java.util.List<Object[]> spans, boolean pending,
+      PreparedStatement batch, PreparedStatement line) throws SQLException {
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    long receivedAt = 0;
+    try {
+      com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(body);
+      for (Object[] span : spans) {
+        out.writeByteArray(1, (byte[]) span[6]);
+        receivedAt = Math.max(receivedAt, (Long) span[5]);
+      }
+      out.flush();
+    } catch (java.io.IOException e) {
+      throw new SQLException("cannot re-encode the stored spans of trace " + traceId, e);
+    }
+    batch.setLong(1, receivedAt);
+    batch.setInt(2, spans.size());
+    batch.setInt(3, pending ? 1 : 0);
+    batch.setBytes(4, body.toByteArray());
+    long batchId;
+    try (ResultSet rs = batch.executeQuery()) {
+      rs.next();
+      batchId = rs.getLong(1);
+    }
+    for (Object[] span : spans) {
+      line.setString(1, (String) span[2]);
+      line.setString(2, (String) span[3]);
+      line.setLong(3, (Long) span[4]);
+      line.setLong(4, batchId);
+      line.setString(5, traceId);
+      line.setString(6, (String) span[0]);
+      line.setString(7, (String) span[1]);
+      line.executeUpdate();
+    }
+  }
+
+  /** A schema version: what it changes, applied in the migration's transaction. */
+  private interface Step {
+    void apply(Connection connection, Dialect dialect) throws SQLException;
+  }
+
+  private static final List<Step> STEPS = List.of(
+      (connection, dialect) -> {
+        try (Statement statement = connection.createStatement()) {
+          for (String sql : v1(dialect)) {
+            statement.execute(sql);
+          }
+        }
+      },
+      Migrations::v2);
+
   /** Brings the schema up to the newest version. */
   static void apply(Connection connection, Dialect dialect) throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
@@ -90,11 +204,8 @@ final class Migrations {
           current = rs.getInt(1);
         }
       }
-      List<List<String>> all = List.of(v1(dialect));
-      for (int version = current + 1; version <= all.size(); version++) {
-        for (String sql : all.get(version - 1)) {
-          statement.execute(sql);
-        }
+      for (int version = current + 1; version <= STEPS.size(); version++) {
+        STEPS.get(version - 1).apply(connection, dialect);
         try (PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO agentmeter_schema (version, applied_at_ms) VALUES (?, ?)")) {
           insert.setInt(1, version);
@@ -111,7 +222,24 @@ final class Migrations {
     }
   }
 
+  /** Applies the versions up to {@code version} only (for tests of a later migration). */
+  static void applyUpTo(Connection connection, Dialect dialect, int version) throws SQLException {
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS agentmeter_schema ("
+          + " version INTEGER PRIMARY KEY, applied_at_ms BIGINT NOT NULL)");
+      for (int v = 1; v <= version; v++) {
+        STEPS.get(v - 1).apply(connection, dialect);
+        statement.execute("INSERT INTO agentmeter_schema (version, applied_at_ms) VALUES (" + v
+            + ", 0)");
+      }
+      connection.commit();
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
   static int latest() {
-    return 1;
+    return STEPS.size();
   }
 }

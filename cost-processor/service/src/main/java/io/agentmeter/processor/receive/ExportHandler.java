@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What both receivers do with a decoded export request: convert, note bad usage data, store
@@ -82,6 +83,13 @@ public final class ExportHandler {
   }
 
   public Outcome handle(ExportTraceServiceRequest request) {
+    return handle(request, null);
+  }
+
+  /**
+   * @param body the request as it arrived in protobuf, or {@code null} to encode {@code request}
+   */
+  public Outcome handle(ExportTraceServiceRequest request, byte @Nullable [] body) {
     Batch batch = SpanConverter.convert(request);
     if (batch.rejected() > 0) {
       metrics.rejected("invalid_span", batch.rejected());
@@ -96,7 +104,9 @@ public final class ExportHandler {
         messages.add("span " + span.record().spanId() + " accepted but unpriced: " + problem);
       }
     }
-    CompletableFuture<Integer> stored = ingestor.submit(batch.spans());
+    CompletableFuture<Integer> stored = batch.spans().isEmpty()
+        ? CompletableFuture.completedFuture(0)
+        : ingestor.submit(body != null ? body : request.toByteArray(), batch.spans());
     if (stored == null) {
       metrics.rejected("backpressure", batch.spans().size());
       return new Unavailable("the ledger is behind; retry later", 1);

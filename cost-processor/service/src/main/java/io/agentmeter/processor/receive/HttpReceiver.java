@@ -103,7 +103,7 @@ public final class HttpReceiver implements AutoCloseable {
       }
       ExportTraceServiceRequest request =
           json ? OtlpDecoder.json(body) : OtlpDecoder.protobuf(body);
-      ExportHandler.Outcome outcome = handler.handle(request);
+      ExportHandler.Outcome outcome = handler.handle(request, json ? null : body);
       if (outcome instanceof ExportHandler.Unavailable u) {
         exchange.getResponseHeaders().set("Retry-After", Integer.toString(u.retryAfterSeconds()));
         text(exchange, 503, u.message());

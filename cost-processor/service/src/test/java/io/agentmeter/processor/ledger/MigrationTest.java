@@ -1,0 +1,109 @@
+package io.agentmeter.processor.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentmeter.processor.OtlpPayloads;
+import io.agentmeter.processor.Processor;
+import io.agentmeter.processor.receive.IncomingSpan;
+import io.agentmeter.processor.receive.SpanConverter;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A ledger written by schema version 1 keeps every span and rollup when opened by version 2. */
+class MigrationTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void versionOneSpansMoveIntoBatchesAndPendingTracesAreRolledUpAfterTheUpgrade() throws Exception {
+    Path file = dir.resolve("v1.db");
+    List<IncomingSpan> rolledUp = SpanConverter.convert(OtlpPayloads.trace(1, 2)).spans();
+    List<IncomingSpan> pending = SpanConverter.convert(OtlpPayloads.trace(2, 3)).spans();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      Migrations.applyUpTo(c, Dialect.SQLITE, 1);
+      insertVersionOneSpans(c, rolledUp);
+      insertVersionOneSpans(c, pending);
+      try (PreparedStatement p = c.prepareStatement(
+          "INSERT INTO pending_traces (trace_id, since_ms) VALUES (?, 0)")) {
+        p.setString(1, OtlpPayloads.traceIdHex(2));
+        p.executeUpdate();
+      }
+      // trace 1 was rolled up by version 1: a cost line per span and its traces row
+      try (PreparedStatement line = c.prepareStatement("INSERT INTO cost_lines (trace_id, span_id,"
+          + " fingerprint, line, start_nanos, day, agent, task, client, status, cost, span_cost,"
+          + " currency, input_tokens, output_tokens, retry, shared)"
+          + " VALUES (?, ?, ?, 0, ?, '2026-11-30', 'researcher', 't', 'c', ?, ?, ?, 'USD', 0, 0, 0, 0)")) {
+        for (IncomingSpan span : rolledUp) {
+          boolean root = span.record().isRoot();
+          line.setString(1, span.record().traceId());
+          line.setString(2, span.record().spanId());
+          line.setString(3, span.fingerprint());
+          line.setLong(4, span.record().startEpochNanos());
+          line.setString(5, root ? "not_billable" : "priced");
+          line.setString(6, root ? null : OtlpPayloads.CALL_COST.toPlainString());
+          line.setString(7, root ? null : OtlpPayloads.CALL_COST.toPlainString());
+          line.executeUpdate();
+        }
+      }
+      try (PreparedStatement trace = c.prepareStatement("INSERT INTO traces (trace_id, currency,"
+          + " total, total_rank, complete, span_count, unpriced_spans, shared_total, retry_total,"
+          + " start_nanos, by_agent, by_model, by_client, clients, updated_at_ms)"
+          + " VALUES (?, 'USD', '0.000042', 0.000042, 1, 3, 0, '0', '0', 0, '{}', '{}', '{}', ',c,', 0)")) {
+        trace.setString(1, OtlpPayloads.traceIdHex(1));
+        trace.executeUpdate();
+      }
+    }
+
+    try (Ledger ledger = Ledger.open(file.toString())) {
+      assertThat(ledger.schemaVersion()).isEqualTo(2);
+      assertThat(ledger.spansOf(OtlpPayloads.traceIdHex(1))).extracting(IncomingSpan::fingerprint)
+          .containsExactlyInAnyOrderElementsOf(rolledUp.stream().map(IncomingSpan::fingerprint).toList());
+      assertThat(ledger.rolledUpSpansOf(OtlpPayloads.traceIdHex(1))).hasSize(3);
+      assertThat(ledger.pendingSpans()).extracting(s -> s.record().spanId())
+          .containsExactlyInAnyOrderElementsOf(pending.stream().map(s -> s.record().spanId()).toList());
+      assertThat(ledger.spanCount()).isEqualTo(7);
+      assertThat(ledger.trace(OtlpPayloads.traceIdHex(1)).orElseThrow().spans())
+          .extracting(SpanRow::name).containsExactlyInAnyOrderElementsOf(
+              rolledUp.stream().map(s -> s.record().name()).toList());
+    }
+
+    try (Processor processor = Processor.builder().setLedger(file.toString())
+        .setOtlpHttpPort(0).setOtlpGrpcPort(-1).setApiPort(0).setBindHost("127.0.0.1")
+        .setTraceGrace(Duration.ofMillis(50)).start()) {
+      assertThat(processor.recoveredTraces()).isEqualTo(1);
+      processor.flush();
+      TraceCost trace = processor.ledger().trace(OtlpPayloads.traceIdHex(2)).orElseThrow();
+      assertThat(trace.total()).isEqualByComparingTo(
+          OtlpPayloads.CALL_COST.multiply(BigDecimal.valueOf(3)));
+      assertThat(trace.spans()).hasSize(4);
+      assertThat(processor.ledger().pendingSpans()).isEmpty();
+      assertThat(processor.ledger().spanCount()).isEqualTo(7);
+    }
+  }
+
+  private static void insertVersionOneSpans(Connection c, List<IncomingSpan> spans)
+      throws Exception {
+    try (PreparedStatement insert = c.prepareStatement("INSERT INTO spans (trace_id, span_id,"
+        + " fingerprint, parent_span_id, name, start_nanos, end_nanos, received_at_ms, payload)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)")) {
+      for (IncomingSpan span : spans) {
+        insert.setString(1, span.record().traceId());
+        insert.setString(2, span.record().spanId());
+        insert.setString(3, span.fingerprint());
+        insert.setString(4, span.record().parentSpanId());
+        insert.setString(5, span.record().name());
+        insert.setLong(6, span.record().startEpochNanos());
+        insert.setLong(7, span.record().endEpochNanos());
+        insert.setBytes(8, span.payload());
+        insert.executeUpdate();
+      }
+    }
+  }
+}
