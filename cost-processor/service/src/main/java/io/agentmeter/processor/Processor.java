@@ -65,7 +65,7 @@ public final class Processor implements AutoCloseable {
     this.recovered = assembler.recover();
     this.ingestor = new Ingestor(ledger, metrics, b.queueCapacity, assembler::accept,
         assembler::awaitCapacity);
-    ExportHandler handler = new ExportHandler(ingestor, metrics, 30_000);
+    ExportHandler handler = new ExportHandler(ingestor, metrics, 30_000, forwarder != null);
     String host = b.bindHost != null ? b.bindHost : "0.0.0.0";
     this.http = new HttpReceiver(new InetSocketAddress(host, b.otlpHttpPort), handler, metrics,
         b.maxBodyBytes, 16);

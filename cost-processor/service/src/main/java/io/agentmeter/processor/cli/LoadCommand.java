@@ -22,6 +22,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -99,6 +101,7 @@ final class LoadCommand implements Callable<Integer> {
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       waitHealthy(client, api);
       AtomicLong traceCounter = new AtomicLong(1_000_000);
+      Requests requests = new Requests(traces);
 
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicBoolean measuring = new AtomicBoolean(false);
@@ -114,7 +117,7 @@ final class LoadCommand implements Callable<Integer> {
         Thread t = new Thread(() -> {
           while (running.get()) {
             long n = traceCounter.getAndAdd(traces);
-            byte[] body = request(n, traces).toByteArray();
+            byte[] body = requests.make(n);
             long start = System.nanoTime();
             int status;
             try {
@@ -160,6 +163,16 @@ final class LoadCommand implements Callable<Integer> {
       }
       long peakRss = peakRssKb(service.pid());
       long stored = storedSpans(client, api, acked.get());
+      // Stopped as an operator would (SIGTERM: open traces are rolled up), then the ledger is read.
+      service.destroy();
+      service.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
+      long inLedger;
+      long pending;
+      try (io.agentmeter.processor.ledger.Ledger l = io.agentmeter.processor.ledger.Ledger.open(
+          work.resolve("load-ledger.db").toString())) {
+        pending = l.pendingSpans().size();
+        inLedger = l.spanCount();
+      }
 
       List<Long> all = new ArrayList<>();
       for (long[] lat : latencies) {
@@ -183,11 +196,13 @@ final class LoadCommand implements Callable<Integer> {
           sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, sorted.length);
       out.printf("acknowledged:    %,d spans; stored %,d; failed or refused requests %d%n",
           acked.get(), stored, failed.get());
+      out.printf("ledger:          %,d distinct spans after shutdown, %,d not rolled up%n",
+          inLedger, pending);
       out.printf("baseline:        protobuf decode + re-encode %,.0f ns CPU per span (same payloads)%n",
           baselineCpuNanosPerSpan);
       out.printf("pipeline / baseline: %.1fx%n", cpuPerSpan / baselineCpuNanosPerSpan);
       out.flush();
-      return stored == acked.get() ? 0 : 1;
+      return stored == acked.get() && inLedger == acked.get() && pending == 0 ? 0 : 1;
     } finally {
       service.destroy();
       service.waitFor();
@@ -221,6 +236,11 @@ final class LoadCommand implements Callable<Integer> {
   }
 
   private static ExportTraceServiceRequest request(long firstTrace, int traces) {
+    return request(firstTrace, traces, System.currentTimeMillis());
+  }
+
+  /** {@code traces} traces of a root and 9 LLM calls, numbered from {@code firstTrace}. */
+  static ExportTraceServiceRequest request(long firstTrace, int traces, long startMillis) {
     ResourceSpans.Builder rs = ResourceSpans.newBuilder().setResource(Resource.newBuilder()
         .addAttributes(str("service.name", "research-service"))
         .addAttributes(str("gen_ai.agent.name", "researcher"))
@@ -231,13 +251,13 @@ final class LoadCommand implements Callable<Integer> {
       long n = firstTrace + t;
       ByteString traceId = ByteString.copyFrom(
           ByteBuffer.allocate(16).putLong(0x5af92f3577b34da6L).putLong(n + 1).array());
-      long start = System.currentTimeMillis() * 1_000_000L;
+      long start = startMillis * 1_000_000L;
       ByteString root = id(n, 0);
       scope.addSpans(Span.newBuilder().setTraceId(traceId).setSpanId(root).setName("POST /research")
           .setKind(Span.SpanKind.SPAN_KIND_SERVER).setStartTimeUnixNano(start)
           .setEndTimeUnixNano(start + 5_000_000)
           .addAttributes(str("agentmeter.client.id", "client-" + (n % 7)))
-          .addAttributes(str("agentmeter.task.id", "task-" + n))
+          .addAttributes(str("agentmeter.task.id", String.format(Locale.ROOT, "task-%019d", n)))
           .addAttributes(str("http.request.method", "POST")));
       for (int i = 1; i < 10; i++) {
         String model = models[i % models.length];
@@ -253,12 +273,84 @@ final class LoadCommand implements Callable<Integer> {
             .addAttributes(num("gen_ai.usage.input_tokens", 1200 + i))
             .addAttributes(num("gen_ai.usage.output_tokens", 300 + i))
             .addAttributes(num("gen_ai.usage.cache_read.input_tokens", 400))
-            .addAttributes(str("gen_ai.response.id", "chatcmpl-" + n + "-" + i))
+            .addAttributes(str("gen_ai.response.id",
+                String.format(Locale.ROOT, "chatcmpl-%019d-%d", n, i)))
             .addAttributes(str("server.address", "api.example.com"))
             .addAttributes(num("server.port", 443)));
       }
     }
     return ExportTraceServiceRequest.newBuilder().addResourceSpans(rs.addScopeSpans(scope)).build();
+  }
+
+  /**
+   * Export requests made by patching one encoded template (ids, task and response ids, client) so
+   * that the load generator spends little of the shared cores: the bytes are exactly those {@link
+   * #request} would encode for the same trace numbers (all patched fields have a fixed width).
+   */
+  static final class Requests {
+    private static final long TEMPLATE_FIRST = 0x0123_4567_89ABL;
+    final long startMillis = System.currentTimeMillis();
+    private final byte[] template;
+    private final List<int[]> patches = new ArrayList<>(); // {offset, kind, trace, extra}
+
+    Requests(int traces) {
+      this.template = request(TEMPLATE_FIRST, traces, startMillis).toByteArray();
+      for (int t = 0; t < traces; t++) {
+        long n = TEMPLATE_FIRST + t;
+        find(ByteBuffer.allocate(8).putLong(n + 1).array(), 0, t, 0);
+        for (int i = 0; i < 10; i++) {
+          find(ByteBuffer.allocate(8).putLong((n << 8) | (i + 1)).array(), 1, t, i);
+        }
+        find(String.format(Locale.ROOT, "task-%019d", n).getBytes(StandardCharsets.US_ASCII), 2, t, 0);
+        for (int i = 1; i < 10; i++) {
+          find(String.format(Locale.ROOT, "chatcmpl-%019d-%d", n, i)
+              .getBytes(StandardCharsets.US_ASCII), 3, t, i);
+        }
+        find(("client-" + (n % 7)).getBytes(StandardCharsets.US_ASCII), 4, t, 0);
+      }
+    }
+
+    private void find(byte[] pattern, int kind, int trace, int extra) {
+      outer:
+      for (int at = 0; at <= template.length - pattern.length; at++) {
+        for (int j = 0; j < pattern.length; j++) {
+          if (template[at + j] != pattern[j]) {
+            continue outer;
+          }
+        }
+        patches.add(new int[] {at, kind, trace, extra});
+      }
+    }
+
+    /** The request {@link #request}{@code (firstTrace, traces)} would build. */
+    byte[] make(long firstTrace) {
+      byte[] out = template.clone();
+      for (int[] p : patches) {
+        long n = firstTrace + p[2];
+        switch (p[1]) {
+          case 0 -> putLong(out, p[0], n + 1);
+          case 1 -> putLong(out, p[0], (n << 8) | (p[3] + 1));
+          case 2 -> digits(out, p[0] + 5, n);
+          case 3 -> digits(out, p[0] + 9, n);
+          default -> out[p[0] + 7] = (byte) ('0' + n % 7);
+        }
+      }
+      return out;
+    }
+
+    private static void putLong(byte[] out, int at, long value) {
+      for (int i = 7; i >= 0; i--) {
+        out[at + i] = (byte) value;
+        value >>>= 8;
+      }
+    }
+
+    private static void digits(byte[] out, int at, long value) {
+      for (int i = 18; i >= 0; i--) {
+        out[at + i] = (byte) ('0' + value % 10);
+        value /= 10;
+      }
+    }
   }
 
   private static ByteString id(long trace, int i) {

@@ -94,6 +94,38 @@ public final class Ledger implements AutoCloseable {
     return new Ledger(Dialect.SQLITE, file.toString(), writer, reader);
   }
 
+  /**
+   * The next transaction stores only what can be recomputed from stored batches (rollups and the
+   * batches' pending marks), so its commit need not wait for the disk: a crash that loses it
+   * leaves the batches pending, and they are rolled up again on start. The log is written in
+   * order, so the next durable commit (an ingest) makes it durable too.
+   */
+  private void derivedDataTransaction() throws SQLException {
+    if (dialect == Dialect.SQLITE) {
+      synchronousMode("NORMAL");
+    } else {
+      try (Statement statement = writer.createStatement()) {
+        statement.execute("SET LOCAL synchronous_commit TO OFF");
+      }
+    }
+  }
+
+  private void durableTransactions() throws SQLException {
+    if (dialect == Dialect.SQLITE) {
+      synchronousMode("FULL");
+    }
+  }
+
+  /** SQLite changes the safety level only outside a transaction. */
+  private void synchronousMode(String mode) throws SQLException {
+    writer.setAutoCommit(true);
+    try (Statement statement = writer.createStatement()) {
+      statement.execute("PRAGMA synchronous = " + mode);
+    } finally {
+      writer.setAutoCommit(false);
+    }
+  }
+
   /** Where the ledger is, for people: the file, or the database URL without credentials. */
   public String description() {
     return description;
@@ -332,6 +364,7 @@ public final class Ledger implements AutoCloseable {
       rows.add(rows(item, now));
     }
     synchronized (writer) {
+      derivedDataTransaction();
       try (PreparedStatement deleteLines =
               writer.prepareStatement("DELETE FROM cost_lines WHERE trace_id = ?");
           PreparedStatement done =
@@ -377,6 +410,8 @@ public final class Ledger implements AutoCloseable {
       } catch (SQLException e) {
         rollbackQuietly();
         throw e;
+      } finally {
+        durableTransactions();
       }
     }
   }

@@ -25,8 +25,15 @@ public final class ExportHandler {
   private final Ingestor ingestor;
   private final Metrics metrics;
   private final long ackTimeoutMillis;
+  private final boolean payloads;
 
-  public ExportHandler(Ingestor ingestor, Metrics metrics, long ackTimeoutMillis) {
+  /**
+   * @param payloads whether spans keep their own bytes while their trace is assembled (needed to
+   *     forward them)
+   */
+  public ExportHandler(Ingestor ingestor, Metrics metrics, long ackTimeoutMillis,
+      boolean payloads) {
+    this.payloads = payloads;
     this.ingestor = ingestor;
     this.metrics = metrics;
     this.ackTimeoutMillis = ackTimeoutMillis;
@@ -90,7 +97,7 @@ public final class ExportHandler {
    * @param body the request as it arrived in protobuf, or {@code null} to encode {@code request}
    */
   public Outcome handle(ExportTraceServiceRequest request, byte @Nullable [] body) {
-    Batch batch = SpanConverter.convert(request);
+    Batch batch = SpanConverter.convert(request, payloads);
     if (batch.rejected() > 0) {
       metrics.rejected("invalid_span", batch.rejected());
     }

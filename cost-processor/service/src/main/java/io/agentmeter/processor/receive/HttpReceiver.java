@@ -77,6 +77,7 @@ public final class HttpReceiver implements AutoCloseable {
       if (!length.isEmpty() && parseLength(length) > maxBodyBytes) {
         metrics.rejected("too_large", 0);
         discard(exchange);
+        exchange.getResponseHeaders().set("Connection", "close");
         text(exchange, 413, "body of " + length + " bytes exceeds the limit of " + maxBodyBytes
             + " bytes");
         return;
@@ -98,6 +99,7 @@ public final class HttpReceiver implements AutoCloseable {
       } catch (TooLargeException e) {
         metrics.rejected("too_large", 0);
         discard(exchange);
+        exchange.getResponseHeaders().set("Connection", "close");
         text(exchange, 413, e.getMessage());
         return;
       }

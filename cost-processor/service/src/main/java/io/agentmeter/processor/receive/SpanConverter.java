@@ -35,19 +35,30 @@ public final class SpanConverter {
 
   private SpanConverter() {}
 
-  /** The storable spans of {@code request}, and why the others were rejected. */
+  /** The storable spans of {@code request} with their payloads, and why the others were rejected. */
   public static Batch convert(ExportTraceServiceRequest request) {
+    return convert(request, true);
+  }
+
+  /**
+   * The storable spans of {@code request}, and why the others were rejected.
+   *
+   * @param payloads whether each span carries its own {@code ResourceSpans} bytes (for forwarding);
+   *     without, {@link IncomingSpan#payload()} is empty and the span's bytes stay only in the
+   *     stored request
+   */
+  public static Batch convert(ExportTraceServiceRequest request, boolean payloads) {
     List<IncomingSpan> spans = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     int rejected = 0;
     MessageDigest sha = sha256();
     for (int r = 0; r < request.getResourceSpansCount(); r++) {
       ResourceSpans resourceSpans = request.getResourceSpans(r);
-      Map<String, Object> resource = attributes(resourceSpans.getResource().getAttributesList());
-      byte[] resourceBytes = resourceSpans.getResource().toByteArray();
+      Map<String, Object> resource = attributes(resourceSpans.getResource().getAttributesList(), false);
+      byte[] resourceBytes = payloads ? resourceSpans.getResource().toByteArray() : NO_BYTES;
       for (int s = 0; s < resourceSpans.getScopeSpansCount(); s++) {
         ScopeSpans scopeSpans = resourceSpans.getScopeSpans(s);
-        byte[] scopeBytes = scopeSpans.getScope().toByteArray();
+        byte[] scopeBytes = payloads ? scopeSpans.getScope().toByteArray() : NO_BYTES;
         for (int i = 0; i < scopeSpans.getSpansCount(); i++) {
           Span span = scopeSpans.getSpans(i);
           String problem = identityProblem(span);
@@ -60,8 +71,8 @@ public final class SpanConverter {
             continue;
           }
           byte[] spanBytes = span.toByteArray();
-          byte[] payload = payload(resourceBytes, resourceSpans.getSchemaUrl(), scopeBytes,
-              scopeSpans.getSchemaUrl(), spanBytes);
+          byte[] payload = payloads ? payload(resourceBytes, resourceSpans.getSchemaUrl(), scopeBytes,
+              scopeSpans.getSchemaUrl(), spanBytes) : NO_BYTES;
           spans.add(new IncomingSpan(record(span, resource), fingerprint(sha, spanBytes), payload));
         }
       }
@@ -73,7 +84,7 @@ public final class SpanConverter {
   public static IncomingSpan fromPayload(byte[] payload) throws InvalidProtocolBufferException {
     ResourceSpans resourceSpans = ResourceSpans.parseFrom(payload);
     Span span = resourceSpans.getScopeSpans(0).getSpans(0);
-    Map<String, Object> resource = attributes(resourceSpans.getResource().getAttributesList());
+    Map<String, Object> resource = attributes(resourceSpans.getResource().getAttributesList(), false);
     return new IncomingSpan(record(span, resource), fingerprint(sha256(), span.toByteArray()), payload);
   }
 
@@ -83,7 +94,7 @@ public final class SpanConverter {
   }
 
   static Map<String, Object> resourceAttributes(Resource resource) {
-    return attributes(resource.getAttributesList());
+    return attributes(resource.getAttributesList(), false);
   }
 
   private static SpanRecord record(Span span, Map<String, Object> resource) {
@@ -96,7 +107,7 @@ public final class SpanConverter {
         span.getStartTimeUnixNano(),
         span.getEndTimeUnixNano(),
         span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR,
-        attributes(span.getAttributesList()),
+        attributes(span.getAttributesList(), true),
         resource);
   }
 
@@ -131,12 +142,35 @@ public final class SpanConverter {
     return true;
   }
 
-  private static Map<String, Object> attributes(List<KeyValue> list) {
+  private static final byte[] NO_BYTES = new byte[0];
+
+  /**
+   * The span attribute namespaces the cost engine reads (GenAI semantic conventions, OpenLLMetry and
+   * OpenInference names, ours, the provider-specific service tier, the error type and the resend
+   * count). A span's other attributes (HTTP, server, messaging...) stay in its stored bytes and are
+   * forwarded, but are not held while its trace is assembled.
+   */
+  private static final String[] READ_PREFIXES = {"gen_ai.", "agentmeter.", "llm.", "openai.",
+      "openinference.", "error.", "http.request.resend_count"};
+
+  private static boolean read(String key) {
+    for (String prefix : READ_PREFIXES) {
+      if (key.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Map<String, Object> attributes(List<KeyValue> list, boolean onlyRead) {
     if (list.isEmpty()) {
       return Map.of();
     }
     Map<String, Object> result = new HashMap<>(list.size() * 2);
     for (KeyValue kv : list) {
+      if (onlyRead && !read(kv.getKey())) {
+        continue;
+      }
       Object value = value(kv.getValue());
       if (value != null) {
         result.put(kv.getKey(), value);
