@@ -354,7 +354,8 @@ public final class TraceAssembler implements AutoCloseable {
         }
         boolean complete = completeOverride != null ? completeOverride || rootPresent
             : (trace.rootSeen && !trace.recovered) || rootPresent;
-        rollups.add(new Ledger.Rollup(traceId, rollup.result(), spans, complete));
+        rollups.add(new Ledger.Rollup(traceId, rollup.result(), spans, complete,
+            rolledUpBefore.contains(traceId)));
         unsent.add(fresh);
         before.add(stored.isEmpty() ? Map.of() : contributions(rollupOf(stored)));
       } catch (Exception ex) {

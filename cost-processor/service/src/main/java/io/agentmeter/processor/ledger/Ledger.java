@@ -340,9 +340,16 @@ public final class Ledger implements AutoCloseable {
    * @param result its rollup
    * @param spans the stored spans it was computed from
    * @param complete whether the trace's root span was seen
+   * @param replaces whether an earlier rollup of the trace may be stored (its lines are replaced);
+   *     {@code false} only for a trace known to have none
    */
   public record Rollup(String traceId, RollupResult result, List<IncomingSpan> spans,
-      boolean complete) {}
+      boolean complete, boolean replaces) {
+
+    public Rollup(String traceId, RollupResult result, List<IncomingSpan> spans, boolean complete) {
+      this(traceId, result, spans, complete, true);
+    }
+  }
 
   /**
    * Stores several traces' rollups in one transaction (one disk sync for all), and marks the
@@ -390,8 +397,10 @@ public final class Ledger implements AutoCloseable {
                   + " by_model = excluded.by_model, by_client = excluded.by_client,"
                   + " clients = excluded.clients, updated_at_ms = excluded.updated_at_ms")) {
         for (TraceRows item : rows) {
-          deleteLines.setString(1, item.traceId());
-          deleteLines.executeUpdate();
+          if (item.replaces()) {
+            deleteLines.setString(1, item.traceId());
+            deleteLines.executeUpdate();
+          }
           for (Object[] values : item.lines()) {
             bind(line, values);
             line.addBatch();
@@ -417,7 +426,8 @@ public final class Ledger implements AutoCloseable {
   }
 
   /** A trace's rows, every column value ready to bind. */
-  private record TraceRows(String traceId, List<Object[]> lines, Object[] trace) {}
+  private record TraceRows(String traceId, List<Object[]> lines, Object[] trace,
+      boolean replaces) {}
 
   /** The SQL type of a {@code null} column value, for binding. */
   private enum NullOf {
@@ -499,7 +509,7 @@ public final class Ledger implements AutoCloseable {
         decimal(result.sharedTotal()), decimal(result.retryTotal()), start == Long.MAX_VALUE ? 0L : start,
         json(result.byAgent()), json(result.byModel()), json(result.byClient()),
         "," + String.join(",", clients) + ",", now};
-    return new TraceRows(traceId, lines, trace);
+    return new TraceRows(traceId, lines, trace, item.replaces());
   }
 
   private static Object text(@Nullable String value) {

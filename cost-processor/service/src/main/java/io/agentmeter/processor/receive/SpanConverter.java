@@ -52,6 +52,8 @@ public final class SpanConverter {
     List<String> problems = new ArrayList<>();
     int rejected = 0;
     MessageDigest sha = sha256();
+    ByteString lastTrace = null;
+    String lastTraceHex = null;
     for (int r = 0; r < request.getResourceSpansCount(); r++) {
       ResourceSpans resourceSpans = request.getResourceSpans(r);
       Map<String, Object> resource = attributes(resourceSpans.getResource().getAttributesList(), false);
@@ -73,7 +75,13 @@ public final class SpanConverter {
           byte[] spanBytes = span.toByteArray();
           byte[] payload = payloads ? payload(resourceBytes, resourceSpans.getSchemaUrl(), scopeBytes,
               scopeSpans.getSchemaUrl(), spanBytes) : NO_BYTES;
-          spans.add(new IncomingSpan(record(span, resource), fingerprint(sha, spanBytes), payload));
+          if (!span.getTraceId().equals(lastTrace)) {
+            // spans of a trace usually arrive together: they share one id string
+            lastTrace = span.getTraceId();
+            lastTraceHex = HEX.formatHex(lastTrace.toByteArray());
+          }
+          spans.add(new IncomingSpan(record(span, resource, lastTraceHex),
+              fingerprint(sha, spanBytes), payload));
         }
       }
     }
@@ -98,9 +106,13 @@ public final class SpanConverter {
   }
 
   private static SpanRecord record(Span span, Map<String, Object> resource) {
+    return record(span, resource, HEX.formatHex(span.getTraceId().toByteArray()));
+  }
+
+  private static SpanRecord record(Span span, Map<String, Object> resource, String traceId) {
     ByteString parent = span.getParentSpanId();
     return new SpanRecord(
-        HEX.formatHex(span.getTraceId().toByteArray()),
+        traceId,
         HEX.formatHex(span.getSpanId().toByteArray()),
         parent.isEmpty() ? null : HEX.formatHex(parent.toByteArray()),
         span.getName(),
@@ -162,6 +174,32 @@ public final class SpanConverter {
     return false;
   }
 
+  /**
+   * Attribute keys, and the values of keys that take few distinct values, as one shared string
+   * each: spans wait in open traces for a while, and thousands of copies of "gen_ai.request.model"
+   * or "gpt-4o" would be copied by every young collection. Bounded: past the bound, strings are
+   * kept as decoded.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> CANONICAL =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_CANONICAL = 16_384;
+  private static final java.util.Set<String> FEW_VALUES = java.util.Set.of(
+      "gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.system", "gen_ai.request.model",
+      "gen_ai.response.model", "gen_ai.agent.name", "agentmeter.client.id",
+      "agentmeter.shared.resource", "agentmeter.baggage.agent.name", "agentmeter.baggage.client.id",
+      "openai.response.service_tier", "openai.request.service_tier", "error.type");
+
+  private static String canonical(String text) {
+    String shared = CANONICAL.get(text);
+    if (shared != null) {
+      return shared;
+    }
+    if (CANONICAL.size() < MAX_CANONICAL) {
+      shared = CANONICAL.putIfAbsent(text, text);
+    }
+    return shared != null ? shared : text;
+  }
+
   private static Map<String, Object> attributes(List<KeyValue> list, boolean onlyRead) {
     if (list.isEmpty()) {
       return Map.of();
@@ -173,11 +211,17 @@ public final class SpanConverter {
       }
       Object value = value(kv.getValue());
       if (value != null) {
-        result.put(kv.getKey(), value);
+        String key = canonical(kv.getKey());
+        if (value instanceof String text && FEW_VALUES.contains(key)) {
+          value = canonical(text);
+        }
+        result.put(key, value);
       }
     }
-    return result;
+    // one array instead of an entry object per attribute, for as long as the trace is open
+    return Map.copyOf(result);
   }
+
 
   private static Object value(AnyValue value) {
     switch (value.getValueCase()) {
