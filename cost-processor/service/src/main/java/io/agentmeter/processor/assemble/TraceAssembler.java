@@ -60,6 +60,11 @@ public final class TraceAssembler implements AutoCloseable {
   /** Per stored batch not yet done: how many of its traces are still open (guarded by open). */
   private final HashMap<Long, int[]> openTracesPerBatch = new HashMap<>();
   private final ScheduledExecutorService closer;
+  private static final int MAX_IN_FLIGHT = 2;
+  private final java.util.concurrent.ExecutorService storer;
+  private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+  /** Traces whose rollup is handed to the store thread and not yet stored. */
+  private final java.util.Set<String> storing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private static final class Open {
     final List<IncomingSpan> spans = new ArrayList<>();
@@ -86,7 +91,14 @@ public final class TraceAssembler implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    long tick = Math.max(10, Math.min(b.grace.toMillis(), 200));
+    // Short: the closer is the one thread that rolls up and stores, and time it spends waiting
+    // for the next tick while traces are due is time ingest may wait for room.
+    this.storer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "agentmeter-rollup-store");
+      t.setDaemon(true);
+      return t;
+    });
+    long tick = Math.max(5, Math.min(b.grace.toMillis() / 10, 20));
     closer.scheduleWithFixedDelay(this::closeDue, tick, tick, TimeUnit.MILLISECONDS);
   }
 
@@ -254,6 +266,7 @@ public final class TraceAssembler implements AutoCloseable {
     for (int i = 0; i < all.size(); i += 1_000) {
       rollUpAll(all.subList(i, Math.min(all.size(), i + 1_000)), null);
     }
+    awaitStored();
   }
 
   private void closeDue() {
@@ -313,6 +326,10 @@ public final class TraceAssembler implements AutoCloseable {
       for (Map.Entry<String, Open> e : traces) {
         ids.add(e.getKey());
       }
+      if (!java.util.Collections.disjoint(storing, ids)) {
+        // a trace closing again while its earlier rollup is being stored: read it once stored
+        awaitStored();
+      }
       rolledUpBefore = ledger.rolledUp(ids);
     } catch (java.sql.SQLException ex) {
       LOG.log(Level.WARNING, "cannot read which of " + traces.size() + " traces were rolled up"
@@ -366,6 +383,43 @@ public final class TraceAssembler implements AutoCloseable {
         }
       }
     }
+    long dups = duplicates;
+    List<String> ids = new ArrayList<>(rollups.size());
+    for (Ledger.Rollup r : rollups) {
+      ids.add(r.traceId());
+    }
+    storing.addAll(ids);
+    try {
+      inFlight.acquire();
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      storing.removeAll(ids);
+      return;
+    }
+    // Stored by a thread of its own, so that the next traces are rolled up while these are
+    // written; jobs run one at a time, in order.
+    storer.execute(() -> {
+      try {
+        store(rollups, closing, unsent, before, dups);
+      } finally {
+        storing.removeAll(ids);
+        inFlight.release();
+      }
+    });
+  }
+
+  /** Waits until every rollup handed to the store thread is stored (or failed). */
+  private void awaitStored() {
+    try {
+      inFlight.acquire(MAX_IN_FLIGHT);
+      inFlight.release(MAX_IN_FLIGHT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void store(List<Ledger.Rollup> rollups, Map<Long, int[]> closing,
+      List<List<IncomingSpan>> unsent, List<Map<Object, BigDecimal>> before, long duplicates) {
     List<Long> done = new ArrayList<>();
     synchronized (open) {
       closing.forEach((batch, count) -> {
@@ -528,5 +582,6 @@ public final class TraceAssembler implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     flush();
+    storer.shutdown();
   }
 }

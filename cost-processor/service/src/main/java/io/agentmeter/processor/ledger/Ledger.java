@@ -446,8 +446,7 @@ public final class Ledger implements AutoCloseable {
     RollupResult result = item.result();
     Map<String, ArrayDeque<IncomingSpan>> delivered = new HashMap<>();
     for (IncomingSpan span : item.spans()) {
-      delivered.computeIfAbsent(key(span.record().spanId(), span.record().startEpochNanos()),
-          k -> new ArrayDeque<>()).add(span);
+      delivered.computeIfAbsent(span.record().spanId(), k -> new ArrayDeque<>(1)).add(span);
     }
     long start = Long.MAX_VALUE;
     String rootName = null;
@@ -465,8 +464,7 @@ public final class Ledger implements AutoCloseable {
       if (outcome.status() != CostStatus.DUPLICATE) {
         distinct++;
       }
-      ArrayDeque<IncomingSpan> queue = delivered.get(key(outcome.spanId(), outcome.startEpochNanos()));
-      IncomingSpan span = queue == null ? null : queue.poll();
+      IncomingSpan span = take(delivered.get(outcome.spanId()), outcome.startEpochNanos());
       if (span == null) {
         continue;
       }
@@ -791,8 +789,19 @@ public final class Ledger implements AutoCloseable {
     return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 
-  private static String key(String spanId, long start) {
-    return spanId + '@' + start;
+  /** The first delivery in {@code queue} (one span id's) that started at {@code start}, removed. */
+  private static @Nullable IncomingSpan take(@Nullable ArrayDeque<IncomingSpan> queue, long start) {
+    if (queue == null) {
+      return null;
+    }
+    for (java.util.Iterator<IncomingSpan> it = queue.iterator(); it.hasNext(); ) {
+      IncomingSpan span = it.next();
+      if (span.record().startEpochNanos() == start) {
+        it.remove();
+        return span;
+      }
+    }
+    return null;
   }
 
   private void rollbackQuietly() {

@@ -54,6 +54,7 @@ public final class SpanConverter {
     MessageDigest sha = sha256();
     ByteString lastTrace = null;
     String lastTraceHex = null;
+    Map<ByteString, String> ids = new HashMap<>();
     for (int r = 0; r < request.getResourceSpansCount(); r++) {
       ResourceSpans resourceSpans = request.getResourceSpans(r);
       Map<String, Object> resource = attributes(resourceSpans.getResource().getAttributesList(), false);
@@ -80,7 +81,7 @@ public final class SpanConverter {
             lastTrace = span.getTraceId();
             lastTraceHex = HEX.formatHex(lastTrace.toByteArray());
           }
-          spans.add(new IncomingSpan(record(span, resource, lastTraceHex),
+          spans.add(new IncomingSpan(record(span, resource, lastTraceHex, ids),
               fingerprint(sha, spanBytes), payload));
         }
       }
@@ -106,21 +107,34 @@ public final class SpanConverter {
   }
 
   private static SpanRecord record(Span span, Map<String, Object> resource) {
-    return record(span, resource, HEX.formatHex(span.getTraceId().toByteArray()));
+    return record(span, resource, HEX.formatHex(span.getTraceId().toByteArray()), new HashMap<>());
   }
 
-  private static SpanRecord record(Span span, Map<String, Object> resource, String traceId) {
+  /**
+   * @param ids hex span ids already made for this request, so that children share their parent's
+   */
+  private static SpanRecord record(Span span, Map<String, Object> resource, String traceId,
+      Map<ByteString, String> ids) {
     ByteString parent = span.getParentSpanId();
     return new SpanRecord(
         traceId,
-        HEX.formatHex(span.getSpanId().toByteArray()),
-        parent.isEmpty() ? null : HEX.formatHex(parent.toByteArray()),
-        span.getName(),
+        hex(span.getSpanId(), ids),
+        parent.isEmpty() ? null : hex(parent, ids),
+        canonical(span.getName()),
         span.getStartTimeUnixNano(),
         span.getEndTimeUnixNano(),
         span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR,
         attributes(span.getAttributesList(), true),
         resource);
+  }
+
+  private static String hex(ByteString id, Map<ByteString, String> ids) {
+    String hex = ids.get(id);
+    if (hex == null) {
+      hex = HEX.formatHex(id.toByteArray());
+      ids.put(id, hex);
+    }
+    return hex;
   }
 
   private static String identityProblem(Span span) {
