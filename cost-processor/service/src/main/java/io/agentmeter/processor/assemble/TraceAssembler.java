@@ -398,9 +398,15 @@ public final class TraceAssembler implements AutoCloseable {
     }
     // Stored by a thread of its own, so that the next traces are rolled up while these are
     // written; jobs run one at a time, in order.
+    // The rows and the metrics' contributions are computed here; the store thread only writes.
+    Ledger.Prepared prepared = ledger.prepare(rollups);
+    List<Map<Object, BigDecimal>> now = new ArrayList<>(rollups.size());
+    for (Ledger.Rollup r : rollups) {
+      now.add(contributions(r.result()));
+    }
     storer.execute(() -> {
       try {
-        store(rollups, closing, unsent, before, dups);
+        store(rollups, prepared, closing, unsent, before, now, dups);
       } finally {
         storing.removeAll(ids);
         inFlight.release();
@@ -418,8 +424,9 @@ public final class TraceAssembler implements AutoCloseable {
     }
   }
 
-  private void store(List<Ledger.Rollup> rollups, Map<Long, int[]> closing,
-      List<List<IncomingSpan>> unsent, List<Map<Object, BigDecimal>> before, long duplicates) {
+  private void store(List<Ledger.Rollup> rollups, Ledger.Prepared prepared,
+      Map<Long, int[]> closing, List<List<IncomingSpan>> unsent,
+      List<Map<Object, BigDecimal>> before, List<Map<Object, BigDecimal>> now, long duplicates) {
     List<Long> done = new ArrayList<>();
     synchronized (open) {
       closing.forEach((batch, count) -> {
@@ -430,7 +437,7 @@ public final class TraceAssembler implements AutoCloseable {
       });
     }
     try {
-      ledger.store(rollups, done);
+      ledger.store(prepared, done);
     } catch (Exception ex) {
       LOG.log(Level.WARNING, "storing " + rollups.size() + " trace rollups failed; they stay pending", ex);
       return;
@@ -450,7 +457,7 @@ public final class TraceAssembler implements AutoCloseable {
     for (int i = 0; i < rollups.size(); i++) {
       Ledger.Rollup r = rollups.get(i);
       metrics.traceClosed();
-      publishMetrics(r.result(), before.get(i));
+      publishMetrics(now.get(i), before.get(i));
       if (forwarder != null && !unsent.get(i).isEmpty()) {
         try {
           forward(r.result(), unsent.get(i));
@@ -497,8 +504,8 @@ public final class TraceAssembler implements AutoCloseable {
    * Adds what this rollup changed to the monotonic counters: for a trace rolled up again, only what
    * it adds to the earlier rollup of the same stored spans.
    */
-  private void publishMetrics(RollupResult result, Map<Object, BigDecimal> before) {
-    for (Map.Entry<Object, BigDecimal> e : contributions(result).entrySet()) {
+  private void publishMetrics(Map<Object, BigDecimal> now, Map<Object, BigDecimal> before) {
+    for (Map.Entry<Object, BigDecimal> e : now.entrySet()) {
       BigDecimal delta = e.getValue().subtract(before.getOrDefault(e.getKey(), BigDecimal.ZERO));
       if (delta.signum() <= 0) {
         continue;

@@ -357,18 +357,40 @@ public final class Ledger implements AutoCloseable {
    */
   public void store(List<Rollup> rollups, java.util.Collection<Long> doneBatches)
       throws SQLException {
-    if (rollups.isEmpty() && doneBatches.isEmpty()) {
-      return;
+    store(prepare(rollups), doneBatches);
+  }
+
+  /** Rollups turned into the rows to store, every value ready to bind; see {@link #prepare}. */
+  public static final class Prepared {
+    private final List<TraceRows> rows;
+
+    private Prepared(List<TraceRows> rows) {
+      this.rows = rows;
     }
+  }
+
+  /**
+   * Computes the rows of rollups to store (no database work), so that a caller can do it on
+   * another thread than the one that stores them.
+   */
+  public Prepared prepare(List<Rollup> rollups) {
     Map<String, Rollup> latest = new LinkedHashMap<>();
     for (Rollup rollup : rollups) {
       latest.put(rollup.traceId(), rollup);
     }
     long now = System.currentTimeMillis();
-    // Every value is computed before the writer is taken: ingest waits on it.
     List<TraceRows> rows = new ArrayList<>(latest.size());
     for (Rollup item : latest.values()) {
       rows.add(rows(item, now));
+    }
+    return new Prepared(rows);
+  }
+
+  /** Stores prepared rollups; see {@link #store(List, java.util.Collection)}. */
+  public void store(Prepared prepared, java.util.Collection<Long> doneBatches) throws SQLException {
+    List<TraceRows> rows = prepared.rows;
+    if (rows.isEmpty() && doneBatches.isEmpty()) {
+      return;
     }
     synchronized (writer) {
       derivedDataTransaction();
