@@ -67,6 +67,15 @@ final class LoadCommand implements Callable<Integer> {
       description = "An extra JVM argument for the service (repeatable), e.g. to record a profile.")
   List<String> serviceJvmArgs = new ArrayList<>();
 
+  @Option(names = "--trace-ids", defaultValue = "random",
+      description = "random (as real trace ids are: index inserts all over the key range) or"
+          + " sequential (increasing ids: inserts at one end; flatters the ledger)"
+          + " (default: ${DEFAULT-VALUE}).")
+  TraceIds traceIds;
+
+  /** How the generated trace ids are spread. */
+  enum TraceIds { random, sequential }
+
   @Option(names = "--dir", description = "Where the ledger goes (default: a temporary directory).")
   Path dir;
 
@@ -82,7 +91,7 @@ final class LoadCommand implements Callable<Integer> {
     int traces = Math.max(1, spansPerRequest / 10);
     List<byte[]> pool = new ArrayList<>();
     for (int i = 0; i < 64; i++) {
-      pool.add(request(i, traces).toByteArray());
+      pool.add(request(i, traces, System.currentTimeMillis(), randomIds()).toByteArray());
     }
     // Measured before the service starts, so nothing else competes for the cores.
     double baselineCpuNanosPerSpan = baseline(pool, traces * 10);
@@ -101,7 +110,7 @@ final class LoadCommand implements Callable<Integer> {
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       waitHealthy(client, api);
       AtomicLong traceCounter = new AtomicLong(1_000_000);
-      Requests requests = new Requests(traces);
+      Requests requests = new Requests(traces, randomIds());
 
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicBoolean measuring = new AtomicBoolean(false);
@@ -185,8 +194,8 @@ final class LoadCommand implements Callable<Integer> {
       double seconds = (t1 - t0) / 1e9;
       double spansPerSecond = measuredSpans / seconds;
       double cpuPerSpan = (cpu1 - cpu0) / (double) Math.max(1, measuredSpans);
-      out.printf("load: %d senders, %d spans per request (%d traces of 10 spans), %.0f s measured%n",
-          senders, traces * 10, traces, seconds);
+      out.printf("load: %d senders, %d spans per request (%d traces of 10 spans, %s ids), %.0f s"
+          + " measured%n", senders, traces * 10, traces, traceIds, seconds);
       out.printf("throughput:      %,.0f spans/s acknowledged%n", spansPerSecond);
       out.printf("service CPU:     %.2f cores (%,.0f ns per span)%n",
           (cpu1 - cpu0) / 1e9 / seconds, cpuPerSpan);
@@ -235,12 +244,16 @@ final class LoadCommand implements Callable<Integer> {
     throw new IllegalStateException();
   }
 
-  private static ExportTraceServiceRequest request(long firstTrace, int traces) {
-    return request(firstTrace, traces, System.currentTimeMillis());
+  private boolean randomIds() {
+    return traceIds == TraceIds.random;
   }
 
-  /** {@code traces} traces of a root and 9 LLM calls, numbered from {@code firstTrace}. */
-  static ExportTraceServiceRequest request(long firstTrace, int traces, long startMillis) {
+  /**
+   * {@code traces} traces of a root and 9 LLM calls, numbered from {@code firstTrace}; trace ids
+   * scattered over the key space as real ones are, or ({@code randomIds} false) increasing.
+   */
+  static ExportTraceServiceRequest request(long firstTrace, int traces, long startMillis,
+      boolean randomIds) {
     ResourceSpans.Builder rs = ResourceSpans.newBuilder().setResource(Resource.newBuilder()
         .addAttributes(str("service.name", "research-service"))
         .addAttributes(str("gen_ai.agent.name", "researcher"))
@@ -250,7 +263,7 @@ final class LoadCommand implements Callable<Integer> {
     for (int t = 0; t < traces; t++) {
       long n = firstTrace + t;
       ByteString traceId = ByteString.copyFrom(
-          ByteBuffer.allocate(16).putLong(0x5af92f3577b34da6L).putLong(n + 1).array());
+          ByteBuffer.allocate(16).putLong(firstHalf(n, randomIds)).putLong(n + 1).array());
       long start = startMillis * 1_000_000L;
       ByteString root = id(n, 0);
       scope.addSpans(Span.newBuilder().setTraceId(traceId).setSpanId(root).setName("POST /research")
@@ -293,11 +306,14 @@ final class LoadCommand implements Callable<Integer> {
     private final byte[] template;
     private final List<int[]> patches = new ArrayList<>(); // {offset, kind, trace, extra}
 
-    Requests(int traces) {
-      this.template = request(TEMPLATE_FIRST, traces, startMillis).toByteArray();
+    private final boolean randomIds;
+
+    Requests(int traces, boolean randomIds) {
+      this.randomIds = randomIds;
+      this.template = request(TEMPLATE_FIRST, traces, startMillis, randomIds).toByteArray();
       for (int t = 0; t < traces; t++) {
         long n = TEMPLATE_FIRST + t;
-        find(ByteBuffer.allocate(8).putLong(n + 1).array(), 0, t, 0);
+        find(ByteBuffer.allocate(16).putLong(firstHalf(n, randomIds)).putLong(n + 1).array(), 0, t, 0);
         for (int i = 0; i < 10; i++) {
           find(ByteBuffer.allocate(8).putLong((n << 8) | (i + 1)).array(), 1, t, i);
         }
@@ -328,7 +344,10 @@ final class LoadCommand implements Callable<Integer> {
       for (int[] p : patches) {
         long n = firstTrace + p[2];
         switch (p[1]) {
-          case 0 -> putLong(out, p[0], n + 1);
+          case 0 -> {
+            putLong(out, p[0], firstHalf(n, randomIds));
+            putLong(out, p[0] + 8, n + 1);
+          }
           case 1 -> putLong(out, p[0], (n << 8) | (p[3] + 1));
           case 2 -> digits(out, p[0] + 5, n);
           case 3 -> digits(out, p[0] + 9, n);
@@ -351,6 +370,21 @@ final class LoadCommand implements Callable<Integer> {
         value /= 10;
       }
     }
+  }
+
+  /**
+   * The first half of trace {@code n}'s id: scattered as real trace ids are (they are random), so
+   * that the ledger's indexes see inserts all over the key range, not only appends at one end; or
+   * one constant, so that ids increase.
+   */
+  static long firstHalf(long n, boolean random) {
+    if (!random) {
+      return 0x5af92f3577b34da6L;
+    }
+    long z = n * 0x9E3779B97F4A7C15L + 0x5af92f3577b34da6L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   private static ByteString id(long trace, int i) {

@@ -9,11 +9,13 @@ class LoadRequestsTest {
 
   @Test
   void aPatchedTemplateIsByteForByteTheBuiltRequest() {
-    LoadCommand.Requests requests = new LoadCommand.Requests(20);
-    for (long first : new long[] {0, 1_000_000, 1_000_020, 987_654_321_012L}) {
-      assertThat(requests.make(first))
-          .as("traces from %d", first)
-          .isEqualTo(LoadCommand.request(first, 20, requests.startMillis).toByteArray());
+    for (boolean random : new boolean[] {true, false}) {
+      LoadCommand.Requests requests = new LoadCommand.Requests(20, random);
+      for (long first : new long[] {0, 1_000_000, 1_000_020, 987_654_321_012L}) {
+        assertThat(requests.make(first))
+            .as("traces from %d, random ids %s", first, random)
+            .isEqualTo(LoadCommand.request(first, 20, requests.startMillis, random).toByteArray());
+      }
     }
   }
 }
