@@ -212,8 +212,10 @@ public final class Ledger implements AutoCloseable {
     List<Long> batches = new ArrayList<>();
     Map<String, Boolean> wanted = new HashMap<>();
     synchronized (reader) {
-      try (PreparedStatement select = reader.prepareStatement("SELECT span_id, fingerprint,"
-          + " batch_id FROM cost_lines WHERE trace_id = ? AND line = 0")) {
+      try (PreparedStatement select = reader.prepareStatement("SELECT c.span_id, c.fingerprint,"
+          + " c.batch_id FROM traces t JOIN cost_lines c"
+          + " ON c.line_id BETWEEN t.first_line_id AND t.last_line_id"
+          + " WHERE t.trace_id = ? AND c.line = 0")) {
         select.setString(1, traceId);
         try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
@@ -394,21 +396,24 @@ public final class Ledger implements AutoCloseable {
     }
     synchronized (writer) {
       derivedDataTransaction();
-      try (PreparedStatement deleteLines =
-              writer.prepareStatement("DELETE FROM cost_lines WHERE trace_id = ?");
+      try (PreparedStatement earlier = writer.prepareStatement(
+              "SELECT first_line_id, last_line_id FROM traces WHERE trace_id = ?");
+          PreparedStatement deleteLines = writer.prepareStatement(
+              "DELETE FROM cost_lines WHERE line_id BETWEEN ? AND ?");
           PreparedStatement done =
               writer.prepareStatement("UPDATE batches SET pending = 0 WHERE batch_id = ?");
           PreparedStatement line = writer.prepareStatement(
-              "INSERT INTO cost_lines (trace_id, span_id, fingerprint, line, start_nanos, day, agent,"
-                  + " task, client, provider, model, status, reason, cost, span_cost, currency,"
-                  + " price_ref, input_tokens, output_tokens, retry, shared, parent_span_id, name,"
-                  + " end_nanos, batch_id)"
-                  + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+              "INSERT INTO cost_lines (line_id, trace_id, span_id, fingerprint, line, start_nanos,"
+                  + " day, agent, task, client, provider, model, status, reason, cost, span_cost,"
+                  + " currency, price_ref, input_tokens, output_tokens, retry, shared,"
+                  + " parent_span_id, name, end_nanos, batch_id)"
+                  + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
           PreparedStatement trace = writer.prepareStatement(
               "INSERT INTO traces (trace_id, currency, total, total_rank, complete, root_span_id,"
                   + " root_name, span_count, unpriced_spans, shared_total, retry_total, start_nanos,"
-                  + " by_agent, by_model, by_client, clients, updated_at_ms)"
-                  + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                  + " by_agent, by_model, by_client, clients, updated_at_ms, first_line_id,"
+                  + " last_line_id)"
+                  + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                   + " ON CONFLICT (trace_id) DO UPDATE SET currency = excluded.currency,"
                   + " total = excluded.total, total_rank = excluded.total_rank,"
                   + " complete = excluded.complete, root_span_id = excluded.root_span_id,"
@@ -417,17 +422,29 @@ public final class Ledger implements AutoCloseable {
                   + " shared_total = excluded.shared_total, retry_total = excluded.retry_total,"
                   + " start_nanos = excluded.start_nanos, by_agent = excluded.by_agent,"
                   + " by_model = excluded.by_model, by_client = excluded.by_client,"
-                  + " clients = excluded.clients, updated_at_ms = excluded.updated_at_ms")) {
+                  + " clients = excluded.clients, updated_at_ms = excluded.updated_at_ms,"
+                  + " first_line_id = excluded.first_line_id, last_line_id = excluded.last_line_id")) {
+        long next = lastLineId() + 1;
         for (TraceRows item : rows) {
-          if (item.replaces()) {
-            deleteLines.setString(1, item.traceId());
-            deleteLines.executeUpdate();
+          // A trace rolled up before: its lines are replaced as a whole (never added to).
+          earlier.setString(1, item.traceId());
+          try (ResultSet rs = earlier.executeQuery()) {
+            if (rs.next() && rs.getObject(1) != null) {
+              deleteLines.setLong(1, rs.getLong(1));
+              deleteLines.setLong(2, rs.getLong(2));
+              deleteLines.executeUpdate();
+            }
           }
+          long first = next;
           for (Object[] values : item.lines()) {
-            bind(line, values);
+            line.setLong(1, next++);
+            bind(line, values, 1);
             line.addBatch();
           }
-          bind(trace, item.trace());
+          Object[] values = item.trace();
+          values[values.length - 2] = first;
+          values[values.length - 1] = next - 1;
+          bind(trace, values, 0);
           trace.addBatch();
         }
         line.executeBatch();
@@ -528,7 +545,7 @@ public final class Ledger implements AutoCloseable {
         item.complete() ? 1 : 0, text(rootId), text(rootName), distinct, result.unpricedSpans(),
         decimal(result.sharedTotal()), decimal(result.retryTotal()), start == Long.MAX_VALUE ? 0L : start,
         json(result.byAgent()), json(result.byModel()), json(result.byClient()),
-        "," + String.join(",", clients) + ",", now};
+        "," + String.join(",", clients) + ",", now, NullOf.NUMBER, NullOf.NUMBER};
     return new TraceRows(traceId, lines, trace, item.replaces());
   }
 
@@ -544,10 +561,26 @@ public final class Ledger implements AutoCloseable {
     return dialect == Dialect.SQLITE ? value.toPlainString() : value;
   }
 
-  private static void bind(PreparedStatement statement, Object[] values) throws SQLException {
+  /** The highest line number stored; read inside the writing transaction. */
+  private long lastLineId() throws SQLException {
+    if (dialect == Dialect.POSTGRES) {
+      try (Statement statement = writer.createStatement()) {
+        // numbers are taken by one writer at a time, even with several services on one database
+        statement.execute("LOCK TABLE cost_lines IN SHARE ROW EXCLUSIVE MODE");
+      }
+    }
+    try (Statement statement = writer.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT COALESCE(MAX(line_id), 0) FROM cost_lines")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static void bind(PreparedStatement statement, Object[] values, int offset)
+      throws SQLException {
     for (int i = 0; i < values.length; i++) {
       Object v = values[i];
-      int index = i + 1;
+      int index = i + 1 + offset;
       if (v instanceof String text) {
         statement.setString(index, text);
       } else if (v instanceof Long number) {
@@ -585,9 +618,10 @@ public final class Ledger implements AutoCloseable {
       }
       List<SpanRow> spans = new ArrayList<>();
       try (PreparedStatement select = reader.prepareStatement(
-          "SELECT span_id, parent_span_id, name, start_nanos, agent, model, status, reason,"
-              + " span_cost FROM cost_lines WHERE trace_id = ? AND line = 0"
-              + " ORDER BY start_nanos, span_id")) {
+          "SELECT c.span_id, c.parent_span_id, c.name, c.start_nanos, c.agent, c.model, c.status,"
+              + " c.reason, c.span_cost FROM traces t JOIN cost_lines c"
+              + " ON c.line_id BETWEEN t.first_line_id AND t.last_line_id"
+              + " WHERE t.trace_id = ? AND c.line = 0 ORDER BY c.start_nanos, c.span_id")) {
         select.setString(1, traceId);
         try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
@@ -728,8 +762,9 @@ public final class Ledger implements AutoCloseable {
 
   private boolean rolledUp(IncomingSpan span) throws SQLException {
     synchronized (reader) {
-      try (PreparedStatement select = reader.prepareStatement("SELECT 1 FROM cost_lines"
-          + " WHERE trace_id = ? AND span_id = ? AND fingerprint = ? AND line = 0")) {
+      try (PreparedStatement select = reader.prepareStatement("SELECT 1 FROM traces t"
+          + " JOIN cost_lines c ON c.line_id BETWEEN t.first_line_id AND t.last_line_id"
+          + " WHERE t.trace_id = ? AND c.span_id = ? AND c.fingerprint = ? AND c.line = 0")) {
         select.setString(1, span.record().traceId());
         select.setString(2, span.record().spanId());
         select.setString(3, span.fingerprint());

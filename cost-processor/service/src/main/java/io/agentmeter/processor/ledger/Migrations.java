@@ -175,6 +175,66 @@ final class Migrations {
     }
   }
 
+  private static final String LINE_COLUMNS = "trace_id, span_id, fingerprint, line, start_nanos,"
+      + " day, agent, task, client, provider, model, status, reason, cost, span_cost, currency,"
+      + " price_ref, input_tokens, output_tokens, retry, shared, parent_span_id, name, end_nanos,"
+      + " batch_id";
+
+  /**
+   * Version 3: cost lines get a number ({@code line_id}) and lose their primary key on (trace id,
+   * span id, fingerprint, line); a trace's lines are numbered consecutively when stored and its
+   * {@code traces} row names the range. Trace ids are random, so an index keyed by them took an
+   * insert somewhere in the middle of the index for every line, and the pages that touched made
+   * storing a line three to four times dearer; a trace now costs one such insert (its
+   * {@code traces} row) however many lines it has. A line is still never stored twice: a trace's
+   * lines are replaced as a whole, from its distinct deliveries.
+   */
+  static void v3(Connection connection, Dialect d) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE cost_lines_v3 ("
+          + " line_id " + d.idKey + ","
+          + " trace_id VARCHAR(32) NOT NULL,"
+          + " span_id VARCHAR(16) NOT NULL,"
+          + " fingerprint VARCHAR(16) NOT NULL,"
+          + " line SMALLINT NOT NULL,"
+          + " start_nanos BIGINT NOT NULL,"
+          + " day VARCHAR(10) NOT NULL,"
+          + " agent TEXT NOT NULL,"
+          + " task TEXT NOT NULL,"
+          + " client TEXT NOT NULL,"
+          + " provider TEXT,"
+          + " model TEXT,"
+          + " status VARCHAR(16) NOT NULL,"
+          + " reason TEXT,"
+          + " cost " + d.decimal + ","
+          + " span_cost " + d.decimal + ","
+          + " currency VARCHAR(3) NOT NULL,"
+          + " price_ref TEXT,"
+          + " input_tokens BIGINT NOT NULL,"
+          + " output_tokens BIGINT NOT NULL,"
+          + " retry SMALLINT NOT NULL,"
+          + " shared SMALLINT NOT NULL,"
+          + " parent_span_id VARCHAR(16),"
+          + " name TEXT,"
+          + " end_nanos BIGINT,"
+          + " batch_id BIGINT)");
+      statement.execute("INSERT INTO cost_lines_v3 (line_id, " + LINE_COLUMNS + ")"
+          + " SELECT ROW_NUMBER() OVER (ORDER BY trace_id, span_id, fingerprint, line), "
+          + LINE_COLUMNS + " FROM cost_lines");
+      statement.execute("DROP TABLE cost_lines");
+      statement.execute("ALTER TABLE cost_lines_v3 RENAME TO cost_lines");
+      statement.execute("CREATE INDEX cost_lines_start ON cost_lines (start_nanos)");
+      statement.execute("ALTER TABLE traces ADD COLUMN first_line_id BIGINT");
+      statement.execute("ALTER TABLE traces ADD COLUMN last_line_id BIGINT");
+      // only for this update: without it, each trace's range would be a scan of every line
+      statement.execute("CREATE INDEX cost_lines_v3_trace ON cost_lines (trace_id)");
+      statement.execute("UPDATE traces SET"
+          + " first_line_id = (SELECT MIN(line_id) FROM cost_lines c WHERE c.trace_id = traces.trace_id),"
+          + " last_line_id = (SELECT MAX(line_id) FROM cost_lines c WHERE c.trace_id = traces.trace_id)");
+      statement.execute("DROP INDEX cost_lines_v3_trace");
+    }
+  }
+
   /** A schema version: what it changes, applied in the migration's transaction. */
   private interface Step {
     void apply(Connection connection, Dialect dialect) throws SQLException;
@@ -188,7 +248,8 @@ final class Migrations {
           }
         }
       },
-      Migrations::v2);
+      Migrations::v2,
+      Migrations::v3);
 
   /** Brings the schema up to the newest version. */
   static void apply(Connection connection, Dialect dialect) throws SQLException {

@@ -62,7 +62,7 @@ class MigrationTest {
     }
 
     try (Ledger ledger = Ledger.open(file.toString())) {
-      assertThat(ledger.schemaVersion()).isEqualTo(2);
+      assertThat(ledger.schemaVersion()).isEqualTo(3);
       assertThat(ledger.spansOf(OtlpPayloads.traceIdHex(1))).extracting(IncomingSpan::fingerprint)
           .containsExactlyInAnyOrderElementsOf(rolledUp.stream().map(IncomingSpan::fingerprint).toList());
       assertThat(ledger.rolledUpSpansOf(OtlpPayloads.traceIdHex(1))).hasSize(3);
