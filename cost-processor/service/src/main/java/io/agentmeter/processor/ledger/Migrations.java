@@ -187,7 +187,8 @@ final class Migrations {
    * insert somewhere in the middle of the index for every line, and the pages that touched made
    * storing a line three to four times dearer; a trace now costs one such insert (its
    * {@code traces} row) however many lines it has. A line is still never stored twice: a trace's
-   * lines are replaced as a whole, from its distinct deliveries.
+   * lines are replaced as a whole, from its distinct deliveries. Batches gain an {@code encoding}
+   * ({@code identity}, or {@code deflate} as stored from now on).
    */
   static void v3(Connection connection, Dialect d) throws SQLException {
     try (Statement statement = connection.createStatement()) {
@@ -232,6 +233,8 @@ final class Migrations {
           + " first_line_id = (SELECT MIN(line_id) FROM cost_lines c WHERE c.trace_id = traces.trace_id),"
           + " last_line_id = (SELECT MAX(line_id) FROM cost_lines c WHERE c.trace_id = traces.trace_id)");
       statement.execute("DROP INDEX cost_lines_v3_trace");
+      statement.execute("ALTER TABLE batches ADD COLUMN encoding VARCHAR(8) NOT NULL"
+          + " DEFAULT 'identity'");
     }
   }
 
