@@ -400,13 +400,13 @@ public final class TraceAssembler implements AutoCloseable {
     // written; jobs run one at a time, in order.
     // The rows and the metrics' contributions are computed here; the store thread only writes.
     Ledger.Prepared prepared = ledger.prepare(rollups);
-    List<Map<Object, BigDecimal>> now = new ArrayList<>(rollups.size());
-    for (Ledger.Rollup r : rollups) {
-      now.add(contributions(r.result()));
+    Map<Object, BigDecimal> added = new HashMap<>();
+    for (int i = 0; i < rollups.size(); i++) {
+      addDelta(added, contributions(rollups.get(i).result()), before.get(i));
     }
     storer.execute(() -> {
       try {
-        store(rollups, prepared, closing, unsent, before, now, dups);
+        store(rollups, prepared, closing, unsent, added, dups);
       } finally {
         storing.removeAll(ids);
         inFlight.release();
@@ -426,7 +426,7 @@ public final class TraceAssembler implements AutoCloseable {
 
   private void store(List<Ledger.Rollup> rollups, Ledger.Prepared prepared,
       Map<Long, int[]> closing, List<List<IncomingSpan>> unsent,
-      List<Map<Object, BigDecimal>> before, List<Map<Object, BigDecimal>> now, long duplicates) {
+      Map<Object, BigDecimal> added, long duplicates) {
     List<Long> done = new ArrayList<>();
     synchronized (open) {
       closing.forEach((batch, count) -> {
@@ -454,10 +454,10 @@ public final class TraceAssembler implements AutoCloseable {
       });
     }
     metrics.duplicates(duplicates);
+    publishMetrics(added);
     for (int i = 0; i < rollups.size(); i++) {
       Ledger.Rollup r = rollups.get(i);
       metrics.traceClosed();
-      publishMetrics(now.get(i), before.get(i));
       if (forwarder != null && !unsent.get(i).isEmpty()) {
         try {
           forward(r.result(), unsent.get(i));
@@ -501,15 +501,24 @@ public final class TraceAssembler implements AutoCloseable {
   }
 
   /**
-   * Adds what this rollup changed to the monotonic counters: for a trace rolled up again, only what
-   * it adds to the earlier rollup of the same stored spans.
+   * Adds to {@code sum} what a rollup adds to the monotonic counters: for a trace rolled up again,
+   * only what it adds to the earlier rollup of the same stored spans.
    */
-  private void publishMetrics(Map<Object, BigDecimal> now, Map<Object, BigDecimal> before) {
+  private static void addDelta(Map<Object, BigDecimal> sum, Map<Object, BigDecimal> now,
+      Map<Object, BigDecimal> before) {
     for (Map.Entry<Object, BigDecimal> e : now.entrySet()) {
-      BigDecimal delta = e.getValue().subtract(before.getOrDefault(e.getKey(), BigDecimal.ZERO));
-      if (delta.signum() <= 0) {
-        continue;
+      BigDecimal delta = before.isEmpty() ? e.getValue()
+          : e.getValue().subtract(before.getOrDefault(e.getKey(), BigDecimal.ZERO));
+      if (delta.signum() > 0) {
+        sum.merge(e.getKey(), delta, BigDecimal::add);
       }
+    }
+  }
+
+  /** Adds a stored group's summed contributions to the counters, one update per label set. */
+  private void publishMetrics(Map<Object, BigDecimal> added) {
+    for (Map.Entry<Object, BigDecimal> e : added.entrySet()) {
+      BigDecimal delta = e.getValue();
       if (e.getKey() instanceof CostLabels labels) {
         metrics.addCost(labels, delta);
       } else if (e.getKey() instanceof TokenLabels labels) {
