@@ -59,6 +59,18 @@ public final class TraceAssembler implements AutoCloseable {
   private final LinkedHashMap<String, Open> open = new LinkedHashMap<>();
   /** Per stored batch not yet done: how many of its traces are still open (guarded by open). */
   private final HashMap<Long, int[]> openTracesPerBatch = new HashMap<>();
+  /**
+   * Traces recently stored with their root (guarded by open): a span of one of them is late, and
+   * the trace is rolled up again after the grace instead of waiting for the idle timeout.
+   */
+  private final LinkedHashMap<String, Boolean> recentlyComplete = new LinkedHashMap<>() {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > 50_000;
+    }
+  };
   private final ScheduledExecutorService closer;
   private static final int MAX_IN_FLIGHT = 2;
   private final java.util.concurrent.ExecutorService storer;
@@ -178,6 +190,10 @@ public final class TraceAssembler implements AutoCloseable {
         if (trace == null) {
           trace = new Open();
           open.put(traceId, trace);
+          if (recentlyComplete.containsKey(traceId)) {
+            trace.rootSeen = true;
+            trace.rootSeenAt = now;
+          }
         }
         trace.lastSeen = now;
         trace.spans.add(span);
@@ -371,8 +387,7 @@ public final class TraceAssembler implements AutoCloseable {
         }
         boolean complete = completeOverride != null ? completeOverride || rootPresent
             : (trace.rootSeen && !trace.recovered) || rootPresent;
-        rollups.add(new Ledger.Rollup(traceId, rollup.result(), spans, complete,
-            rolledUpBefore.contains(traceId)));
+        rollups.add(new Ledger.Rollup(traceId, rollup.result(), spans, complete));
         unsent.add(fresh);
         before.add(stored.isEmpty() ? Map.of() : contributions(rollupOf(stored)));
       } catch (Exception ex) {
@@ -452,6 +467,13 @@ public final class TraceAssembler implements AutoCloseable {
           }
         }
       });
+    }
+    synchronized (open) {
+      for (Ledger.Rollup r : rollups) {
+        if (r.complete()) {
+          recentlyComplete.put(r.traceId(), Boolean.TRUE);
+        }
+      }
     }
     metrics.duplicates(duplicates);
     publishMetrics(added);

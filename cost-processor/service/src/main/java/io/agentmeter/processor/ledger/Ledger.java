@@ -381,16 +381,9 @@ public final class Ledger implements AutoCloseable {
    * @param result its rollup
    * @param spans the stored spans it was computed from
    * @param complete whether the trace's root span was seen
-   * @param replaces whether an earlier rollup of the trace may be stored (its lines are replaced);
-   *     {@code false} only for a trace known to have none
    */
   public record Rollup(String traceId, RollupResult result, List<IncomingSpan> spans,
-      boolean complete, boolean replaces) {
-
-    public Rollup(String traceId, RollupResult result, List<IncomingSpan> spans, boolean complete) {
-      this(traceId, result, spans, complete, true);
-    }
-  }
+      boolean complete) {}
 
   /**
    * Stores several traces' rollups in one transaction (one disk sync for all), and marks the
@@ -504,8 +497,7 @@ public final class Ledger implements AutoCloseable {
   }
 
   /** A trace's rows, every column value ready to bind. */
-  private record TraceRows(String traceId, List<Object[]> lines, Object[] trace,
-      boolean replaces) {}
+  private record TraceRows(String traceId, List<Object[]> lines, Object[] trace) {}
 
   /** The SQL type of a {@code null} column value, for binding. */
   private enum NullOf {
@@ -585,7 +577,7 @@ public final class Ledger implements AutoCloseable {
         decimal(result.sharedTotal()), decimal(result.retryTotal()), start == Long.MAX_VALUE ? 0L : start,
         json(result.byAgent()), json(result.byModel()), json(result.byClient()),
         "," + String.join(",", clients) + ",", now, NullOf.NUMBER, NullOf.NUMBER};
-    return new TraceRows(traceId, lines, trace, item.replaces());
+    return new TraceRows(traceId, lines, trace);
   }
 
   private static Object text(@Nullable String value) {

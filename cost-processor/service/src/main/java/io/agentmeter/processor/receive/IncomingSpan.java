@@ -10,7 +10,8 @@ import io.agentmeter.cost.data.SpanRecord;
  * @param record the span as the cost engine reads it
  * @param fingerprint 16 hex characters identifying the span's content; a re-delivery of the same
  *     span has the same fingerprint
- * @param payload a serialized {@code ResourceSpans} holding only this span
+ * @param payload a serialized {@code ResourceSpans} holding only this span, or empty when the
+ *     receiver was told not to keep one (no forwarding: the bytes are in the stored request)
  * @param batchId the ledger's id of the stored export request holding the span, or
  *     {@link #NOT_STORED} before it is stored
  */

@@ -1,0 +1,161 @@
+package io.agentmeter.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.agentmeter.processor.ledger.TraceCost;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A span arriving after its trace was rolled up amends that rollup: the trace's lines are replaced
+ * as a whole (none left over to be summed twice), and a re-delivery of spans already costed changes
+ * nothing, on both ledgers.
+ */
+class LateSpanTest {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static EmbeddedPostgres postgres;
+
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    postgres.close();
+  }
+
+  static Stream<Arguments> ledgers() {
+    return Stream.of(
+        Arguments.of("sqlite", dir.resolve("late.db").toString(), "jdbc:sqlite:" + dir.resolve("late.db")),
+        Arguments.of("postgresql", postgresUrl(), postgresUrl()));
+  }
+
+  private static String postgresUrl() {
+    return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres?user=postgres";
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ledgers")
+  void aLateSpanAmendsTheRolledUpTraceAndARedeliveryChangesNothing(String kind, String ledger,
+      String jdbc) throws Exception {
+    long n = kind.equals("sqlite") ? 700_001 : 700_002;
+    String traceId = OtlpPayloads.traceIdHex(n);
+    try (Processor processor = Processor.builder().setLedger(ledger)
+        .setOtlpHttpPort(0).setOtlpGrpcPort(-1).setApiPort(0).setBindHost("127.0.0.1")
+        .setTraceGrace(Duration.ofMillis(100)).start()) {
+      assertThat(post(processor, OtlpPayloads.trace(n, 3))).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> total(processor, traceId),
+          t -> t.isPresent() && t.get().compareTo(cost(3)) == 0);
+
+      // the fourth call's span, alone, after the trace was rolled up
+      assertThat(post(processor, only(OtlpPayloads.trace(n, 4), 4))).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> total(processor, traceId),
+          t -> t.isPresent() && t.get().compareTo(cost(4)) == 0);
+
+      // the first delivery again (a sender that retried): already costed
+      assertThat(post(processor, OtlpPayloads.trace(n, 3))).isEqualTo(200);
+      processor.flush();
+
+      TraceCost trace = processor.ledger().trace(traceId).orElseThrow();
+      assertThat(trace.total()).isEqualByComparingTo(cost(4));
+      assertThat(trace.complete()).isTrue();
+      assertThat(trace.spans()).hasSize(5);
+      try (Connection c = DriverManager.getConnection(jdbc);
+          PreparedStatement select = c.prepareStatement(
+              "SELECT cost, line FROM cost_lines WHERE trace_id = ?")) {
+        select.setString(1, traceId);
+        long lines = 0;
+        long spanRows = 0;
+        BigDecimal sum = BigDecimal.ZERO;
+        try (ResultSet rs = select.executeQuery()) {
+          while (rs.next()) {
+            lines++;
+            spanRows += rs.getInt(2) == 0 ? 1 : 0;
+            sum = rs.getString(1) == null ? sum : sum.add(new BigDecimal(rs.getString(1)));
+          }
+        }
+        // everything a query sums for this trace: no lines of the earlier rollup left over
+        assertThat(lines).isEqualTo(5);
+        assertThat(spanRows).isEqualTo(5);
+        assertThat(sum).isEqualByComparingTo(cost(4));
+      }
+      // the counters grew by what each rollup added: four calls in all, not 3 + 4
+      assertThat(costMetricsSum(processor)).isEqualByComparingTo(cost(4));
+      assertThat(metric(processor, "agentmeter_spans_duplicate_total")).isEqualTo(4);
+    }
+  }
+
+  private static BigDecimal cost(int calls) {
+    return OtlpPayloads.CALL_COST.multiply(BigDecimal.valueOf(calls));
+  }
+
+  private static ExportTraceServiceRequest only(ExportTraceServiceRequest request, int index) {
+    ExportTraceServiceRequest.Builder builder = request.toBuilder();
+    ScopeSpans.Builder scope = builder.getResourceSpansBuilder(0).getScopeSpansBuilder(0);
+    Span keep = scope.getSpans(index);
+    scope.clearSpans().addSpans(keep);
+    return builder.build();
+  }
+
+  private static Optional<BigDecimal> total(Processor processor, String traceId) throws Exception {
+    return processor.ledger().trace(traceId).map(TraceCost::total);
+  }
+
+  private static int post(Processor processor, ExportTraceServiceRequest request) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + processor.otlpHttpPort() + "/v1/traces"))
+            .header("Content-Type", "application/x-protobuf")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray())).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private static String metrics(Processor processor) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(
+        "http://127.0.0.1:" + processor.apiPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static BigDecimal costMetricsSum(Processor processor) throws Exception {
+    Matcher m = Pattern.compile("(?m)^agentmeter_cost_total\\{[^}]*\\} (\\S+)$")
+        .matcher(metrics(processor));
+    BigDecimal sum = BigDecimal.ZERO;
+    while (m.find()) {
+      sum = sum.add(new BigDecimal(m.group(1)));
+    }
+    return sum;
+  }
+
+  private static long metric(Processor processor, String name) throws Exception {
+    Matcher m = Pattern.compile("(?m)^" + name + " (\\d+)$").matcher(metrics(processor));
+    assertThat(m.find()).as(name).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+}
