@@ -7,7 +7,6 @@ import io.agentmeter.processor.ledger.TraceCost;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,8 +22,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -38,28 +36,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LateSpanTest {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static EmbeddedPostgres postgres;
+  @RegisterExtension static final PostgresLedger POSTGRES = new PostgresLedger();
 
   @TempDir static Path dir;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    postgres.close();
-  }
 
   static Stream<Arguments> ledgers() {
     return Stream.of(
         Arguments.of("sqlite", dir.resolve("late.db").toString(), "jdbc:sqlite:" + dir.resolve("late.db")),
-        Arguments.of("postgresql", postgresUrl(), postgresUrl()));
-  }
-
-  private static String postgresUrl() {
-    return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres?user=postgres";
+        Arguments.of("postgresql", POSTGRES.url(), POSTGRES.url()));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -15,7 +15,6 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -30,8 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -47,25 +45,14 @@ class ProcessorIntegrationTest {
   private static final ObjectMapper JSON =
       JsonMapper.builder().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static EmbeddedPostgres postgres;
+  @RegisterExtension static final PostgresLedger POSTGRES = new PostgresLedger();
 
   @TempDir static Path dir;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    postgres.close();
-  }
 
   static Stream<Arguments> ledgers() {
     return Stream.of(
         Arguments.of("sqlite", dir.resolve("ledger-" + System.nanoTime() + ".db").toString()),
-        Arguments.of("postgresql", "jdbc:postgresql://localhost:" + postgres.getPort()
-            + "/postgres?user=postgres"));
+        Arguments.of("postgresql", POSTGRES.url()));
   }
 
   @ParameterizedTest(name = "{0}")
