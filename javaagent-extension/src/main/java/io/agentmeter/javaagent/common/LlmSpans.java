@@ -52,16 +52,30 @@ public final class LlmSpans {
    * future is untouched. A call that failed at once, or did not return a future, ends now.
    */
   public static void endWhenDone(Object call, Object future, Throwable error, Ending ending) {
-    if (!(call instanceof Call)) {
-      return;
-    }
-    Call c = (Call) call;
-    c.exitScope();
-    if (error != null || !(future instanceof CompletableFuture)) {
-      c.finish(error);
+    Call c = returned(call, future, error, CompletableFuture.class);
+    if (c == null) {
       return;
     }
     ((CompletableFuture<?>) future).whenComplete((response, failure) -> ending.end(c, response, unwrap(failure)));
+  }
+
+  /**
+   * Where every wrapping helper starts once the SDK has returned: the call's scope is exited, and
+   * the call is given back to go on with (wrap {@code result}, or end later) only if the SDK
+   * returned a {@code wraps} without failing. Otherwise ({@code null}) the span, if the call is
+   * ours, has ended with the failure, and the helper returns {@code result} unchanged.
+   */
+  public static Call returned(Object call, Object result, Throwable error, Class<?> wraps) {
+    if (!(call instanceof Call)) {
+      return null;
+    }
+    Call c = (Call) call;
+    c.exitScope();
+    if (error != null || !wraps.isInstance(result)) {
+      c.finish(error);
+      return null;
+    }
+    return c;
   }
 
   /** The SDK's failure inside the {@link CompletionException} an async call wraps it in. */

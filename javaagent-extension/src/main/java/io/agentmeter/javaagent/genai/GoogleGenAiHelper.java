@@ -111,13 +111,8 @@ public final class GoogleGenAiHelper {
    * iterator is observed however soon the application asks for it.
    */
   public static Object asyncStreamStarted(Object call, Object future, Throwable error) {
-    if (!(call instanceof LlmSpans.Call)) {
-      return future;
-    }
-    LlmSpans.Call c = (LlmSpans.Call) call;
-    c.exitScope();
-    if (error != null || !(future instanceof CompletableFuture)) {
-      c.finish(error);
+    LlmSpans.Call c = LlmSpans.returned(call, future, error, CompletableFuture.class);
+    if (c == null) {
       return future;
     }
     try {
@@ -142,16 +137,10 @@ public final class GoogleGenAiHelper {
 
   /** After {@code generateContentStream} returns: the span lives on with the stream. */
   public static void streamStarted(Object call, Object stream, Throwable error) {
-    if (!(call instanceof LlmSpans.Call)) {
-      return;
+    LlmSpans.Call c = LlmSpans.returned(call, stream, error, Object.class);
+    if (c != null) {
+      STREAMS.put(stream, c);
     }
-    LlmSpans.Call c = (LlmSpans.Call) call;
-    c.exitScope();
-    if (error != null || stream == null) {
-      c.finish(error);
-      return;
-    }
-    STREAMS.put(stream, c);
   }
 
   /** The iterator the application gets: usage is read from each chunk, the span ends at the end. */

@@ -113,13 +113,8 @@ public final class OpenAiHelper {
 
   /** {@code response} wrapped so that {@code observer} sees every element and the span ends with it. */
   static Object stream(Object call, Object response, Throwable error, Consumer<Object> observer) {
-    if (!(call instanceof LlmSpans.Call)) {
-      return response;
-    }
-    LlmSpans.Call c = (LlmSpans.Call) call;
-    c.exitScope();
-    if (error != null || !(response instanceof StreamResponse)) {
-      c.finish(error);
+    LlmSpans.Call c = LlmSpans.returned(call, response, error, StreamResponse.class);
+    if (c == null) {
       return response;
     }
     return new TracingStreamResponse<>((StreamResponse<?>) response, c, observer);
@@ -127,13 +122,8 @@ public final class OpenAiHelper {
 
   /** The asynchronous form of {@link #stream}. */
   static Object asyncStream(Object call, Object response, Throwable error, Consumer<Object> observer) {
-    if (!(call instanceof LlmSpans.Call)) {
-      return response;
-    }
-    LlmSpans.Call c = (LlmSpans.Call) call;
-    c.exitScope();
-    if (error != null || !(response instanceof AsyncStreamResponse)) {
-      c.finish(error);
+    LlmSpans.Call c = LlmSpans.returned(call, response, error, AsyncStreamResponse.class);
+    if (c == null) {
       return response;
     }
     return new TracingAsyncStreamResponse<>((AsyncStreamResponse<?>) response, c, observer);
@@ -170,13 +160,8 @@ public final class OpenAiHelper {
 
   /** A raw response wrapped so that parsing or closing it ends the span (see {@link TracingRawResponse}). */
   static Object raw(Object call, Object response, Throwable error, boolean streaming, Consumer<Object> observer) {
-    if (!(call instanceof LlmSpans.Call)) {
-      return response;
-    }
-    LlmSpans.Call c = (LlmSpans.Call) call;
-    c.exitScope();
-    if (error != null || !(response instanceof HttpResponseFor)) {
-      c.finish(error);
+    LlmSpans.Call c = LlmSpans.returned(call, response, error, HttpResponseFor.class);
+    if (c == null) {
       return response;
     }
     return new TracingRawResponse<>((HttpResponseFor<?>) response, c, streaming, observer);
@@ -187,13 +172,8 @@ public final class OpenAiHelper {
    * failure, or with the raw response wrapped as in {@link #raw}; cancelling it cancels the SDK's.
    */
   static Object rawAsync(Object call, Object future, Throwable error, boolean streaming, Consumer<Object> observer) {
-    if (!(call instanceof LlmSpans.Call)) {
-      return future;
-    }
-    LlmSpans.Call c = (LlmSpans.Call) call;
-    c.exitScope();
-    if (error != null || !(future instanceof CompletableFuture)) {
-      c.finish(error);
+    LlmSpans.Call c = LlmSpans.returned(call, future, error, CompletableFuture.class);
+    if (c == null) {
       return future;
     }
     CompletableFuture<?> original = (CompletableFuture<?>) future;
