@@ -363,7 +363,7 @@ public final class TraceAssembler implements AutoCloseable {
         // everything stored, each distinct delivery once.
         List<IncomingSpan> stored = rolledUpBefore.contains(traceId)
             ? ledger.rolledUpSpansOf(traceId) : List.of();
-        Map<String, IncomingSpan> distinct = new LinkedHashMap<>();
+        Map<IncomingSpan.DeliveryKey, IncomingSpan> distinct = new LinkedHashMap<>();
         for (IncomingSpan span : stored) {
           distinct.put(span.deliveryKey(), span);
         }

@@ -34,10 +34,11 @@ import java.util.Properties;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The durable cost ledger: every received span once (keyed by trace id, span id and a content
- * fingerprint, so a re-delivered span can never count twice), its cost once its trace is rolled
- * up, the per-span cost lines that cost queries sum, and each trace's rollup. The same schema on
- * SQLite (a file, the default) and PostgreSQL.
+ * The durable cost ledger: every received export request as it arrived ({@code batches}, pending
+ * until its traces are rolled up), and for each trace rolled up its cost lines (a span's first line
+ * is its row; each distinct delivery, by trace id, span id and content fingerprint, once, so a
+ * re-delivered span can never count twice) and its rollup. The same schema on SQLite (a file, the
+ * default) and PostgreSQL.
  *
  * <p>Thread-safe: writes are serialised on one connection, reads use another.
  */
@@ -201,7 +202,7 @@ public final class Ledger implements AutoCloseable {
    * batches not rolled up yet.
    */
   public List<IncomingSpan> spansOf(String traceId) throws SQLException {
-    Map<String, IncomingSpan> distinct = new LinkedHashMap<>();
+    Map<IncomingSpan.DeliveryKey, IncomingSpan> distinct = new LinkedHashMap<>();
     for (IncomingSpan span : rolledUpSpansOf(traceId)) {
       distinct.putIfAbsent(span.deliveryKey(), span);
     }
@@ -219,7 +220,7 @@ public final class Ledger implements AutoCloseable {
    */
   public List<IncomingSpan> rolledUpSpansOf(String traceId) throws SQLException {
     List<Long> batches = new ArrayList<>();
-    Map<String, Boolean> wanted = new HashMap<>();
+    Map<IncomingSpan.DeliveryKey, Boolean> wanted = new HashMap<>();
     synchronized (reader) {
       try (PreparedStatement select = reader.prepareStatement("SELECT c.span_id, c.fingerprint,"
           + " c.batch_id FROM traces t JOIN cost_lines c"
@@ -228,7 +229,7 @@ public final class Ledger implements AutoCloseable {
         select.setString(1, traceId);
         try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
-            wanted.put(rs.getString(1) + '/' + rs.getString(2), Boolean.TRUE);
+            wanted.put(new IncomingSpan.DeliveryKey(rs.getString(1), rs.getString(2)), Boolean.TRUE);
             long batch = rs.getLong(3);
             if (!batches.contains(batch)) {
               batches.add(batch);
@@ -788,11 +789,11 @@ public final class Ledger implements AutoCloseable {
         rolledUp = rs.getLong(1);
       }
     }
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.Set<List<Object>> seen = new java.util.HashSet<>();
     long pending = 0;
     for (IncomingSpan span : pendingSpans()) {
       String trace = span.record().traceId();
-      if (seen.add(trace + '/' + span.deliveryKey()) && !rolledUp(span)) {
+      if (seen.add(List.of(trace, span.deliveryKey())) && !rolledUp(span)) {
         pending++;
       }
     }

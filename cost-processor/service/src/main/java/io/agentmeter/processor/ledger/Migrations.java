@@ -256,6 +256,14 @@ final class Migrations {
 
   /** Brings the schema up to the newest version. */
   static void apply(Connection connection, Dialect dialect) throws SQLException {
+    applyUpTo(connection, dialect, STEPS.size());
+  }
+
+  /**
+   * Brings the schema up to {@code target} (tests of a later migration stop at an earlier one),
+   * each version in a transaction of its own.
+   */
+  static void applyUpTo(Connection connection, Dialect dialect, int target) throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try (Statement statement = connection.createStatement()) {
@@ -268,7 +276,7 @@ final class Migrations {
           current = rs.getInt(1);
         }
       }
-      for (int version = current + 1; version <= STEPS.size(); version++) {
+      for (int version = current + 1; version <= target; version++) {
         STEPS.get(version - 1).apply(connection, dialect);
         try (PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO agentmeter_schema (version, applied_at_ms) VALUES (?, ?)")) {
@@ -283,23 +291,6 @@ final class Migrations {
       throw e;
     } finally {
       connection.setAutoCommit(autoCommit);
-    }
-  }
-
-  /** Applies the versions up to {@code version} only (for tests of a later migration). */
-  static void applyUpTo(Connection connection, Dialect dialect, int version) throws SQLException {
-    connection.setAutoCommit(false);
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("CREATE TABLE IF NOT EXISTS agentmeter_schema ("
-          + " version INTEGER PRIMARY KEY, applied_at_ms BIGINT NOT NULL)");
-      for (int v = 1; v <= version; v++) {
-        STEPS.get(v - 1).apply(connection, dialect);
-        statement.execute("INSERT INTO agentmeter_schema (version, applied_at_ms) VALUES (" + v
-            + ", 0)");
-      }
-      connection.commit();
-    } finally {
-      connection.setAutoCommit(true);
     }
   }
 

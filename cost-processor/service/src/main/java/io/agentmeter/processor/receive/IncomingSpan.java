@@ -29,8 +29,11 @@ public record IncomingSpan(SpanRecord record, String fingerprint, byte[] payload
     return new IncomingSpan(record, fingerprint, payload, id);
   }
 
-  /** Identifies one delivery's content: a re-delivery of the same span has the same key. */
-  public String deliveryKey() {
-    return record.spanId() + '/' + fingerprint;
+  /** Identifies one delivery's content within its trace: a re-delivery has the same key. */
+  public DeliveryKey deliveryKey() {
+    return new DeliveryKey(record.spanId(), fingerprint);
   }
+
+  /** A span id and content fingerprint: one distinct delivery within a trace. */
+  public record DeliveryKey(String spanId, String fingerprint) {}
 }

@@ -7,7 +7,6 @@ import io.agentmeter.cost.data.SpanRecord;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -102,9 +101,6 @@ public final class SpanConverter {
     return ResourceSpans.parseFrom(payload);
   }
 
-  static Map<String, Object> resourceAttributes(Resource resource) {
-    return attributes(resource.getAttributesList(), false);
-  }
 
   private static SpanRecord record(Span span, Map<String, Object> resource) {
     return record(span, resource, HEX.formatHex(span.getTraceId().toByteArray()), new HashMap<>());
