@@ -136,10 +136,8 @@ public final class Ingestor implements AutoCloseable {
     }
     metrics.ledgerWrite(System.nanoTime() - start);
     metrics.received(size);
-    // Acknowledge first: the spans are durable, and assembly must not delay the senders.
-    for (Pending p : group) {
-      p.done().complete(p.request().spans().size());
-    }
+    // Handed to assembly before the senders hear back (adding to open traces is quick), so that
+    // an acknowledged span is in an open trace: a flush after the acknowledgement rolls it up.
     for (List<IncomingSpan> spans : stored) {
       try {
         downstream.accept(spans);
@@ -147,6 +145,9 @@ public final class Ingestor implements AutoCloseable {
         // Stored spans stay pending in the ledger and are rolled up on the next start.
         LOG.log(Level.WARNING, "trace assembly failed for " + spans.size() + " stored spans", e);
       }
+    }
+    for (Pending p : group) {
+      p.done().complete(p.request().spans().size());
     }
   }
 
