@@ -72,11 +72,14 @@ public final class TraceAssembler implements AutoCloseable {
     }
   };
   private final ScheduledExecutorService closer;
-  private static final int MAX_IN_FLIGHT = 2;
+  private static final int MAX_IN_FLIGHT = 8;
+  private static final int MAX_TRACES_PER_STORE = 5_000;
+  private final java.util.concurrent.ConcurrentLinkedQueue<StoreJob> pendingStores =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final java.util.concurrent.ExecutorService storer;
   private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
-  /** Traces whose rollup is handed to the store thread and not yet stored. */
-  private final java.util.Set<String> storing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Traces claimed by a rollup not stored yet (guarded by itself). */
+  private final java.util.Set<String> storing = new java.util.HashSet<>();
 
   private static final class Open {
     final List<IncomingSpan> spans = new ArrayList<>();
@@ -272,8 +275,26 @@ public final class TraceAssembler implements AutoCloseable {
     }
   }
 
-  /** Rolls every open trace up now (on shutdown, and for tests and replays). */
+  /**
+   * Rolls every open trace up now (on shutdown, and for tests and replays) and waits until they
+   * are stored. Runs on the closer thread while it runs, so that traces it took before are handed
+   * to the store thread first and are stored when this returns too.
+   */
   public void flush() {
+    try {
+      closer.submit(this::flushOpen).get();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      flushOpen(); // the closer has stopped: nothing else takes traces
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.log(Level.WARNING, "flushing open traces failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    awaitStored();
+  }
+
+  private void flushOpen() {
     List<Map.Entry<String, Open>> all;
     synchronized (open) {
       all = new ArrayList<>(open.entrySet());
@@ -282,7 +303,6 @@ public final class TraceAssembler implements AutoCloseable {
     for (int i = 0; i < all.size(); i += 1_000) {
       rollUpAll(all.subList(i, Math.min(all.size(), i + 1_000)), null);
     }
-    awaitStored();
   }
 
   private void closeDue() {
@@ -337,19 +357,19 @@ public final class TraceAssembler implements AutoCloseable {
     Map<Long, int[]> closing = new HashMap<>();
     long duplicates = 0;
     java.util.Set<String> rolledUpBefore;
+    List<String> ids = new ArrayList<>(traces.size());
+    for (Map.Entry<String, Open> e : traces) {
+      ids.add(e.getKey());
+    }
+    if (!claim(ids)) {
+      return;
+    }
     try {
-      List<String> ids = new ArrayList<>(traces.size());
-      for (Map.Entry<String, Open> e : traces) {
-        ids.add(e.getKey());
-      }
-      if (!java.util.Collections.disjoint(storing, ids)) {
-        // a trace closing again while its earlier rollup is being stored: read it once stored
-        awaitStored();
-      }
       rolledUpBefore = ledger.rolledUp(ids);
     } catch (java.sql.SQLException ex) {
       LOG.log(Level.WARNING, "cannot read which of " + traces.size() + " traces were rolled up"
           + " before; they stay pending", ex);
+      release(ids);
       return;
     }
     for (Map.Entry<String, Open> e : traces) {
@@ -387,7 +407,10 @@ public final class TraceAssembler implements AutoCloseable {
         }
         boolean complete = completeOverride != null ? completeOverride || rootPresent
             : (trace.rootSeen && !trace.recovered) || rootPresent;
-        rollups.add(new Ledger.Rollup(traceId, rollup.result(), spans, complete));
+        // Claimed: no other rollup of the trace is stored until this one is, so one not rolled
+        // up before is new to the ledger.
+        rollups.add(new Ledger.Rollup(traceId, rollup.result(), spans, complete,
+            rolledUpBefore.contains(traceId)));
         unsent.add(fresh);
         before.add(stored.isEmpty() ? Map.of() : contributions(rollupOf(stored)));
       } catch (Exception ex) {
@@ -399,16 +422,11 @@ public final class TraceAssembler implements AutoCloseable {
       }
     }
     long dups = duplicates;
-    List<String> ids = new ArrayList<>(rollups.size());
-    for (Ledger.Rollup r : rollups) {
-      ids.add(r.traceId());
-    }
-    storing.addAll(ids);
     try {
       inFlight.acquire();
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
-      storing.removeAll(ids);
+      release(ids);
       return;
     }
     // Stored by a thread of its own, so that the next traces are rolled up while these are
@@ -419,14 +437,75 @@ public final class TraceAssembler implements AutoCloseable {
     for (int i = 0; i < rollups.size(); i++) {
       addDelta(added, contributions(rollups.get(i).result()), before.get(i));
     }
-    storer.execute(() -> {
-      try {
-        store(rollups, prepared, closing, unsent, added, dups);
-      } finally {
-        storing.removeAll(ids);
+    pendingStores.add(new StoreJob(ids, rollups, prepared, closing, unsent, added, dups));
+    storer.execute(this::storePending);
+  }
+
+  /** One rollup group handed to the store thread. */
+  private record StoreJob(List<String> ids, List<Ledger.Rollup> rollups, Ledger.Prepared prepared,
+      Map<Long, int[]> closing, List<List<IncomingSpan>> unsent, Map<Object, BigDecimal> added,
+      long duplicates) {}
+
+  /**
+   * Stores every group waiting (up to {@link #MAX_TRACES_PER_STORE} traces) in one transaction:
+   * under load the closer hands over small groups faster than each could be committed on its own,
+   * and a commit's cost is largely per transaction (pages rewritten, the log's frames).
+   */
+  private void storePending() {
+    List<StoreJob> jobs = new ArrayList<>();
+    int traces = 0;
+    StoreJob job;
+    while (traces < MAX_TRACES_PER_STORE && (job = pendingStores.poll()) != null) {
+      jobs.add(job);
+      traces += job.rollups().size();
+    }
+    if (jobs.isEmpty()) {
+      return;
+    }
+    try {
+      store(jobs);
+    } finally {
+      for (StoreJob j : jobs) {
+        release(j.ids());
         inFlight.release();
       }
-    });
+    }
+  }
+
+  /**
+   * Claims traces for one rollup: waits while any of them is claimed by a rollup not stored yet
+   * (a trace closing again, or closed by a flush on another thread), so that a trace has at most
+   * one rollup between reading whether it was rolled up before and storing.
+   *
+   * @return whether the traces are claimed ({@code false}: interrupted)
+   */
+  private boolean claim(List<String> ids) {
+    while (true) {
+      synchronized (storing) {
+        if (java.util.Collections.disjoint(storing, ids)) {
+          storing.addAll(ids);
+          return true;
+        }
+      }
+      awaitStored();
+      synchronized (storing) {
+        if (!java.util.Collections.disjoint(storing, ids)) {
+          try {
+            storing.wait(10);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        }
+      }
+    }
+  }
+
+  private void release(List<String> ids) {
+    synchronized (storing) {
+      storing.removeAll(ids);
+      storing.notifyAll();
+    }
   }
 
   /** Waits until every rollup handed to the store thread is stored (or failed). */
@@ -439,22 +518,36 @@ public final class TraceAssembler implements AutoCloseable {
     }
   }
 
-  private void store(List<Ledger.Rollup> rollups, Ledger.Prepared prepared,
-      Map<Long, int[]> closing, List<List<IncomingSpan>> unsent,
-      Map<Object, BigDecimal> added, long duplicates) {
+  private void store(List<StoreJob> jobs) {
+    // per batch: traces of it closing in these jobs, and whether a rollup of one of them failed
+    Map<Long, int[]> closing = new HashMap<>();
+    List<Ledger.Prepared> prepared = new ArrayList<>(jobs.size());
+    int traces = 0;
+    for (StoreJob job : jobs) {
+      prepared.add(job.prepared());
+      traces += job.rollups().size();
+      job.closing().forEach((batch, count) -> {
+        int[] sum = closing.computeIfAbsent(batch, k -> new int[2]);
+        if (count[0] > 0) {
+          sum[0] += count[0];
+        } else {
+          sum[1] = 1;
+        }
+      });
+    }
     List<Long> done = new ArrayList<>();
     synchronized (open) {
       closing.forEach((batch, count) -> {
         int[] left = openTracesPerBatch.get(batch);
-        if (left != null && count[0] > 0 && left[0] == count[0]) {
+        if (left != null && count[1] == 0 && count[0] > 0 && left[0] == count[0]) {
           done.add(batch);
         }
       });
     }
     try {
-      ledger.store(prepared, done);
+      ledger.storeAll(prepared, done);
     } catch (Exception ex) {
-      LOG.log(Level.WARNING, "storing " + rollups.size() + " trace rollups failed; they stay pending", ex);
+      LOG.log(Level.WARNING, "storing " + traces + " trace rollups failed; they stay pending", ex);
       return;
     }
     synchronized (open) {
@@ -467,28 +560,31 @@ public final class TraceAssembler implements AutoCloseable {
           }
         }
       });
-    }
-    synchronized (open) {
-      for (Ledger.Rollup r : rollups) {
-        if (r.complete()) {
-          recentlyComplete.put(r.traceId(), Boolean.TRUE);
+      for (StoreJob job : jobs) {
+        for (Ledger.Rollup r : job.rollups()) {
+          if (r.complete()) {
+            recentlyComplete.put(r.traceId(), Boolean.TRUE);
+          }
         }
       }
     }
-    metrics.duplicates(duplicates);
-    publishMetrics(added);
-    for (int i = 0; i < rollups.size(); i++) {
-      Ledger.Rollup r = rollups.get(i);
-      metrics.traceClosed();
-      if (forwarder != null && !unsent.get(i).isEmpty()) {
-        try {
-          forward(r.result(), unsent.get(i));
-        } catch (Exception ex) {
-          LOG.log(Level.FINE, "forwarding trace " + r.traceId() + " failed", ex);
+    for (StoreJob job : jobs) {
+      metrics.duplicates(job.duplicates());
+      publishMetrics(job.added());
+      for (int i = 0; i < job.rollups().size(); i++) {
+        Ledger.Rollup r = job.rollups().get(i);
+        metrics.traceClosed();
+        if (forwarder != null && !job.unsent().get(i).isEmpty()) {
+          try {
+            forward(r.result(), job.unsent().get(i));
+          } catch (Exception ex) {
+            LOG.log(Level.FINE, "forwarding trace " + r.traceId() + " failed", ex);
+          }
         }
       }
     }
   }
+
 
   private RollupResult rollupOf(List<IncomingSpan> spans) {
     TraceRollup rollup = engine.newRollup();

@@ -390,9 +390,18 @@ public final class Ledger implements AutoCloseable {
    * @param result its rollup
    * @param spans the stored spans it was computed from
    * @param complete whether the trace's root span was seen
+   * @param amends whether a rollup of the trace may be stored already (its lines are then
+   *     replaced); {@code false} only when the caller knows none is and none can be stored before
+   *     this one, which saves a lookup by trace id per trace
    */
   public record Rollup(String traceId, RollupResult result, List<IncomingSpan> spans,
-      boolean complete) {}
+      boolean complete, boolean amends) {
+
+    /** A rollup that may replace an earlier one. */
+    public Rollup(String traceId, RollupResult result, List<IncomingSpan> spans, boolean complete) {
+      this(traceId, result, spans, complete, true);
+    }
+  }
 
   /**
    * Stores several traces' rollups in one transaction (one disk sync for all), and marks the
@@ -431,7 +440,28 @@ public final class Ledger implements AutoCloseable {
 
   /** Stores prepared rollups; see {@link #store(List, java.util.Collection)}. */
   public void store(Prepared prepared, java.util.Collection<Long> doneBatches) throws SQLException {
-    List<TraceRows> rows = prepared.rows;
+    storeRows(prepared.rows, doneBatches);
+  }
+
+  /**
+   * Stores several groups of prepared rollups in one transaction; no trace may be in two of them.
+   * See {@link #store(List, java.util.Collection)}.
+   */
+  public void storeAll(List<Prepared> prepared, java.util.Collection<Long> doneBatches)
+      throws SQLException {
+    if (prepared.size() == 1) {
+      storeRows(prepared.get(0).rows, doneBatches);
+      return;
+    }
+    List<TraceRows> rows = new ArrayList<>();
+    for (Prepared p : prepared) {
+      rows.addAll(p.rows);
+    }
+    storeRows(rows, doneBatches);
+  }
+
+  private void storeRows(List<TraceRows> rows, java.util.Collection<Long> doneBatches)
+      throws SQLException {
     if (rows.isEmpty() && doneBatches.isEmpty()) {
       return;
     }
@@ -468,12 +498,14 @@ public final class Ledger implements AutoCloseable {
         long next = lastLineId() + 1;
         for (TraceRows item : rows) {
           // A trace rolled up before: its lines are replaced as a whole (never added to).
-          earlier.setString(1, item.traceId());
-          try (ResultSet rs = earlier.executeQuery()) {
-            if (rs.next() && rs.getObject(1) != null) {
-              deleteLines.setLong(1, rs.getLong(1));
-              deleteLines.setLong(2, rs.getLong(2));
-              deleteLines.executeUpdate();
+          if (item.amends()) {
+            earlier.setString(1, item.traceId());
+            try (ResultSet rs = earlier.executeQuery()) {
+              if (rs.next() && rs.getObject(1) != null) {
+                deleteLines.setLong(1, rs.getLong(1));
+                deleteLines.setLong(2, rs.getLong(2));
+                deleteLines.executeUpdate();
+              }
             }
           }
           long first = next;
@@ -506,7 +538,7 @@ public final class Ledger implements AutoCloseable {
   }
 
   /** A trace's rows, every column value ready to bind. */
-  private record TraceRows(String traceId, List<Object[]> lines, Object[] trace) {}
+  private record TraceRows(String traceId, boolean amends, List<Object[]> lines, Object[] trace) {}
 
   /** The SQL type of a {@code null} column value, for binding. */
   private enum NullOf {
@@ -586,7 +618,7 @@ public final class Ledger implements AutoCloseable {
         decimal(result.sharedTotal()), decimal(result.retryTotal()), start == Long.MAX_VALUE ? 0L : start,
         json(result.byAgent()), json(result.byModel()), json(result.byClient()),
         "," + String.join(",", clients) + ",", now, NullOf.NUMBER, NullOf.NUMBER};
-    return new TraceRows(traceId, lines, trace);
+    return new TraceRows(traceId, item.amends(), lines, trace);
   }
 
   private static Object text(@Nullable String value) {
