@@ -351,12 +351,6 @@ public final class TraceAssembler implements AutoCloseable {
 
   private void rollUpAndStore(List<Map.Entry<String, Open>> traces,
       @Nullable Boolean completeOverride) {
-    List<Ledger.Rollup> rollups = new ArrayList<>(traces.size());
-    List<List<IncomingSpan>> unsent = new ArrayList<>(traces.size());
-    List<Map<Object, BigDecimal>> before = new ArrayList<>(traces.size());
-    Map<Long, int[]> closing = new HashMap<>();
-    long duplicates = 0;
-    java.util.Set<String> rolledUpBefore;
     List<String> ids = new ArrayList<>(traces.size());
     for (Map.Entry<String, Open> e : traces) {
       ids.add(e.getKey());
@@ -364,13 +358,36 @@ public final class TraceAssembler implements AutoCloseable {
     if (!claim(ids)) {
       return;
     }
+    boolean handedOver = false;
+    try {
+      handedOver = rollUpClaimed(traces, ids, completeOverride);
+    } finally {
+      if (!handedOver) {
+        // not stored: the spans stay pending in the ledger, and the traces can close again
+        release(ids);
+      }
+    }
+  }
+
+  /**
+   * Rolls claimed traces up and hands them to the store thread.
+   *
+   * @return whether they were handed over (the store thread then releases the claim)
+   */
+  private boolean rollUpClaimed(List<Map.Entry<String, Open>> traces, List<String> ids,
+      @Nullable Boolean completeOverride) {
+    List<Ledger.Rollup> rollups = new ArrayList<>(traces.size());
+    List<List<IncomingSpan>> unsent = new ArrayList<>(traces.size());
+    List<Map<Object, BigDecimal>> before = new ArrayList<>(traces.size());
+    Map<Long, int[]> closing = new HashMap<>();
+    long duplicates = 0;
+    java.util.Set<String> rolledUpBefore;
     try {
       rolledUpBefore = ledger.rolledUp(ids);
     } catch (java.sql.SQLException ex) {
       LOG.log(Level.WARNING, "cannot read which of " + traces.size() + " traces were rolled up"
           + " before; they stay pending", ex);
-      release(ids);
-      return;
+      return false;
     }
     for (Map.Entry<String, Open> e : traces) {
       String traceId = e.getKey();
@@ -421,24 +438,34 @@ public final class TraceAssembler implements AutoCloseable {
         }
       }
     }
-    long dups = duplicates;
     try {
       inFlight.acquire();
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
-      release(ids);
-      return;
+      return false;
     }
-    // Stored by a thread of its own, so that the next traces are rolled up while these are
-    // written; jobs run one at a time, in order.
-    // The rows and the metrics' contributions are computed here; the store thread only writes.
-    Ledger.Prepared prepared = ledger.prepare(rollups);
-    Map<Object, BigDecimal> added = new HashMap<>();
-    for (int i = 0; i < rollups.size(); i++) {
-      addDelta(added, contributions(rollups.get(i).result()), before.get(i));
+    StoreJob job = null;
+    try {
+      // Stored by a thread of its own, so that the next traces are rolled up while these are
+      // written; groups are stored in order.
+      // The rows and the metrics' contributions are computed here; the store thread only writes.
+      Ledger.Prepared prepared = ledger.prepare(rollups);
+      Map<Object, BigDecimal> added = new HashMap<>();
+      for (int i = 0; i < rollups.size(); i++) {
+        addDelta(added, contributions(rollups.get(i).result()), before.get(i));
+      }
+      job = new StoreJob(ids, rollups, prepared, closing, unsent, added, duplicates);
+      pendingStores.add(job);
+      storer.execute(this::storePending);
+      return true;
+    } catch (RuntimeException ex) {
+      if (job != null && !pendingStores.remove(job)) {
+        return true; // an earlier hand-over's run of the store thread took it
+      }
+      inFlight.release();
+      LOG.log(Level.WARNING, "rollup of " + traces.size() + " traces failed; they stay pending", ex);
+      return false;
     }
-    pendingStores.add(new StoreJob(ids, rollups, prepared, closing, unsent, added, dups));
-    storer.execute(this::storePending);
   }
 
   /** One rollup group handed to the store thread. */
