@@ -68,9 +68,10 @@ final class ReplayCommand implements Callable<Integer> {
       long before = l.spanCount();
       for (Path file : files) {
         for (ExportTraceServiceRequest request : requests(file)) {
-          Batch batch = SpanConverter.convert(request);
+          byte[] body = request.toByteArray();
+          Batch batch = SpanConverter.convert(body);
           if (!batch.spans().isEmpty()) {
-            assembler.accept(l.insert(request.toByteArray(), batch.spans()));
+            assembler.accept(l.insert(body, batch.spans()));
           }
           accepted += batch.spans().size();
           rejected += batch.rejected();

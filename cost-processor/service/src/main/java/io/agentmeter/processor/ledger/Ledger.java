@@ -331,15 +331,13 @@ public final class Ledger implements AutoCloseable {
 
   private static List<IncomingSpan> decode(long batchId, byte[] body) throws SQLException {
     try {
-      List<IncomingSpan> spans = SpanConverter.convert(
-          io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.parseFrom(body))
-          .spans();
+      List<IncomingSpan> spans = SpanConverter.convert(body).spans();
       List<IncomingSpan> result = new ArrayList<>(spans.size());
       for (IncomingSpan span : spans) {
         result.add(span.inBatch(batchId));
       }
       return result;
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (io.agentmeter.processor.receive.DecodeException e) {
       throw new SQLException("stored batch " + batchId + " cannot be decoded", e);
     }
   }

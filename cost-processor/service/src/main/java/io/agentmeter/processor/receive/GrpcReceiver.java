@@ -1,14 +1,17 @@
 package io.agentmeter.processor.receive;
 
-import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * OTLP/gRPC {@code TraceService/Export}. Messages over the size limit are refused by gRPC itself
- * (RESOURCE_EXHAUSTED); back-pressure and ledger trouble answer UNAVAILABLE, which OTLP senders
- * retry.
+ * (RESOURCE_EXHAUSTED); a request that is not protobuf is INVALID_ARGUMENT; back-pressure and
+ * ledger trouble answer UNAVAILABLE, which OTLP senders retry.
  */
 public final class GrpcReceiver implements AutoCloseable {
 
@@ -34,29 +37,59 @@ public final class GrpcReceiver implements AutoCloseable {
     this.server = NettyServerBuilder.forAddress(address)
         .maxInboundMessageSize(maxBodyBytes)
         .executor(executor)
-        .addService(new TraceServiceGrpc.TraceServiceImplBase() {
-          @Override
-          public void export(ExportTraceServiceRequest request,
-              StreamObserver<ExportTraceServiceResponse> response) {
-            ExportHandler.Outcome outcome;
-            try {
-              outcome = handler.handle(request);
-            } catch (RuntimeException e) {
-              response.onError(Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
-              return;
-            }
-            if (outcome instanceof ExportHandler.Unavailable u) {
-              Metadata trailers = new Metadata();
-              response.onError(
-                  Status.UNAVAILABLE.withDescription(u.message()).asRuntimeException(trailers));
-              return;
-            }
-            response.onNext(((ExportHandler.Accepted) outcome).response());
-            response.onCompleted();
-          }
-        })
+        .addService(ServerServiceDefinition.builder(TraceServiceGrpc.SERVICE_NAME)
+            .addMethod(EXPORT, ServerCalls.asyncUnaryCall(
+                (byte[] request, StreamObserver<ExportTraceServiceResponse> response) ->
+                    export(handler, request, response)))
+            .build())
         .build()
         .start();
+  }
+
+  /**
+   * {@code TraceService/Export} with the request left as the bytes received: the handler reads
+   * them without building the message, and stores them as they are.
+   */
+  private static final MethodDescriptor<byte[], ExportTraceServiceResponse> EXPORT =
+      TraceServiceGrpc.getExportMethod().toBuilder(new RawBytes(),
+          TraceServiceGrpc.getExportMethod().getResponseMarshaller()).build();
+
+  private static void export(ExportHandler handler, byte[] request,
+      StreamObserver<ExportTraceServiceResponse> response) {
+    ExportHandler.Outcome outcome;
+    try {
+      outcome = handler.handle(request);
+    } catch (DecodeException e) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (RuntimeException e) {
+      response.onError(Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    }
+    if (outcome instanceof ExportHandler.Unavailable u) {
+      response.onError(Status.UNAVAILABLE.withDescription(u.message()).asRuntimeException());
+      return;
+    }
+    response.onNext(((ExportHandler.Accepted) outcome).response());
+    response.onCompleted();
+  }
+
+  /** A message as its bytes. */
+  private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try (stream) {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw Status.INTERNAL.withDescription("reading the request failed: " + e.getMessage())
+            .withCause(e).asRuntimeException();
+      }
+    }
   }
 
   /** The bound port. */

@@ -4,7 +4,6 @@ import com.google.protobuf.util.JsonFormat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.agentmeter.processor.metrics.Metrics;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -103,9 +102,9 @@ public final class HttpReceiver implements AutoCloseable {
         text(exchange, 413, e.getMessage());
         return;
       }
-      ExportTraceServiceRequest request =
-          json ? OtlpDecoder.json(body) : OtlpDecoder.protobuf(body);
-      ExportHandler.Outcome outcome = handler.handle(request, json ? null : body);
+      // JSON is parsed into the message and handed on as protobuf, to be read and stored as such
+      ExportHandler.Outcome outcome =
+          handler.handle(json ? OtlpDecoder.json(body).toByteArray() : body);
       if (outcome instanceof ExportHandler.Unavailable u) {
         exchange.getResponseHeaders().set("Retry-After", Integer.toString(u.retryAfterSeconds()));
         text(exchange, 503, u.message());

@@ -1,29 +1,40 @@
 package io.agentmeter.processor.receive;
 
-import com.google.protobuf.ByteString;
+import static io.agentmeter.processor.receive.ProtoReader.FIXED64;
+import static io.agentmeter.processor.receive.ProtoReader.LENGTH_DELIMITED;
+import static io.agentmeter.processor.receive.ProtoReader.VARINT;
+import static io.agentmeter.processor.receive.ProtoReader.tag;
+
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.agentmeter.cost.data.SpanRecord;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
+import io.agentmeter.cost.pricing.SpanFacts;
+import io.agentmeter.semconv.GenAiAttributes;
+import io.opentelemetry.proto.common.v1.KeyValueList;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.Span;
-import io.opentelemetry.proto.trace.v1.Status;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns OTLP export requests into spans to store. A span with unusable identity (wrong id lengths,
- * all-zero ids) is rejected with a message naming it; every other span is kept, whatever its
- * attributes say: bad token counts and unknown models are the cost engine's to report.
+ * Turns OTLP export requests, as protobuf bytes, into spans to store. A span with unusable identity
+ * (wrong id lengths, all-zero ids) is rejected with a message naming it; every other span is kept,
+ * whatever its attributes say: bad token counts and unknown models are the cost engine's to report
+ * (a quick check of token counts adds a warning for the sender).
+ *
+ * <p>The request is read straight from its bytes, without building protobuf messages: only what
+ * the cost engine reads is decoded (ids, name, times, status, the span attributes under
+ * {@link #READ_PREFIXES}, every resource attribute); everything else, unknown fields included, is
+ * skipped unread. A span's fingerprint and payload are made from its bytes as received.
  */
 public final class SpanConverter {
 
@@ -31,69 +42,81 @@ public final class SpanConverter {
   static final int MAX_PROBLEMS = 10;
 
   private static final HexFormat HEX = HexFormat.of();
+  private static final byte[] NO_BYTES = new byte[0];
 
-  private SpanConverter() {}
+  // tags of the fields read; a field with another tag (or wire type) is skipped, as protobuf-java
+  // keeps it as an unknown field
+  private static final int REQUEST_RESOURCE_SPANS = tag(1, LENGTH_DELIMITED);
+  private static final int RESOURCE_SPANS_RESOURCE = tag(1, LENGTH_DELIMITED);
+  private static final int RESOURCE_SPANS_SCOPE_SPANS = tag(2, LENGTH_DELIMITED);
+  private static final int RESOURCE_SPANS_SCHEMA_URL = tag(3, LENGTH_DELIMITED);
+  private static final int RESOURCE_ATTRIBUTES = tag(1, LENGTH_DELIMITED);
+  private static final int SCOPE_SPANS_SCOPE = tag(1, LENGTH_DELIMITED);
+  private static final int SCOPE_SPANS_SPANS = tag(2, LENGTH_DELIMITED);
+  private static final int SCOPE_SPANS_SCHEMA_URL = tag(3, LENGTH_DELIMITED);
+  private static final int SPAN_TRACE_ID = tag(1, LENGTH_DELIMITED);
+  private static final int SPAN_SPAN_ID = tag(2, LENGTH_DELIMITED);
+  private static final int SPAN_PARENT_SPAN_ID = tag(4, LENGTH_DELIMITED);
+  private static final int SPAN_NAME = tag(5, LENGTH_DELIMITED);
+  private static final int SPAN_START = tag(7, FIXED64);
+  private static final int SPAN_END = tag(8, FIXED64);
+  private static final int SPAN_ATTRIBUTES = tag(9, LENGTH_DELIMITED);
+  private static final int SPAN_STATUS = tag(15, LENGTH_DELIMITED);
+  private static final int STATUS_CODE = tag(3, VARINT);
+  private static final int STATUS_CODE_ERROR = 2;
+  private static final int KEY_VALUE_KEY = tag(1, LENGTH_DELIMITED);
+  private static final int KEY_VALUE_VALUE = tag(2, LENGTH_DELIMITED);
+  private static final int ANY_STRING = tag(1, LENGTH_DELIMITED);
+  private static final int ANY_BOOL = tag(2, VARINT);
+  private static final int ANY_INT = tag(3, VARINT);
+  private static final int ANY_DOUBLE = tag(4, FIXED64);
+  private static final int ANY_ARRAY = tag(5, LENGTH_DELIMITED);
+  private static final int ANY_KVLIST = tag(6, LENGTH_DELIMITED);
+  private static final int ANY_BYTES = tag(7, LENGTH_DELIMITED);
+  private static final int ANY_STRING_INDEX = tag(8, VARINT);
+  private static final int ARRAY_VALUES = tag(1, LENGTH_DELIMITED);
 
-  /** The storable spans of {@code request} with their payloads, and why the others were rejected. */
-  public static Batch convert(ExportTraceServiceRequest request) {
+  /** The storable spans of an export request with their payloads, and why the others were rejected. */
+  public static Batch convert(byte[] request) throws DecodeException {
     return convert(request, true);
   }
 
   /**
-   * The storable spans of {@code request}, and why the others were rejected.
+   * The storable spans of an export request, and why the others were rejected.
    *
+   * @param request a serialized {@code ExportTraceServiceRequest}
    * @param payloads whether each span carries its own {@code ResourceSpans} bytes (for forwarding);
    *     without, {@link IncomingSpan#payload()} is empty and the span's bytes stay only in the
    *     stored request
+   * @throws DecodeException when the bytes are not a protobuf {@code ExportTraceServiceRequest}
    */
-  public static Batch convert(ExportTraceServiceRequest request, boolean payloads) {
-    List<IncomingSpan> spans = new ArrayList<>();
-    List<String> problems = new ArrayList<>();
-    int rejected = 0;
-    MessageDigest sha = sha256();
-    ByteString lastTrace = null;
-    String lastTraceHex = null;
-    Map<ByteString, String> ids = new HashMap<>();
-    for (int r = 0; r < request.getResourceSpansCount(); r++) {
-      ResourceSpans resourceSpans = request.getResourceSpans(r);
-      Map<String, Object> resource = attributes(resourceSpans.getResource().getAttributesList(), false);
-      byte[] resourceBytes = payloads ? resourceSpans.getResource().toByteArray() : NO_BYTES;
-      for (int s = 0; s < resourceSpans.getScopeSpansCount(); s++) {
-        ScopeSpans scopeSpans = resourceSpans.getScopeSpans(s);
-        byte[] scopeBytes = payloads ? scopeSpans.getScope().toByteArray() : NO_BYTES;
-        for (int i = 0; i < scopeSpans.getSpansCount(); i++) {
-          Span span = scopeSpans.getSpans(i);
-          String problem = identityProblem(span);
-          if (problem != null) {
-            rejected++;
-            if (problems.size() < MAX_PROBLEMS) {
-              problems.add("span " + r + "/" + s + "/" + i + " ('" + span.getName() + "') rejected: "
-                  + problem);
-            }
-            continue;
-          }
-          byte[] spanBytes = span.toByteArray();
-          byte[] payload = payloads ? payload(resourceBytes, resourceSpans.getSchemaUrl(), scopeBytes,
-              scopeSpans.getSchemaUrl(), spanBytes) : NO_BYTES;
-          if (!span.getTraceId().equals(lastTrace)) {
-            // spans of a trace usually arrive together: they share one id string
-            lastTrace = span.getTraceId();
-            lastTraceHex = HEX.formatHex(lastTrace.toByteArray());
-          }
-          spans.add(new IncomingSpan(record(span, resource, lastTraceHex, ids),
-              fingerprint(sha, spanBytes), payload));
-        }
-      }
+  public static Batch convert(byte[] request, boolean payloads) throws DecodeException {
+    try {
+      return new SpanConverter(request, payloads).request();
+    } catch (InvalidProtocolBufferException e) {
+      throw new DecodeException("body is not a valid OTLP protobuf ExportTraceServiceRequest: "
+          + e.getMessage(), e);
     }
-    return new Batch(spans, rejected, problems);
   }
 
   /** The span stored as {@code payload} by {@link #convert}. */
   public static IncomingSpan fromPayload(byte[] payload) throws InvalidProtocolBufferException {
-    ResourceSpans resourceSpans = ResourceSpans.parseFrom(payload);
-    Span span = resourceSpans.getScopeSpans(0).getSpans(0);
-    Map<String, Object> resource = attributes(resourceSpans.getResource().getAttributesList(), false);
-    return new IncomingSpan(record(span, resource), fingerprint(sha256(), span.toByteArray()), payload);
+    // a request holding the one ResourceSpans
+    byte[] request = new byte[CodedOutputStream.computeByteArraySize(1, payload)];
+    CodedOutputStream out = CodedOutputStream.newInstance(request);
+    try {
+      out.writeByteArray(1, payload);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("encoding into an exactly sized array cannot fail", e);
+    }
+    SpanConverter converter = new SpanConverter(request, false);
+    Batch batch = converter.request();
+    if (batch.spans().size() != 1) {
+      throw new InvalidProtocolBufferException("a stored payload holds one valid span, got "
+          + batch.spans().size() + " (" + batch.message() + ")");
+    }
+    IncomingSpan span = batch.spans().get(0);
+    return new IncomingSpan(span.record(), span.fingerprint(), payload);
   }
 
   /** The one span of a stored payload, as OTLP. */
@@ -101,83 +124,419 @@ public final class SpanConverter {
     return ResourceSpans.parseFrom(payload);
   }
 
+  private final ProtoReader in;
+  private final boolean payloads;
+  private final MessageDigest sha = sha256();
+  private final List<IncomingSpan> spans = new ArrayList<>();
+  private final List<String> rejections = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+  private int rejected;
+  /** Hex span ids already made for this request, so that children share their parent's. */
+  private final SpanIds ids = new SpanIds();
+  private int lastTrace = -1;
+  private String lastTraceHex;
+  /** The offsets of the current span's attributes, start and end of each. */
+  private int[] attributes = new int[64];
+  /** Per usage key (in {@link #USAGE_KEYS} order), what is wrong with the current span's value. */
+  private final String[] usage = new String[USAGE_KEYS.size()];
 
-  private static SpanRecord record(Span span, Map<String, Object> resource) {
-    return record(span, resource, HEX.formatHex(span.getTraceId().toByteArray()), new HashMap<>());
+  private SpanConverter(byte[] request, boolean payloads) {
+    this.in = new ProtoReader(request);
+    this.payloads = payloads;
   }
 
-  /**
-   * @param ids hex span ids already made for this request, so that children share their parent's
-   */
-  private static SpanRecord record(Span span, Map<String, Object> resource, String traceId,
-      Map<ByteString, String> ids) {
-    ByteString parent = span.getParentSpanId();
-    return new SpanRecord(
-        traceId,
-        hex(span.getSpanId(), ids),
-        parent.isEmpty() ? null : hex(parent, ids),
-        canonical(span.getName()),
-        span.getStartTimeUnixNano(),
-        span.getEndTimeUnixNano(),
-        span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR,
-        attributes(span.getAttributesList(), true),
-        resource);
-  }
-
-  private static String hex(ByteString id, Map<ByteString, String> ids) {
-    String hex = ids.get(id);
-    if (hex == null) {
-      hex = HEX.formatHex(id.toByteArray());
-      ids.put(id, hex);
+  private Batch request() throws InvalidProtocolBufferException {
+    int end = in.buf.length;
+    int index = 0;
+    for (int tag; (tag = in.tag(end)) != 0; ) {
+      if (tag == REQUEST_RESOURCE_SPANS) {
+        int length = in.length(end);
+        int start = in.pos;
+        resourceSpans(index++, start, start + length);
+        in.pos = start + length;
+      } else {
+        in.skip(tag, end);
+      }
     }
-    return hex;
+    List<String> problems = new ArrayList<>(rejections);
+    for (int i = 0; i < warnings.size() && problems.size() < MAX_PROBLEMS; i++) {
+      problems.add(warnings.get(i));
+    }
+    return new Batch(spans, rejected, problems);
   }
 
-  private static String identityProblem(Span span) {
-    int trace = span.getTraceId().size();
-    if (trace != 16) {
-      return "trace_id must be 16 bytes, got " + trace;
+  private void resourceSpans(int r, int start, int end) throws InvalidProtocolBufferException {
+    Part resource = new Part();
+    int schemaStart = 0;
+    int schemaLength = 0;
+    in.pos = start;
+    for (int tag; (tag = in.tag(end)) != 0; ) {
+      if (tag == RESOURCE_SPANS_RESOURCE) {
+        resource.add(in, end);
+      } else if (tag == RESOURCE_SPANS_SCHEMA_URL) {
+        schemaLength = in.length(end);
+        schemaStart = in.pos;
+        in.pos += schemaLength;
+      } else {
+        in.skip(tag, end);
+      }
     }
-    if (allZero(span.getTraceId())) {
+    Map<String, Object> attributes = resourceAttributes(resource);
+    byte[] resourceBytes = payloads ? resource.bytes(in.buf) : NO_BYTES;
+    byte[] schema = payloads ? Arrays.copyOfRange(in.buf, schemaStart, schemaStart + schemaLength)
+        : NO_BYTES;
+    in.pos = start;
+    int index = 0;
+    for (int tag; (tag = in.tag(end)) != 0; ) {
+      if (tag == RESOURCE_SPANS_SCOPE_SPANS) {
+        int length = in.length(end);
+        int scopeStart = in.pos;
+        scopeSpans(r, index++, scopeStart, scopeStart + length, attributes, resourceBytes, schema);
+        in.pos = scopeStart + length;
+      } else {
+        in.skip(tag, end);
+      }
+    }
+  }
+
+  private Map<String, Object> resourceAttributes(Part resource)
+      throws InvalidProtocolBufferException {
+    if (resource.merged != null) {
+      // the resource came in more than one field: protobuf merges them, as if concatenated
+      return new SpanConverter(resource.merged, false).resourceAttributes(0, resource.merged.length);
+    }
+    return resource.start < 0 ? Map.of() : resourceAttributes(resource.start, resource.end);
+  }
+
+  private Map<String, Object> resourceAttributes(int start, int end)
+      throws InvalidProtocolBufferException {
+    Map<String, Object> result = null;
+    in.pos = start;
+    for (int tag; (tag = in.tag(end)) != 0; ) {
+      if (tag == RESOURCE_ATTRIBUTES) {
+        int length = in.length(end);
+        int attributeStart = in.pos;
+        if (result == null) {
+          result = new HashMap<>();
+        }
+        attribute(attributeStart, attributeStart + length, false, result);
+        in.pos = attributeStart + length;
+      } else {
+        in.skip(tag, end);
+      }
+    }
+    return result == null ? Map.of() : Map.copyOf(result);
+  }
+
+  private void scopeSpans(int r, int s, int start, int end, Map<String, Object> resource,
+      byte[] resourceBytes, byte[] resourceSchema) throws InvalidProtocolBufferException {
+    byte[] scopeBytes = NO_BYTES;
+    byte[] schema = NO_BYTES;
+    if (payloads) {
+      Part scope = new Part();
+      in.pos = start;
+      for (int tag; (tag = in.tag(end)) != 0; ) {
+        if (tag == SCOPE_SPANS_SCOPE) {
+          scope.add(in, end);
+        } else if (tag == SCOPE_SPANS_SCHEMA_URL) {
+          int length = in.length(end);
+          schema = Arrays.copyOfRange(in.buf, in.pos, in.pos + length);
+          in.pos += length;
+        } else {
+          in.skip(tag, end);
+        }
+      }
+      scopeBytes = scope.bytes(in.buf);
+    }
+    in.pos = start;
+    int index = 0;
+    for (int tag; (tag = in.tag(end)) != 0; ) {
+      if (tag == SCOPE_SPANS_SPANS) {
+        int length = in.length(end);
+        int spanStart = in.pos;
+        span(r, s, index++, spanStart, spanStart + length, resource, resourceBytes, resourceSchema,
+            scopeBytes, schema);
+        in.pos = spanStart + length;
+      } else {
+        in.skip(tag, end);
+      }
+    }
+  }
+
+  private void span(int r, int s, int i, int start, int end, Map<String, Object> resource,
+      byte[] resourceBytes, byte[] resourceSchema, byte[] scopeBytes, byte[] scopeSchema)
+      throws InvalidProtocolBufferException {
+    byte[] buf = in.buf;
+    int traceId = 0;
+    int traceIdLength = 0;
+    int spanId = 0;
+    int spanIdLength = 0;
+    int parent = 0;
+    int parentLength = 0;
+    int name = 0;
+    int nameLength = 0;
+    long startNanos = 0;
+    long endNanos = 0;
+    int statusCode = 0;
+    int attributeCount = 0;
+    in.pos = start;
+    for (int tag; (tag = in.tag(end)) != 0; ) {
+      if (tag == SPAN_ATTRIBUTES) {
+        int length = in.length(end);
+        if (attributeCount * 2 + 2 > attributes.length) {
+          attributes = Arrays.copyOf(attributes, attributes.length * 2);
+        }
+        attributes[attributeCount * 2] = in.pos;
+        attributes[attributeCount * 2 + 1] = in.pos + length;
+        attributeCount++;
+        in.pos += length;
+      } else if (tag == SPAN_TRACE_ID) {
+        traceIdLength = in.length(end);
+        traceId = in.pos;
+        in.pos += traceIdLength;
+      } else if (tag == SPAN_SPAN_ID) {
+        spanIdLength = in.length(end);
+        spanId = in.pos;
+        in.pos += spanIdLength;
+      } else if (tag == SPAN_PARENT_SPAN_ID) {
+        parentLength = in.length(end);
+        parent = in.pos;
+        in.pos += parentLength;
+      } else if (tag == SPAN_NAME) {
+        nameLength = in.length(end);
+        name = in.pos;
+        in.pos += nameLength;
+      } else if (tag == SPAN_START) {
+        startNanos = in.fixed64(end);
+      } else if (tag == SPAN_END) {
+        endNanos = in.fixed64(end);
+      } else if (tag == SPAN_STATUS) {
+        // a status given twice is merged: the code stays unless the second one sets it
+        int statusEnd = in.length(end) + in.pos;
+        for (int statusTag; (statusTag = in.tag(statusEnd)) != 0; ) {
+          if (statusTag == STATUS_CODE) {
+            statusCode = (int) in.varint(statusEnd);
+          } else {
+            in.skip(statusTag, statusEnd);
+          }
+        }
+      } else {
+        in.skip(tag, end);
+      }
+    }
+    String spanName = in.string(name, nameLength);
+    String problem = identityProblem(traceId, traceIdLength, spanId, spanIdLength, parentLength);
+    if (problem != null) {
+      rejected++;
+      if (rejections.size() < MAX_PROBLEMS) {
+        rejections.add("span " + r + "/" + s + "/" + i + " ('" + spanName + "') rejected: " + problem);
+      }
+      return;
+    }
+    if (lastTrace < 0 || !Arrays.equals(buf, traceId, traceId + 16, buf, lastTrace, lastTrace + 16)) {
+      // spans of a trace usually arrive together: they share one id string
+      lastTrace = traceId;
+      lastTraceHex = HEX.formatHex(buf, traceId, traceId + 16);
+    }
+    String spanIdHex = ids.hex(buf, spanId);
+    Arrays.fill(usage, null);
+    SpanRecord record = new SpanRecord(lastTraceHex, spanIdHex,
+        parentLength == 0 ? null : ids.hex(buf, parent), canonical(spanName), startNanos, endNanos,
+        statusCode == STATUS_CODE_ERROR, spanAttributes(attributeCount), resource);
+    for (String bad : usage) {
+      if (bad != null) {
+        if (warnings.size() < MAX_PROBLEMS) {
+          warnings.add("span " + spanIdHex + " accepted but unpriced: " + bad);
+        }
+        break;
+      }
+    }
+    byte[] payload = payloads
+        ? payload(resourceBytes, resourceSchema, scopeBytes, scopeSchema, buf, start, end - start)
+        : NO_BYTES;
+    spans.add(new IncomingSpan(record, fingerprint(start, end - start), payload));
+  }
+
+  private String identityProblem(int traceId, int traceIdLength, int spanId, int spanIdLength,
+      int parentLength) {
+    if (traceIdLength != 16) {
+      return "trace_id must be 16 bytes, got " + traceIdLength;
+    }
+    if (allZero(traceId, 16)) {
       return "trace_id is all zeros";
     }
-    int id = span.getSpanId().size();
-    if (id != 8) {
-      return "span_id must be 8 bytes, got " + id;
+    if (spanIdLength != 8) {
+      return "span_id must be 8 bytes, got " + spanIdLength;
     }
-    if (allZero(span.getSpanId())) {
+    if (allZero(spanId, 8)) {
       return "span_id is all zeros";
     }
-    int parent = span.getParentSpanId().size();
-    if (parent != 0 && parent != 8) {
-      return "parent_span_id must be empty or 8 bytes, got " + parent;
+    if (parentLength != 0 && parentLength != 8) {
+      return "parent_span_id must be empty or 8 bytes, got " + parentLength;
     }
     return null;
   }
 
-  private static boolean allZero(ByteString bytes) {
-    for (int i = 0; i < bytes.size(); i++) {
-      if (bytes.byteAt(i) != 0) {
+  private boolean allZero(int offset, int length) {
+    byte[] buf = in.buf;
+    for (int i = offset; i < offset + length; i++) {
+      if (buf[i] != 0) {
         return false;
       }
     }
     return true;
   }
 
-  private static final byte[] NO_BYTES = new byte[0];
+  private Map<String, Object> spanAttributes(int count) throws InvalidProtocolBufferException {
+    if (count == 0) {
+      return Map.of();
+    }
+    Map<String, Object> result = new HashMap<>(count * 2);
+    for (int a = 0; a < count; a++) {
+      attribute(attributes[a * 2], attributes[a * 2 + 1], true, result);
+    }
+    // one array instead of an entry object per attribute, for as long as the trace is open
+    return Map.copyOf(result);
+  }
+
+  /** Decodes one {@code KeyValue} into {@code result}, unless only read keys are wanted and its key is not. */
+  private void attribute(int start, int end, boolean onlyRead, Map<String, Object> result)
+      throws InvalidProtocolBufferException {
+    int key = 0;
+    int keyLength = 0;
+    Part value = null;
+    in.pos = start;
+    for (int tag; (tag = in.tag(end)) != 0; ) {
+      if (tag == KEY_VALUE_KEY) {
+        keyLength = in.length(end);
+        key = in.pos;
+        in.pos += keyLength;
+      } else if (tag == KEY_VALUE_VALUE) {
+        if (value == null) {
+          value = new Part();
+        }
+        value.add(in, end);
+      } else {
+        in.skip(tag, end);
+      }
+    }
+    if (onlyRead && !read(in.buf, key, keyLength)) {
+      return;
+    }
+    Object decoded;
+    if (value == null) {
+      decoded = null;
+    } else if (value.merged != null) {
+      // the value came in more than one field: protobuf merges them, as if concatenated
+      decoded = new SpanConverter(value.merged, false).anyValue(0, value.merged.length, 0);
+    } else {
+      decoded = anyValue(value.start, value.end, 0);
+    }
+    if (decoded == null) {
+      return;
+    }
+    String name = canonical(in.string(key, keyLength));
+    if (decoded instanceof String text && FEW_VALUES.contains(name)) {
+      decoded = canonical(text);
+    }
+    result.put(name, decoded);
+    if (onlyRead) {
+      Integer u = USAGE_INDEX.get(name);
+      if (u != null) {
+        usage[u] = usageProblem(name, decoded);
+      }
+    }
+  }
+
+  /** The value of one {@code AnyValue} as the engine reads it, or {@code null} when it has none. */
+  private Object anyValue(int start, int end, int depth) throws InvalidProtocolBufferException {
+    if (depth >= ProtoReader.MAX_DEPTH) {
+      throw ProtoReader.tooDeep();
+    }
+    Object value = null;
+    List<Object> items = null;
+    byte[] kvlist = null;
+    in.pos = start;
+    // one of the value fields; when several are given, the last one counts (an array or kvlist
+    // given twice in a row is merged, as protobuf does)
+    for (int tag; (tag = in.tag(end)) != 0; ) {
+      if (tag == ANY_STRING) {
+        int length = in.length(end);
+        value = in.string(in.pos, length);
+        in.pos += length;
+      } else if (tag == ANY_INT) {
+        value = in.varint(end);
+      } else if (tag == ANY_DOUBLE) {
+        value = Double.longBitsToDouble(in.fixed64(end));
+      } else if (tag == ANY_BOOL) {
+        value = in.varint(end) != 0;
+      } else if (tag == ANY_ARRAY) {
+        int arrayEnd = in.length(end) + in.pos;
+        if (items == null || value != items) {
+          items = new ArrayList<>();
+        }
+        for (int itemTag; (itemTag = in.tag(arrayEnd)) != 0; ) {
+          if (itemTag == ARRAY_VALUES) {
+            int itemEnd = in.length(arrayEnd) + in.pos;
+            Object item = anyValue(in.pos, itemEnd, depth + 1);
+            if (item != null) {
+              items.add(item);
+            }
+            in.pos = itemEnd;
+          } else {
+            in.skip(itemTag, arrayEnd);
+          }
+        }
+        value = items;
+      } else if (tag == ANY_KVLIST) {
+        int length = in.length(end);
+        byte[] more = Arrays.copyOfRange(in.buf, in.pos, in.pos + length);
+        in.pos += length;
+        kvlist = kvlist != null && value == kvlist ? concat(kvlist, more) : more;
+        value = kvlist;
+      } else if (tag == ANY_BYTES) {
+        int length = in.length(end);
+        value = Base64.getEncoder().encodeToString(
+            Arrays.copyOfRange(in.buf, in.pos, in.pos + length));
+        in.pos += length;
+      } else if (tag == ANY_STRING_INDEX) {
+        in.varint(end);
+        value = null; // a string table index (profiles only): no value to read
+      } else {
+        in.skip(tag, end);
+      }
+    }
+    if (value != null && value == items) {
+      return List.copyOf(items);
+    }
+    if (value != null && value == kvlist) {
+      // rare; its text form as before, which needs the message
+      return KeyValueList.parseFrom(kvlist).toString();
+    }
+    return value;
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] both = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
+  }
 
   /**
    * The span attribute namespaces the cost engine reads (GenAI semantic conventions, OpenLLMetry and
    * OpenInference names, ours, the provider-specific service tier, the error type and the resend
    * count). A span's other attributes (HTTP, server, messaging...) stay in its stored bytes and are
-   * forwarded, but are not held while its trace is assembled.
+   * forwarded, but are not decoded nor held while its trace is assembled.
    */
   private static final String[] READ_PREFIXES = {"gen_ai.", "agentmeter.", "llm.", "openai.",
       "openinference.", "error.", "http.request.resend_count"};
+  private static final byte[][] READ_PREFIX_BYTES = Arrays.stream(READ_PREFIXES)
+      .map(p -> p.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
 
-  private static boolean read(String key) {
-    for (String prefix : READ_PREFIXES) {
-      if (key.startsWith(prefix)) {
+  private static boolean read(byte[] buf, int key, int length) {
+    for (byte[] prefix : READ_PREFIX_BYTES) {
+      if (length >= prefix.length
+          && Arrays.equals(buf, key, key + prefix.length, prefix, 0, prefix.length)) {
         return true;
       }
     }
@@ -190,10 +549,9 @@ public final class SpanConverter {
    * or "gpt-4o" would be copied by every young collection. Bounded: past the bound, strings are
    * kept as decoded.
    */
-  private static final java.util.concurrent.ConcurrentHashMap<String, String> CANONICAL =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, String> CANONICAL = new ConcurrentHashMap<>();
   private static final int MAX_CANONICAL = 16_384;
-  private static final java.util.Set<String> FEW_VALUES = java.util.Set.of(
+  private static final Set<String> FEW_VALUES = Set.of(
       "gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.system", "gen_ai.request.model",
       "gen_ai.response.model", "gen_ai.agent.name", "agentmeter.client.id",
       "agentmeter.shared.resource", "agentmeter.baggage.agent.name", "agentmeter.baggage.client.id",
@@ -210,90 +568,80 @@ public final class SpanConverter {
     return shared != null ? shared : text;
   }
 
-  private static Map<String, Object> attributes(List<KeyValue> list, boolean onlyRead) {
-    if (list.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, Object> result = new HashMap<>(list.size() * 2);
-    for (KeyValue kv : list) {
-      if (onlyRead && !read(kv.getKey())) {
-        continue;
-      }
-      Object value = value(kv.getValue());
-      if (value != null) {
-        String key = canonical(kv.getKey());
-        if (value instanceof String text && FEW_VALUES.contains(key)) {
-          value = canonical(text);
-        }
-        result.put(key, value);
-      }
-    }
-    // one array instead of an entry object per attribute, for as long as the trace is open
-    return Map.copyOf(result);
+  /** Every spelling of a token count, in the order their problems are reported (first one wins). */
+  private static final List<String> USAGE_KEYS = usageKeys();
+  private static final Map<String, Integer> USAGE_INDEX = usageIndex();
+
+  private static List<String> usageKeys() {
+    List<String> keys = new ArrayList<>();
+    keys.addAll(GenAiAttributes.USAGE_INPUT_TOKENS_READ);
+    keys.addAll(GenAiAttributes.USAGE_OUTPUT_TOKENS_READ);
+    keys.addAll(GenAiAttributes.USAGE_CACHE_READ_READ);
+    keys.addAll(GenAiAttributes.USAGE_CACHE_CREATION_READ);
+    keys.addAll(GenAiAttributes.USAGE_REASONING_READ);
+    return List.copyOf(keys);
   }
 
-
-  private static Object value(AnyValue value) {
-    switch (value.getValueCase()) {
-      case STRING_VALUE:
-        return value.getStringValue();
-      case INT_VALUE:
-        return value.getIntValue();
-      case DOUBLE_VALUE:
-        return value.getDoubleValue();
-      case BOOL_VALUE:
-        return value.getBoolValue();
-      case ARRAY_VALUE:
-        List<Object> items = new ArrayList<>(value.getArrayValue().getValuesCount());
-        for (AnyValue item : value.getArrayValue().getValuesList()) {
-          Object converted = value(item);
-          if (converted != null) {
-            items.add(converted);
-          }
-        }
-        return List.copyOf(items);
-      case BYTES_VALUE:
-        return Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray());
-      case KVLIST_VALUE:
-        return value.getKvlistValue().toString();
-      default:
-        return null;
+  private static Map<String, Integer> usageIndex() {
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < USAGE_KEYS.size(); i++) {
+      index.putIfAbsent(USAGE_KEYS.get(i), i);
     }
+    return Map.copyOf(index);
   }
 
-  private static String fingerprint(MessageDigest sha, byte[] spanBytes) {
+  /**
+   * A quick check of a token count for the sender's benefit; the cost engine's full reading decides
+   * the span's status and reason when its trace is rolled up.
+   */
+  private static String usageProblem(String key, Object value) {
+    if (!(value instanceof Long count)) {
+      String type = value instanceof String ? "string" : value instanceof Double ? "double"
+          : value instanceof Boolean ? "boolean" : "array";
+      return key + " must be an integer, got " + type + " "
+          + (value instanceof String ? "'" + value + "'" : String.valueOf(value));
+    }
+    if (count < 0 || count > SpanFacts.MAX_TOKENS) {
+      return key + " = " + count + " is outside 0.." + SpanFacts.MAX_TOKENS;
+    }
+    return null;
+  }
+
+  private String fingerprint(int offset, int length) {
     sha.reset();
-    byte[] digest = sha.digest(spanBytes);
-    return HEX.formatHex(digest, 0, 8);
+    sha.update(in.buf, offset, length);
+    return HEX.formatHex(sha.digest(), 0, 8);
   }
 
   /**
    * A {@code ResourceSpans} holding one span, written from already-serialized parts so that the
-   * resource and scope are encoded once per request rather than once per span. The bytes are the
-   * same as serializing the message (fields in number order).
+   * resource and scope are copied once per request rather than once per span. For a request
+   * encoded canonically (fields in number order), the bytes are the same as serializing the
+   * message.
    */
-  static byte[] payload(byte[] resource, String resourceSchema, byte[] scope, String scopeSchema,
-      byte[] span) {
+  static byte[] payload(byte[] resource, byte[] resourceSchema, byte[] scope, byte[] scopeSchema,
+      byte[] buf, int spanOffset, int spanLength) {
     try {
       int scopeSpansSize = CodedOutputStream.computeByteArraySize(1, scope)
-          + CodedOutputStream.computeByteArraySize(2, span)
-          + (scopeSchema.isEmpty() ? 0 : CodedOutputStream.computeStringSize(3, scopeSchema));
+          + CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(spanLength)
+          + spanLength
+          + (scopeSchema.length == 0 ? 0 : CodedOutputStream.computeByteArraySize(3, scopeSchema));
       int size = CodedOutputStream.computeByteArraySize(1, resource)
           + CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(scopeSpansSize)
           + scopeSpansSize
-          + (resourceSchema.isEmpty() ? 0 : CodedOutputStream.computeStringSize(3, resourceSchema));
+          + (resourceSchema.length == 0 ? 0 : CodedOutputStream.computeByteArraySize(3, resourceSchema));
       byte[] out = new byte[size];
       CodedOutputStream coded = CodedOutputStream.newInstance(out);
       coded.writeByteArray(1, resource);
-      coded.writeTag(2, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      coded.writeTag(2, LENGTH_DELIMITED);
       coded.writeUInt32NoTag(scopeSpansSize);
       coded.writeByteArray(1, scope);
-      coded.writeByteArray(2, span);
-      if (!scopeSchema.isEmpty()) {
-        coded.writeString(3, scopeSchema);
+      coded.writeByteArray(2, buf, spanOffset, spanLength);
+      if (scopeSchema.length != 0) {
+        coded.writeByteArray(3, scopeSchema);
       }
-      if (!resourceSchema.isEmpty()) {
-        coded.writeString(3, resourceSchema);
+      if (resourceSchema.length != 0) {
+        coded.writeByteArray(3, resourceSchema);
       }
       coded.checkNoSpaceLeft();
       return out;
@@ -307,6 +655,79 @@ public final class SpanConverter {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+
+  /**
+   * A length-delimited field of message type, read where it is; when it comes more than once the
+   * pieces are concatenated, which protobuf defines as merging them.
+   */
+  private static final class Part {
+    int start = -1;
+    int end;
+    byte[] merged;
+
+    void add(ProtoReader in, int limit) throws InvalidProtocolBufferException {
+      int length = in.length(limit);
+      if (start < 0) {
+        start = in.pos;
+        end = in.pos + length;
+      } else {
+        merged = concat(merged != null ? merged : Arrays.copyOfRange(in.buf, start, end),
+            Arrays.copyOfRange(in.buf, in.pos, in.pos + length));
+      }
+      in.pos += length;
+    }
+
+    byte[] bytes(byte[] buf) {
+      return merged != null ? merged : start < 0 ? NO_BYTES : Arrays.copyOfRange(buf, start, end);
+    }
+  }
+
+  /** Span ids (8 bytes, as a long) to their hex strings. */
+  private static final class SpanIds {
+    private long[] keys = new long[256];
+    private String[] values = new String[256];
+    private int size;
+
+    String hex(byte[] buf, int offset) {
+      long key = 0;
+      for (int i = 0; i < 8; i++) {
+        key = key << 8 | (buf[offset + i] & 0xFF);
+      }
+      int mask = keys.length - 1;
+      int slot = Long.hashCode(key * 0x9E3779B97F4A7C15L) & mask;
+      while (values[slot] != null) {
+        if (keys[slot] == key) {
+          return values[slot];
+        }
+        slot = (slot + 1) & mask;
+      }
+      String hex = HEX.formatHex(buf, offset, offset + 8);
+      keys[slot] = key;
+      values[slot] = hex;
+      if (++size * 2 > keys.length) {
+        grow();
+      }
+      return hex;
+    }
+
+    private void grow() {
+      long[] oldKeys = keys;
+      String[] oldValues = values;
+      keys = new long[oldKeys.length * 2];
+      values = new String[oldKeys.length * 2];
+      int mask = keys.length - 1;
+      for (int i = 0; i < oldKeys.length; i++) {
+        if (oldValues[i] != null) {
+          int slot = Long.hashCode(oldKeys[i] * 0x9E3779B97F4A7C15L) & mask;
+          while (values[slot] != null) {
+            slot = (slot + 1) & mask;
+          }
+          keys[slot] = oldKeys[i];
+          values[slot] = oldValues[i];
+        }
+      }
     }
   }
 }

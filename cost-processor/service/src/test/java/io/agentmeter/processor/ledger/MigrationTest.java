@@ -24,8 +24,10 @@ class MigrationTest {
   @Test
   void versionOneSpansMoveIntoBatchesAndPendingTracesAreRolledUpAfterTheUpgrade() throws Exception {
     Path file = dir.resolve("v1.db");
-    List<IncomingSpan> rolledUp = SpanConverter.convert(OtlpPayloads.trace(1, 2)).spans();
-    List<IncomingSpan> pending = SpanConverter.convert(OtlpPayloads.trace(2, 3)).spans();
+    List<IncomingSpan> rolledUp =
+        SpanConverter.convert(OtlpPayloads.trace(1, 2).toByteArray()).spans();
+    List<IncomingSpan> pending =
+        SpanConverter.convert(OtlpPayloads.trace(2, 3).toByteArray()).spans();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
       Migrations.applyUpTo(c, Dialect.SQLITE, 1);
       insertVersionOneSpans(c, rolledUp);
