@@ -10,10 +10,17 @@ import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.net.InetSocketAddress;
+import java.math.BigDecimal;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,16 +37,7 @@ class ForwardingTest {
   @Test
   void costedSpansGoOnOverGrpcWithTheirIdsAndTraceTotals() throws Exception {
     List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
-    Server backend = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new TraceServiceGrpc.TraceServiceImplBase() {
-          @Override
-          public void export(ExportTraceServiceRequest request,
-              StreamObserver<ExportTraceServiceResponse> response) {
-            received.add(request);
-            response.onNext(ExportTraceServiceResponse.getDefaultInstance());
-            response.onCompleted();
-          }
-        }).build().start();
+    Server backend = backend(received);
     try (Processor processor = start("grpc://127.0.0.1:" + backend.getPort())) {
       List<SpanData> spans = WorkflowSpans.make("acme");
       send(processor, spans);
@@ -56,6 +54,67 @@ class ForwardingTest {
     } finally {
       backend.shutdownNow();
     }
+  }
+
+  @Test
+  void aSpanWithAMalformedPartTheReceiverDoesNotReadIsCostedAndOnlyThatSpanIsNotForwarded()
+      throws Exception {
+    List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
+    Server backend = backend(received);
+    try (Processor processor = start("grpc://127.0.0.1:" + backend.getPort())) {
+      // three calls; the second carries an HTTP attribute whose value is not valid UTF-8
+      ExportTraceServiceRequest.Builder request = OtlpPayloads.trace(810_001, 3).toBuilder();
+      request.getResourceSpansBuilder(0).getScopeSpansBuilder(0).getSpansBuilder(2)
+          .addAttributes(KeyValue.newBuilder().setKey("http.response.reason")
+              .setValue(AnyValue.newBuilder().setStringValue("MALFORMED")));
+      byte[] body = request.build().toByteArray();
+      byte[] marker = "MALFORMED".getBytes(StandardCharsets.US_ASCII);
+      int at = indexOf(body, marker);
+      body[at + marker.length - 1] = (byte) 0xFF;
+      HttpResponse<Void> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + processor.otlpHttpPort() + "/v1/traces"))
+          .header("Content-Type", "application/x-protobuf")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+          HttpResponse.BodyHandlers.discarding());
+      assertThat(response.statusCode()).isEqualTo(200);
+
+      await().atMost(Duration.ofSeconds(15)).until(() -> count(received) == 3);
+      assertThat(processor.metrics().forwardDroppedCount()).isEqualTo(1);
+      assertThat(received.stream().flatMap(r -> r.getResourceSpansList().stream())
+          .flatMap(rs -> rs.getScopeSpansList().stream()).flatMap(ss -> ss.getSpansList().stream())
+          .map(span -> span.getSpanId()))
+          .doesNotContain(request.getResourceSpans(0).getScopeSpans(0).getSpans(2).getSpanId());
+      assertThat(processor.ledger().trace(OtlpPayloads.traceIdHex(810_001)).orElseThrow().total())
+          .isEqualByComparingTo(OtlpPayloads.CALL_COST.multiply(BigDecimal.valueOf(3)));
+    } finally {
+      backend.shutdownNow();
+    }
+  }
+
+  private static Server backend(List<ExportTraceServiceRequest> received) throws Exception {
+    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(new TraceServiceGrpc.TraceServiceImplBase() {
+          @Override
+          public void export(ExportTraceServiceRequest request,
+              StreamObserver<ExportTraceServiceResponse> response) {
+            received.add(request);
+            response.onNext(ExportTraceServiceResponse.getDefaultInstance());
+            response.onCompleted();
+          }
+        }).build().start();
+  }
+
+  private static int indexOf(byte[] bytes, byte[] pattern) {
+    outer:
+    for (int i = 0; i <= bytes.length - pattern.length; i++) {
+      for (int j = 0; j < pattern.length; j++) {
+        if (bytes[i + j] != pattern[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("pattern not found");
   }
 
   @Test

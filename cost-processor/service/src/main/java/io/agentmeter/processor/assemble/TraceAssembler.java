@@ -687,7 +687,17 @@ public final class TraceAssembler implements AutoCloseable {
     String rootId = result.roots().values().stream().findFirst().orElse(null);
     List<ResourceSpans> out = new ArrayList<>(spans.size());
     for (IncomingSpan span : spans) {
-      ResourceSpans stored = SpanConverter.parsePayload(span.payload());
+      ResourceSpans stored;
+      try {
+        stored = SpanConverter.parsePayload(span.payload());
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        // stored and costed, but a part the receiver does not read (an attribute value, an
+        // event) is malformed: this span cannot be sent on; the rest of its trace is
+        LOG.log(Level.FINE, "span " + span.record().spanId() + " of trace "
+            + span.record().traceId() + " cannot be forwarded", e);
+        metrics.forwardDropped(1);
+        continue;
+      }
       SpanOutcome outcome = outcomes.get(span.record().spanId() + '@' + span.record().startEpochNanos());
       Map<String, Object> added = new LinkedHashMap<>();
       if (outcome != null) {
