@@ -70,7 +70,8 @@ public final class Processor implements AutoCloseable {
     this.http = new HttpReceiver(new InetSocketAddress(host, b.otlpHttpPort), handler, metrics,
         b.maxBodyBytes, 16);
     this.grpc = b.otlpGrpcPort < 0 ? null
-        : new GrpcReceiver(new InetSocketAddress(host, b.otlpGrpcPort), handler, b.maxBodyBytes, 16);
+        : new GrpcReceiver(new InetSocketAddress(host, b.otlpGrpcPort), handler, metrics,
+            b.maxBodyBytes, 16);
     // Without a token the API is open, so it only listens on loopback.
     String apiHost = b.apiTokens.isEmpty() ? "127.0.0.1" : host;
     this.api = new ApiServer(new InetSocketAddress(apiHost, b.apiPort), ledger, metrics,

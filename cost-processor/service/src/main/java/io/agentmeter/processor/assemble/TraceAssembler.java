@@ -445,6 +445,7 @@ public final class TraceAssembler implements AutoCloseable {
       return false;
     }
     StoreJob job = null;
+    boolean handedOver = false;
     try {
       // Stored by a thread of its own, so that the next traces are rolled up while these are
       // written; groups are stored in order.
@@ -457,15 +458,18 @@ public final class TraceAssembler implements AutoCloseable {
       job = new StoreJob(ids, rollups, prepared, closing, unsent, added, duplicates);
       pendingStores.add(job);
       storer.execute(this::storePending);
-      return true;
+      handedOver = true;
     } catch (RuntimeException ex) {
-      if (job != null && !pendingStores.remove(job)) {
-        return true; // an earlier hand-over's run of the store thread took it
-      }
-      inFlight.release();
       LOG.log(Level.WARNING, "rollup of " + traces.size() + " traces failed; they stay pending", ex);
-      return false;
+    } finally {
+      if (!handedOver && job != null && !pendingStores.remove(job)) {
+        handedOver = true; // an earlier hand-over's run of the store thread took it
+      }
+      if (!handedOver) {
+        inFlight.release();
+      }
     }
+    return handedOver;
   }
 
   /** One rollup group handed to the store thread. */

@@ -1,5 +1,6 @@
 package io.agentmeter.processor.receive;
 
+import io.agentmeter.processor.metrics.Metrics;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -27,8 +28,8 @@ public final class GrpcReceiver implements AutoCloseable {
   private final Server server;
   private final ExecutorService executor;
 
-  public GrpcReceiver(InetSocketAddress address, ExportHandler handler, int maxBodyBytes,
-      int threads) throws IOException {
+  public GrpcReceiver(InetSocketAddress address, ExportHandler handler, Metrics metrics,
+      int maxBodyBytes, int threads) throws IOException {
     this.executor = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "agentmeter-otlp-grpc");
       t.setDaemon(true);
@@ -40,7 +41,7 @@ public final class GrpcReceiver implements AutoCloseable {
         .addService(ServerServiceDefinition.builder(TraceServiceGrpc.SERVICE_NAME)
             .addMethod(EXPORT, ServerCalls.asyncUnaryCall(
                 (byte[] request, StreamObserver<ExportTraceServiceResponse> response) ->
-                    export(handler, request, response)))
+                    export(handler, metrics, request, response)))
             .build())
         .build()
         .start();
@@ -54,12 +55,13 @@ public final class GrpcReceiver implements AutoCloseable {
       TraceServiceGrpc.getExportMethod().toBuilder(new RawBytes(),
           TraceServiceGrpc.getExportMethod().getResponseMarshaller()).build();
 
-  private static void export(ExportHandler handler, byte[] request,
+  private static void export(ExportHandler handler, Metrics metrics, byte[] request,
       StreamObserver<ExportTraceServiceResponse> response) {
     ExportHandler.Outcome outcome;
     try {
       outcome = handler.handle(request);
     } catch (DecodeException e) {
+      metrics.rejected("undecodable", 0);
       response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (RuntimeException e) {

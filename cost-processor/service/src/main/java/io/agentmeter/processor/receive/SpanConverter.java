@@ -201,9 +201,10 @@ public final class SpanConverter {
 
   private Map<String, Object> resourceAttributes(Part resource)
       throws InvalidProtocolBufferException {
-    if (resource.merged != null) {
+    if (resource.isMerged()) {
       // the resource came in more than one field: protobuf merges them, as if concatenated
-      return new SpanConverter(resource.merged, false).resourceAttributes(0, resource.merged.length);
+      byte[] merged = resource.merged(in.buf);
+      return new SpanConverter(merged, false).resourceAttributes(0, merged.length);
     }
     return resource.start < 0 ? Map.of() : resourceAttributes(resource.start, resource.end);
   }
@@ -426,9 +427,10 @@ public final class SpanConverter {
     Object decoded;
     if (value == null) {
       decoded = null;
-    } else if (value.merged != null) {
+    } else if (value.isMerged()) {
       // the value came in more than one field: protobuf merges them, as if concatenated
-      decoded = new SpanConverter(value.merged, false).anyValue(0, value.merged.length, 0);
+      byte[] merged = value.merged(in.buf);
+      decoded = new SpanConverter(merged, false).anyValue(0, merged.length, 0);
     } else {
       decoded = anyValue(value.start, value.end, 0);
     }
@@ -455,7 +457,7 @@ public final class SpanConverter {
     }
     Object value = null;
     List<Object> items = null;
-    byte[] kvlist = null;
+    java.io.ByteArrayOutputStream kvlist = null;
     in.pos = start;
     // one of the value fields; when several are given, the last one counts (an array or kvlist
     // given twice in a row is merged, as protobuf does)
@@ -490,9 +492,11 @@ public final class SpanConverter {
         value = items;
       } else if (tag == ANY_KVLIST) {
         int length = in.length(end);
-        byte[] more = Arrays.copyOfRange(in.buf, in.pos, in.pos + length);
+        if (kvlist == null || value != kvlist) {
+          kvlist = new java.io.ByteArrayOutputStream(length);
+        }
+        kvlist.write(in.buf, in.pos, length); // appended: a long run of them stays linear
         in.pos += length;
-        kvlist = kvlist != null && value == kvlist ? concat(kvlist, more) : more;
         value = kvlist;
       } else if (tag == ANY_BYTES) {
         int length = in.length(end);
@@ -511,15 +515,9 @@ public final class SpanConverter {
     }
     if (value != null && value == kvlist) {
       // rare; its text form as before, which needs the message
-      return KeyValueList.parseFrom(kvlist).toString();
+      return KeyValueList.parseFrom(kvlist.toByteArray()).toString();
     }
     return value;
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] both = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, both, a.length, b.length);
-    return both;
   }
 
   /**
@@ -665,7 +663,10 @@ public final class SpanConverter {
   private static final class Part {
     int start = -1;
     int end;
-    byte[] merged;
+    /** Further occurrences, as (start, end) pairs: joined once, when needed. */
+    int[] more;
+    int moreCount;
+    byte[] joined;
 
     void add(ProtoReader in, int limit) throws InvalidProtocolBufferException {
       int length = in.length(limit);
@@ -673,16 +674,45 @@ public final class SpanConverter {
         start = in.pos;
         end = in.pos + length;
       } else {
-        merged = concat(merged != null ? merged : Arrays.copyOfRange(in.buf, start, end),
-            Arrays.copyOfRange(in.buf, in.pos, in.pos + length));
+        if (more == null) {
+          more = new int[8];
+        } else if (moreCount == more.length) {
+          more = Arrays.copyOf(more, more.length * 2);
+        }
+        more[moreCount++] = in.pos;
+        more[moreCount++] = in.pos + length;
       }
       in.pos += length;
     }
 
+    /** Whether the field came more than once (protobuf merges them, as if concatenated). */
+    boolean isMerged() {
+      return more != null;
+    }
+
+    /** Every occurrence's bytes, concatenated. */
+    byte[] merged(byte[] buf) {
+      if (joined == null) {
+        int size = end - start;
+        for (int i = 0; i < moreCount; i += 2) {
+          size += more[i + 1] - more[i];
+        }
+        joined = new byte[size];
+        System.arraycopy(buf, start, joined, 0, end - start);
+        int at = end - start;
+        for (int i = 0; i < moreCount; i += 2) {
+          System.arraycopy(buf, more[i], joined, at, more[i + 1] - more[i]);
+          at += more[i + 1] - more[i];
+        }
+      }
+      return joined;
+    }
+
     byte[] bytes(byte[] buf) {
-      return merged != null ? merged : start < 0 ? NO_BYTES : Arrays.copyOfRange(buf, start, end);
+      return more != null ? merged(buf) : start < 0 ? NO_BYTES : Arrays.copyOfRange(buf, start, end);
     }
   }
+
 
   /** Span ids (8 bytes, as a long) to their hex strings. */
   private static final class SpanIds {

@@ -84,6 +84,39 @@ class SpanConverterTest {
     assertThat(batch.spans().get(1).record().error()).isFalse();
   }
 
+  /**
+   * A resource given 1,000,000 times (protobuf merges repeats of a message field) is joined once:
+   * merging each repeat into a copy of all before it would copy about a terabyte for this 2 MB body.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void aMessageFieldRepeatedManyTimesIsMergedInOnePass() throws Exception {
+    ExportTraceServiceRequest one = OtlpPayloads.trace(9, 1);
+    java.io.ByteArrayOutputStream resourceSpans = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < 1_000_000; i++) {
+      resourceSpans.write(new byte[] {0x0a, 0x00}); // resource: an empty message
+    }
+    // the last repeat carries the resource's attribute; then the scope and its spans
+    one.getResourceSpans(0).toBuilder().clearScopeSpans().build().writeTo(resourceSpans);
+    for (var scope : one.getResourceSpans(0).getScopeSpansList()) {
+      com.google.protobuf.CodedOutputStream out =
+          com.google.protobuf.CodedOutputStream.newInstance(resourceSpans);
+      out.writeMessage(2, scope);
+      out.flush();
+    }
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    com.google.protobuf.CodedOutputStream out =
+        com.google.protobuf.CodedOutputStream.newInstance(body);
+    out.writeByteArray(1, resourceSpans.toByteArray());
+    out.flush();
+
+    Batch batch = SpanConverter.convert(body.toByteArray());
+
+    assertThat(batch.spans()).hasSize(2);
+    assertThat(batch.spans().get(0).record().resource()).containsEntry("service.name", "load");
+    assertSameAsMessageConversion(ExportTraceServiceRequest.parseFrom(body.toByteArray()));
+  }
+
   @Test
   void unknownFieldsAreSkippedAndKeptInTheSpansBytes() throws Exception {
     UnknownFieldSet unknown = UnknownFieldSet.newBuilder()
