@@ -220,7 +220,7 @@ public final class Ledger implements AutoCloseable {
    */
   public List<IncomingSpan> rolledUpSpansOf(String traceId) throws SQLException {
     List<Long> batches = new ArrayList<>();
-    Map<IncomingSpan.DeliveryKey, Boolean> wanted = new HashMap<>();
+    Map<IncomingSpan.DeliveryKey, Long> wanted = new HashMap<>();
     synchronized (reader) {
       try (PreparedStatement select = reader.prepareStatement("SELECT c.span_id, c.fingerprint,"
           + " c.batch_id FROM traces t JOIN cost_lines c"
@@ -229,8 +229,8 @@ public final class Ledger implements AutoCloseable {
         select.setString(1, traceId);
         try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
-            wanted.put(new IncomingSpan.DeliveryKey(rs.getString(1), rs.getString(2)), Boolean.TRUE);
             long batch = rs.getLong(3);
+            wanted.put(new IncomingSpan.DeliveryKey(rs.getString(1), rs.getString(2)), batch);
             if (!batches.contains(batch)) {
               batches.add(batch);
             }
@@ -240,9 +240,29 @@ public final class Ledger implements AutoCloseable {
     }
     List<IncomingSpan> result = new ArrayList<>(wanted.size());
     for (long batch : batches) {
+      List<IncomingSpan> unmatched = new ArrayList<>();
       for (IncomingSpan span : batch(batch)) {
-        if (span.record().traceId().equals(traceId) && wanted.remove(span.deliveryKey()) != null) {
+        if (!span.record().traceId().equals(traceId)) {
+          continue;
+        }
+        if (wanted.remove(span.deliveryKey()) != null) {
           result.add(span);
+        } else {
+          unmatched.add(span);
+        }
+      }
+      for (IncomingSpan span : unmatched) {
+        // Costed with a fingerprint made otherwise (an earlier version took it over the span as
+        // re-encoded, this one over its bytes as received; they differ for a sender that does not
+        // encode canonically): the same delivery, found by span id and batch, keeps the stored one.
+        for (var it = wanted.entrySet().iterator(); it.hasNext(); ) {
+          Map.Entry<IncomingSpan.DeliveryKey, Long> want = it.next();
+          if (want.getValue() == batch && want.getKey().spanId().equals(span.record().spanId())) {
+            it.remove();
+            result.add(new IncomingSpan(span.record(), want.getKey().fingerprint(), span.payload(),
+                batch));
+            break;
+          }
         }
       }
     }
@@ -477,12 +497,11 @@ public final class Ledger implements AutoCloseable {
                   + " currency, price_ref, input_tokens, output_tokens, retry, shared,"
                   + " parent_span_id, name, end_nanos, batch_id)"
                   + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+          PreparedStatement traceNew = writer.prepareStatement(
+              "INSERT INTO traces (" + TRACE_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                  + " ON CONFLICT (trace_id) DO NOTHING");
           PreparedStatement trace = writer.prepareStatement(
-              "INSERT INTO traces (trace_id, currency, total, total_rank, complete, root_span_id,"
-                  + " root_name, span_count, unpriced_spans, shared_total, retry_total, start_nanos,"
-                  + " by_agent, by_model, by_client, clients, updated_at_ms, first_line_id,"
-                  + " last_line_id)"
-                  + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+              "INSERT INTO traces (" + TRACE_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                   + " ON CONFLICT (trace_id) DO UPDATE SET currency = excluded.currency,"
                   + " total = excluded.total, total_rank = excluded.total_rank,"
                   + " complete = excluded.complete, root_span_id = excluded.root_span_id,"
@@ -494,6 +513,7 @@ public final class Ledger implements AutoCloseable {
                   + " clients = excluded.clients, updated_at_ms = excluded.updated_at_ms,"
                   + " first_line_id = excluded.first_line_id, last_line_id = excluded.last_line_id")) {
         long next = lastLineId() + 1;
+        List<TraceRows> added = new ArrayList<>();
         for (TraceRows item : rows) {
           // A trace rolled up before: its lines are replaced as a whole (never added to).
           if (item.amends()) {
@@ -515,11 +535,25 @@ public final class Ledger implements AutoCloseable {
           Object[] values = item.trace();
           values[values.length - 2] = first;
           values[values.length - 1] = next - 1;
-          bind(trace, values, 0);
-          trace.addBatch();
+          if (item.amends()) {
+            bind(trace, values, 0);
+            trace.addBatch();
+          } else {
+            bind(traceNew, values, 0);
+            traceNew.addBatch();
+            added.add(item);
+          }
         }
         line.executeBatch();
         trace.executeBatch();
+        int[] inserted = traceNew.executeBatch();
+        for (int i = 0; i < added.size(); i++) {
+          if (inserted[i] != 1) {
+            // Stored meanwhile by another writer on this ledger (another service, a replay): its
+            // lines are replaced by these, as for any trace rolled up again, never added to.
+            replaceEarlier(earlier, deleteLines, trace, added.get(i));
+          }
+        }
         for (long batch : doneBatches) {
           done.setLong(1, batch);
           done.addBatch();
@@ -533,6 +567,30 @@ public final class Ledger implements AutoCloseable {
         durableTransactions();
       }
     }
+  }
+
+  private static final String TRACE_COLUMNS = "trace_id, currency, total, total_rank, complete,"
+      + " root_span_id, root_name, span_count, unpriced_spans, shared_total, retry_total,"
+      + " start_nanos, by_agent, by_model, by_client, clients, updated_at_ms, first_line_id,"
+      + " last_line_id";
+
+  /** Deletes the lines another rollup of the trace stored, then stores this one's trace row. */
+  private static void replaceEarlier(PreparedStatement earlier, PreparedStatement deleteLines,
+      PreparedStatement upsert, TraceRows item) throws SQLException {
+    Object[] values = item.trace();
+    long first = (Long) values[values.length - 2];
+    long last = (Long) values[values.length - 1];
+    earlier.setString(1, item.traceId());
+    try (ResultSet rs = earlier.executeQuery()) {
+      if (rs.next() && rs.getObject(1) != null
+          && (rs.getLong(1) != first || rs.getLong(2) != last)) {
+        deleteLines.setLong(1, rs.getLong(1));
+        deleteLines.setLong(2, rs.getLong(2));
+        deleteLines.executeUpdate();
+      }
+    }
+    bind(upsert, values, 0);
+    upsert.executeUpdate();
   }
 
   /** A trace's rows, every column value ready to bind. */

@@ -1,0 +1,119 @@
+package io.agentmeter.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentmeter.cost.CostEngine;
+import io.agentmeter.cost.rollup.TraceRollup;
+import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.receive.IncomingSpan;
+import io.agentmeter.processor.receive.SpanConverter;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What a ledger keeps when a trace's rollup is stored without the lookup of an earlier one (the
+ * closer knows the trace is new to it), and when spans were costed under another fingerprint.
+ */
+class LedgerWritersTest {
+
+  @RegisterExtension static final PostgresLedger POSTGRES = new PostgresLedger();
+  @TempDir static Path dir;
+
+  private static final CostEngine ENGINE = CostEngine.create();
+
+  static Stream<Arguments> ledgers() {
+    return Stream.of(
+        Arguments.of("sqlite", dir.resolve("writers.db").toString(),
+            "jdbc:sqlite:" + dir.resolve("writers.db")),
+        Arguments.of("postgresql", POSTGRES.url(), POSTGRES.url()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ledgers")
+  void aNewTraceAnotherWriterStoredMeanwhileIsReplacedNotAddedTo(String kind, String location,
+      String jdbc) throws Exception {
+    long n = kind.equals("sqlite") ? 910_001 : 910_002;
+    String traceId = OtlpPayloads.traceIdHex(n);
+    try (Ledger first = Ledger.open(location); Ledger second = Ledger.open(location)) {
+      // both think the trace is new: the first stores three calls, the second four
+      first.store(List.of(rollup(first, n, 3, null)), List.of());
+      second.store(List.of(rollup(second, n, 4, null)), List.of());
+
+      assertThat(second.trace(traceId).orElseThrow().total()).isEqualByComparingTo(cost(4));
+      List<BigDecimal> lines = lines(jdbc, traceId);
+      assertThat(lines).hasSize(5); // the root and four calls, nothing of the first rollup
+      assertThat(lines.stream().reduce(BigDecimal.ZERO, BigDecimal::add))
+          .isEqualByComparingTo(cost(4));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ledgers")
+  void spansCostedUnderAnotherFingerprintAreFoundAgainByTheirBatch(String kind, String location,
+      String jdbc) throws Exception {
+    long n = kind.equals("sqlite") ? 920_001 : 920_002;
+    String traceId = OtlpPayloads.traceIdHex(n);
+    try (Ledger ledger = Ledger.open(location)) {
+      // as an earlier version fingerprinted them (here: any other value than the decoder's)
+      ledger.store(List.of(rollup(ledger, n, 3, "0ld0")), List.of());
+
+      List<IncomingSpan> found = ledger.rolledUpSpansOf(traceId);
+
+      assertThat(found).hasSize(4);
+      assertThat(found).allSatisfy(s -> assertThat(s.fingerprint()).startsWith("0ld0"));
+      assertThat(found).extracting(s -> s.record().spanId()).doesNotHaveDuplicates();
+    }
+  }
+
+  /**
+   * Trace {@code n} with {@code calls} calls, stored as received, rolled up as new to the ledger.
+   *
+   * @param fingerprintPrefix when set, each span's fingerprint is replaced by one starting so
+   */
+  private static Ledger.Rollup rollup(Ledger ledger, long n, int calls, String fingerprintPrefix)
+      throws Exception {
+    byte[] body = OtlpPayloads.trace(n, calls).toByteArray();
+    List<IncomingSpan> spans = new ArrayList<>();
+    for (IncomingSpan span : SpanConverter.convert(body).spans()) {
+      spans.add(fingerprintPrefix == null ? span : new IncomingSpan(span.record(),
+          fingerprintPrefix + span.fingerprint().substring(fingerprintPrefix.length()),
+          span.payload()));
+    }
+    List<IncomingSpan> stored = ledger.insert(body, spans);
+    TraceRollup rollup = ENGINE.newRollup();
+    stored.forEach(s -> rollup.add(s.record()));
+    return new Ledger.Rollup(OtlpPayloads.traceIdHex(n), rollup.result(), stored, true, false);
+  }
+
+  private static BigDecimal cost(int calls) {
+    return OtlpPayloads.CALL_COST.multiply(BigDecimal.valueOf(calls));
+  }
+
+  /** Every cost line's cost for the trace (zero for lines without one). */
+  private static List<BigDecimal> lines(String jdbc, String traceId) throws Exception {
+    List<BigDecimal> costs = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(jdbc);
+        PreparedStatement select =
+            c.prepareStatement("SELECT cost FROM cost_lines WHERE trace_id = ?")) {
+      select.setString(1, traceId);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          costs.add(rs.getString(1) == null ? BigDecimal.ZERO : new BigDecimal(rs.getString(1)));
+        }
+      }
+    }
+    return costs;
+  }
+}
