@@ -7,6 +7,7 @@ import io.agentmeter.semconv.GenAiAttributes.OperationNameValues;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -71,6 +72,15 @@ public record SpanFacts(
   private static final String AGENT_NAME = GenAiAttributes.AGENT_NAME.getKey();
   private static final String TASK_ID = AgentMeterAttributes.TASK_ID.getKey();
   private static final String CLIENT_ID = AgentMeterAttributes.CLIENT_ID.getKey();
+  /** What {@link Map#getOrDefault} returns for a key the span does not carry. */
+  private static final Object ABSENT = new Object();
+  /**
+   * The attribute key of each tool-call fee name, made once: fee names come from the catalogue, so
+   * few; the bound only guards against a caller passing names of its own.
+   */
+  private static final ConcurrentHashMap<String, String> TOOL_CALL_KEYS =
+      new ConcurrentHashMap<>();
+  private static final int MAX_TOOL_CALL_KEYS = 1_024;
 
   /** Reads a span. Never throws: problems are collected in {@link #problems()}. */
   public static SpanFacts read(SpanRecord span) {
@@ -132,8 +142,14 @@ public record SpanFacts(
 
   /** The count of provider-side tool calls billed under {@code feeName}, 0 when absent. */
   public long toolCalls(String feeName, List<String> problemsOut) {
-    Long count =
-        tokens(attributes, AgentMeterAttributes.USAGE_TOOL_CALLS_PREFIX + feeName, problemsOut);
+    String key = TOOL_CALL_KEYS.get(feeName);
+    if (key == null) {
+      key = AgentMeterAttributes.USAGE_TOOL_CALLS_PREFIX + feeName;
+      if (TOOL_CALL_KEYS.size() < MAX_TOOL_CALL_KEYS) {
+        TOOL_CALL_KEYS.putIfAbsent(feeName, key);
+      }
+    }
+    Long count = tokens(attributes, key, problemsOut);
     return count == null ? 0 : count;
   }
 
@@ -211,16 +227,21 @@ public record SpanFacts(
 
   private static @Nullable Long tokens(Map<String, Object> a, List<String> keys, List<String> problems) {
     for (int i = 0; i < keys.size(); i++) {
-      Long value = tokens(a, keys.get(i), problems);
-      if (value != null || a.containsKey(keys.get(i))) {
-        return value;
+      String key = keys.get(i);
+      // One lookup per spelling: the first key present decides, even with a null or unusable value.
+      Object value = a.getOrDefault(key, ABSENT);
+      if (value != ABSENT) {
+        return tokens(key, value, problems);
       }
     }
     return null;
   }
 
   private static @Nullable Long tokens(Map<String, Object> a, String key, List<String> problems) {
-    Object value = a.get(key);
+    return tokens(key, a.get(key), problems);
+  }
+
+  private static @Nullable Long tokens(String key, @Nullable Object value, List<String> problems) {
     if (value == null) {
       return null;
     }
