@@ -440,11 +440,13 @@ public final class TraceRollup {
         f.usage().inputOrZero(), f.usage().outputOrZero(), Map.of());
   }
 
+  private static final Comparator<Map.Entry<String, BigDecimal>> LARGEST_FIRST =
+      Map.Entry.<String, BigDecimal>comparingByValue().reversed()
+          .thenComparing(Map.Entry.comparingByKey());
+
   private static Map<String, BigDecimal> sorted(Map<String, BigDecimal> map) {
     List<Map.Entry<String, BigDecimal>> entries = new ArrayList<>(map.entrySet());
-    entries.sort(
-        Map.Entry.<String, BigDecimal>comparingByValue().reversed()
-            .thenComparing(Map.Entry.comparingByKey()));
+    entries.sort(LARGEST_FIRST);
     Map<String, BigDecimal> result = new LinkedHashMap<>();
     for (Map.Entry<String, BigDecimal> e : entries) {
       result.put(e.getKey(), e.getValue().stripTrailingZeros());
@@ -500,7 +502,8 @@ public final class TraceRollup {
             .thenComparing(n -> n.span().spanId());
 
     final Delivered delivered;
-    final List<Node> children = new ArrayList<>(0);
+    /** Empty until the first child (no array for leaves), then room for ten. */
+    final List<Node> children = new ArrayList<>();
     @Nullable Node parent;
     boolean visited;
     boolean subtreeHasModelCall;
