@@ -333,7 +333,7 @@ public final class TraceAssembler implements AutoCloseable {
       @Nullable Boolean completeOverride) {
     List<Ledger.Rollup> rollups = new ArrayList<>(traces.size());
     List<List<IncomingSpan>> unsent = new ArrayList<>(traces.size());
-    List<Map<Object, BigDecimal>> before = new ArrayList<>(traces.size());
+    List<@Nullable Contributions> before = new ArrayList<>(traces.size());
     Map<Long, int[]> closing = new HashMap<>();
     long duplicates = 0;
     java.util.Set<String> rolledUpBefore;
@@ -389,7 +389,7 @@ public final class TraceAssembler implements AutoCloseable {
             : (trace.rootSeen && !trace.recovered) || rootPresent;
         rollups.add(new Ledger.Rollup(traceId, rollup.result(), spans, complete));
         unsent.add(fresh);
-        before.add(stored.isEmpty() ? Map.of() : contributions(rollupOf(stored)));
+        before.add(stored.isEmpty() ? null : contributions(rollupOf(stored), new Contributions()));
       } catch (Exception ex) {
         // The spans stay stored and pending; the next start rolls the trace up.
         LOG.log(Level.WARNING, "rollup of trace " + traceId + " failed", ex);
@@ -415,9 +415,14 @@ public final class TraceAssembler implements AutoCloseable {
     // written; jobs run one at a time, in order.
     // The rows and the metrics' contributions are computed here; the store thread only writes.
     Ledger.Prepared prepared = ledger.prepare(rollups);
-    Map<Object, BigDecimal> added = new HashMap<>();
+    Contributions added = new Contributions();
     for (int i = 0; i < rollups.size(); i++) {
-      addDelta(added, contributions(rollups.get(i).result()), before.get(i));
+      Contributions earlier = before.get(i);
+      if (earlier == null) {
+        contributions(rollups.get(i).result(), added);
+      } else {
+        addDelta(added, contributions(rollups.get(i).result(), new Contributions()), earlier);
+      }
     }
     storer.execute(() -> {
       try {
@@ -441,7 +446,7 @@ public final class TraceAssembler implements AutoCloseable {
 
   private void store(List<Ledger.Rollup> rollups, Ledger.Prepared prepared,
       Map<Long, int[]> closing, List<List<IncomingSpan>> unsent,
-      Map<Object, BigDecimal> added, long duplicates) {
+      Contributions added, long duplicates) {
     List<Long> done = new ArrayList<>();
     synchronized (open) {
       closing.forEach((batch, count) -> {
@@ -498,60 +503,97 @@ public final class TraceAssembler implements AutoCloseable {
     return rollup.result();
   }
 
-  /** What a rollup adds to the monotonic counters, by label set. */
-  private static Map<Object, BigDecimal> contributions(RollupResult result) {
-    Map<Object, BigDecimal> now = new HashMap<>();
-    for (SpanOutcome s : result.spans()) {
-      String model = s.model() == null ? "unknown" : s.model();
-      String provider = s.provider() == null ? "unknown" : s.provider();
-      if (s.status() == CostStatus.UNPRICED) {
-        now.merge("unpriced\u0000" + model, BigDecimal.ONE, BigDecimal::add);
+  /**
+   * What rollups add to the monotonic counters, by label set: cost by agent share, input and output
+   * tokens, unpriced spans. Every amount is positive or absent (no update for nothing).
+   */
+  private static final class Contributions {
+    final Map<CostLabels, BigDecimal> cost = new HashMap<>();
+    /** Input and output tokens of priced spans. */
+    final Map<TokenKey, long[]> tokens = new HashMap<>();
+    /** Unpriced spans by model. */
+    final Map<String, int[]> unpriced = new HashMap<>();
+
+    void addCost(CostLabels labels, BigDecimal amount) {
+      if (amount.signum() > 0) {
+        cost.merge(labels, amount, BigDecimal::add);
       }
-      if (s.status() != CostStatus.PRICED) {
+    }
+
+    void addTokens(TokenKey key, long input, long output) {
+      if (input > 0 || output > 0) {
+        long[] sum = tokens.computeIfAbsent(key, k -> new long[2]);
+        sum[0] += input;
+        sum[1] += output;
+      }
+    }
+
+    void addUnpriced(String model, int count) {
+      if (count > 0) {
+        unpriced.computeIfAbsent(model, k -> new int[1])[0] += count;
+      }
+    }
+  }
+
+  /** The labels of the token counters but the kind (input, output). */
+  private record TokenKey(String agent, String model, String provider, String client) {}
+
+  /** Adds what a rollup adds to the monotonic counters to {@code into}, which it returns. */
+  private static Contributions contributions(RollupResult result, Contributions into) {
+    for (SpanOutcome s : result.spans()) {
+      if (s.status() != CostStatus.PRICED && s.status() != CostStatus.UNPRICED) {
         continue;
       }
-      for (Map.Entry<String, BigDecimal> share : s.agentShares().entrySet()) {
-        now.merge(new CostLabels(share.getKey(), model, provider, s.client(), result.currency()),
-            share.getValue(), BigDecimal::add);
+      String model = s.model() == null ? "unknown" : s.model();
+      if (s.status() == CostStatus.UNPRICED) {
+        into.addUnpriced(model, 1);
+        continue;
       }
-      now.merge(new TokenLabels(s.agent(), model, provider, s.client(), "input"),
-          BigDecimal.valueOf(s.inputTokens()), BigDecimal::add);
-      now.merge(new TokenLabels(s.agent(), model, provider, s.client(), "output"),
-          BigDecimal.valueOf(s.outputTokens()), BigDecimal::add);
+      String provider = s.provider() == null ? "unknown" : s.provider();
+      for (Map.Entry<String, BigDecimal> share : s.agentShares().entrySet()) {
+        into.addCost(new CostLabels(share.getKey(), model, provider, s.client(), result.currency()),
+            share.getValue());
+      }
+      into.addTokens(new TokenKey(s.agent(), model, provider, s.client()), s.inputTokens(),
+          s.outputTokens());
     }
-    return now;
+    return into;
   }
 
   /**
-   * Adds to {@code sum} what a rollup adds to the monotonic counters: for a trace rolled up again,
-   * only what it adds to the earlier rollup of the same stored spans.
+   * Adds to {@code sum} what a trace rolled up again adds to the monotonic counters: only what it
+   * adds to the earlier rollup of the same stored spans, label set by label set.
    */
-  private static void addDelta(Map<Object, BigDecimal> sum, Map<Object, BigDecimal> now,
-      Map<Object, BigDecimal> before) {
-    for (Map.Entry<Object, BigDecimal> e : now.entrySet()) {
-      BigDecimal delta = before.isEmpty() ? e.getValue()
-          : e.getValue().subtract(before.getOrDefault(e.getKey(), BigDecimal.ZERO));
-      if (delta.signum() > 0) {
-        sum.merge(e.getKey(), delta, BigDecimal::add);
-      }
+  private static void addDelta(Contributions sum, Contributions now, Contributions before) {
+    for (Map.Entry<CostLabels, BigDecimal> e : now.cost.entrySet()) {
+      sum.addCost(e.getKey(),
+          e.getValue().subtract(before.cost.getOrDefault(e.getKey(), BigDecimal.ZERO)));
+    }
+    for (Map.Entry<TokenKey, long[]> e : now.tokens.entrySet()) {
+      long[] earlier = before.tokens.getOrDefault(e.getKey(), new long[2]);
+      sum.addTokens(e.getKey(), Math.max(0, e.getValue()[0] - earlier[0]),
+          Math.max(0, e.getValue()[1] - earlier[1]));
+    }
+    for (Map.Entry<String, int[]> e : now.unpriced.entrySet()) {
+      int[] earlier = before.unpriced.getOrDefault(e.getKey(), new int[1]);
+      sum.addUnpriced(e.getKey(), e.getValue()[0] - earlier[0]);
     }
   }
 
   /** Adds a stored group's summed contributions to the counters, one update per label set. */
-  private void publishMetrics(Map<Object, BigDecimal> added) {
-    for (Map.Entry<Object, BigDecimal> e : added.entrySet()) {
-      BigDecimal delta = e.getValue();
-      if (e.getKey() instanceof CostLabels labels) {
-        metrics.addCost(labels, delta);
-      } else if (e.getKey() instanceof TokenLabels labels) {
-        metrics.addTokens(labels, delta.longValue());
-      } else {
-        String model = ((String) e.getKey()).substring("unpriced\u0000".length());
-        for (int i = 0; i < delta.intValue(); i++) {
-          metrics.unpriced(model);
-        }
+  private void publishMetrics(Contributions added) {
+    added.cost.forEach(metrics::addCost);
+    added.tokens.forEach((key, counts) -> {
+      metrics.addTokens(
+          new TokenLabels(key.agent(), key.model(), key.provider(), key.client(), "input"), counts[0]);
+      metrics.addTokens(
+          new TokenLabels(key.agent(), key.model(), key.provider(), key.client(), "output"), counts[1]);
+    });
+    added.unpriced.forEach((model, count) -> {
+      for (int i = 0; i < count[0]; i++) {
+        metrics.unpriced(model);
       }
-    }
+    });
   }
 
   private void forward(RollupResult result, List<IncomingSpan> spans) throws Exception {
