@@ -271,7 +271,8 @@ public record SpanFacts(
       problems.add(key + " = " + count + " exceeds the limit of " + MAX_TOKENS + " tokens");
       return null;
     }
-    return count;
+    // the attribute's own Long when it is one: no second box per count
+    return value instanceof Long l ? l : Long.valueOf(count);
   }
 
   private static String typeName(Object value) {
