@@ -363,22 +363,22 @@ public final class TraceAssembler implements AutoCloseable {
         // everything stored, each distinct delivery once.
         List<IncomingSpan> stored = rolledUpBefore.contains(traceId)
             ? ledger.rolledUpSpansOf(traceId) : List.of();
-        Map<IncomingSpan.DeliveryKey, IncomingSpan> distinct = new LinkedHashMap<>();
+        Distinct distinct = new Distinct(stored.size() + trace.spans.size());
         for (IncomingSpan span : stored) {
-          distinct.put(span.deliveryKey(), span);
+          distinct.add(span, true);
         }
         List<IncomingSpan> fresh = new ArrayList<>(trace.spans.size());
         for (IncomingSpan span : trace.spans) {
-          if (distinct.putIfAbsent(span.deliveryKey(), span) == null) {
+          if (distinct.add(span, false)) {
             fresh.add(span);
           } else {
             duplicates++;
           }
         }
-        if (distinct.isEmpty()) {
+        List<IncomingSpan> spans = distinct.spans;
+        if (spans.isEmpty()) {
           continue;
         }
-        List<IncomingSpan> spans = new ArrayList<>(distinct.values());
         TraceRollup rollup = engine.newRollup();
         boolean rootPresent = false;
         for (IncomingSpan span : spans) {
@@ -432,6 +432,54 @@ public final class TraceAssembler implements AutoCloseable {
         inFlight.release();
       }
     });
+  }
+
+  /**
+   * A trace's distinct deliveries (span id and content fingerprint), in the order first seen. Span
+   * ids are compared first; fingerprints only once some span id has come twice, so a trace without
+   * re-deliveries never hashes them.
+   */
+  private static final class Distinct {
+    final List<IncomingSpan> spans;
+    private final java.util.Set<String> spanIds;
+    /** Where each delivery is in {@link #spans}; made at the first span id seen twice. */
+    private @Nullable Map<IncomingSpan.DeliveryKey, Integer> deliveries;
+
+    Distinct(int expected) {
+      spans = new ArrayList<>(expected);
+      spanIds = new java.util.HashSet<>(expected * 4 / 3 + 1);
+    }
+
+    /**
+     * Adds a delivery unless one of the same content is in already; then {@code replace} puts it in
+     * that one's place.
+     *
+     * @return whether it was a new delivery
+     */
+    boolean add(IncomingSpan span, boolean replace) {
+      if (spanIds.add(span.record().spanId())) {
+        if (deliveries != null) {
+          deliveries.put(span.deliveryKey(), spans.size());
+        }
+        spans.add(span);
+        return true;
+      }
+      if (deliveries == null) {
+        deliveries = new HashMap<>();
+        for (int i = 0; i < spans.size(); i++) {
+          deliveries.putIfAbsent(spans.get(i).deliveryKey(), i);
+        }
+      }
+      Integer same = deliveries.putIfAbsent(span.deliveryKey(), spans.size());
+      if (same == null) {
+        spans.add(span);
+        return true;
+      }
+      if (replace) {
+        spans.set(same, span);
+      }
+      return false;
+    }
   }
 
   /** Waits until every rollup handed to the store thread is stored (or failed). */
