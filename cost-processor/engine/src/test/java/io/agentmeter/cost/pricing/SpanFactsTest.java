@@ -92,4 +92,42 @@ class SpanFactsTest {
     assertThat(problems)
         .containsExactly("agentmeter.usage.tool_calls.file_search is negative (-1)");
   }
+
+  @Test
+  void rarelySetKeysAreReadWhetherASpanHasFewAttributesOrMany() {
+    TestSpans.Builder few = chat("a", "gpt-4o", 1_000, 200)
+        .attr("gen_ai.usage.cache_creation_input_tokens", 300L)
+        .attr("gen_ai.usage.reasoning_tokens", 50L)
+        .attr("gen_ai.usage.audio.input_tokens", 20L)
+        .attr("openai.request.service_tier", "Flex")
+        .attr("agentmeter.retry.attempt", 2L)
+        .attr("agentmeter.baggage.client.id", "acme")
+        .attr("agentmeter.shared.resource", "search:q1")
+        .attr("gen_ai.tool.name", "search");
+    TestSpans.Builder many = chat("a", "gpt-4o", 1_000, 200)
+        .attr("gen_ai.usage.cache_creation_input_tokens", 300L)
+        .attr("gen_ai.usage.reasoning_tokens", 50L)
+        .attr("gen_ai.usage.audio.input_tokens", 20L)
+        .attr("openai.request.service_tier", "Flex")
+        .attr("agentmeter.retry.attempt", 2L)
+        .attr("agentmeter.baggage.client.id", "acme")
+        .attr("agentmeter.shared.resource", "search:q1")
+        .attr("gen_ai.tool.name", "search");
+    for (int i = 0; i < 40; i++) {
+      many.attr("app.extra." + i, "x");
+    }
+
+    for (SpanFacts facts : List.of(SpanFacts.read(few.build()), SpanFacts.read(many.build()))) {
+      assertThat(facts.usage().cacheWrite()).isEqualTo(300L);
+      assertThat(facts.usage().reasoning()).isEqualTo(50L);
+      assertThat(facts.usage().audioInput()).isEqualTo(20L);
+      assertThat(facts.serviceTier()).isEqualTo("flex");
+      assertThat(facts.retryAttempt()).isEqualTo(2);
+      assertThat(facts.baggageClient()).isEqualTo("acme");
+      assertThat(facts.baggageAgent()).isNull();
+      assertThat(facts.sharedResource()).isEqualTo("search:q1");
+      assertThat(facts.toolName()).isEqualTo("search");
+      assertThat(facts.task()).isNull();
+    }
+  }
 }
