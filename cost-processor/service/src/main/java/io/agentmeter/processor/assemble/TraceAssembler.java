@@ -272,8 +272,30 @@ public final class TraceAssembler implements AutoCloseable {
     }
   }
 
-  /** Rolls every open trace up now (on shutdown, and for tests and replays). */
+  /**
+   * Rolls every open trace up now and waits until they are stored (on shutdown, and for tests and
+   * replays), with any the closer had already taken out of the open ones.
+   */
   public void flush() {
+    try {
+      // On the closer thread, after what it is doing: a rollup it has started (its traces no
+      // longer open) is handed to the store thread first, so the wait below covers it too.
+      closer.submit(this::rollUpOpen).get();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      rollUpOpen(); // the closer is shut down (close): nothing of its own is running
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+    awaitStored();
+  }
+
+  private void rollUpOpen() {
     List<Map.Entry<String, Open>> all;
     synchronized (open) {
       all = new ArrayList<>(open.entrySet());
@@ -282,7 +304,6 @@ public final class TraceAssembler implements AutoCloseable {
     for (int i = 0; i < all.size(); i += 1_000) {
       rollUpAll(all.subList(i, Math.min(all.size(), i + 1_000)), null);
     }
-    awaitStored();
   }
 
   private void closeDue() {
