@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Adding spans to a rollup and computing it, reported per span: a 101-span trace (25 agents, each
- * with an HTTP span and two model calls) is added whole and costed once per invocation.
+ * with an HTTP span and two model calls) is added whole and costed once per invocation; and the
+ * 10-span trace of the service's {@code load} command.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -39,6 +40,19 @@ public class RollupBenchmark {
   public RollupResult addAndCostPerSpan() {
     TraceRollup rollup = engine.newRollup();
     for (SpanRecord span : trace) {
+      rollup.add(span);
+    }
+    return rollup.result();
+  }
+
+  private final List<SpanRecord> loadTrace = Spans.loadTrace("0123456789ab00000000000000000004");
+
+  /** The service's load: a 10-span trace (a root and 9 chat calls) added and costed, per span. */
+  @Benchmark
+  @OperationsPerInvocation(10)
+  public RollupResult loadTracePerSpan() {
+    TraceRollup rollup = engine.newRollup();
+    for (SpanRecord span : loadTrace) {
       rollup.add(span);
     }
     return rollup.result();

@@ -35,6 +35,39 @@ final class Spans {
         false, a, RESOURCE);
   }
 
+  /**
+   * A trace as the service's {@code load} command sends it and its receiver holds it: a root and 9
+   * chat calls over four models and three agents, attributes (only the keys the engine reads) in
+   * {@code Map.copyOf} maps.
+   */
+  static List<SpanRecord> loadTrace(String traceId) {
+    Map<String, Object> resource = Map.copyOf(Map.of("service.name", "research-service",
+        "gen_ai.agent.name", "researcher", "telemetry.sdk.language", "java"));
+    String[] models = {"gpt-4o-mini", "gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash"};
+    String root = "0000000000000100";
+    List<SpanRecord> spans = new ArrayList<>();
+    spans.add(new SpanRecord(traceId, root, null, "POST /research", START, START + 5_000_000L,
+        false, Map.copyOf(Map.of("agentmeter.client.id", "client-3",
+            "agentmeter.task.id", "task-0000000000000000003")), resource));
+    for (int i = 1; i < 10; i++) {
+      String model = models[i % models.length];
+      Map<String, Object> a = new HashMap<>();
+      a.put("gen_ai.operation.name", "chat");
+      a.put("gen_ai.provider.name", model.startsWith("gpt") ? "openai"
+          : model.startsWith("claude") ? "anthropic" : "gcp.gemini");
+      a.put("gen_ai.request.model", model);
+      a.put("gen_ai.response.model", model);
+      a.put("gen_ai.agent.name", "agent-" + (i % 3));
+      a.put("gen_ai.usage.input_tokens", 1200L + i);
+      a.put("gen_ai.usage.output_tokens", 300L + i);
+      a.put("gen_ai.usage.cache_read.input_tokens", 400L);
+      a.put("gen_ai.response.id", "chatcmpl-0000000000000000003-" + i);
+      spans.add(new SpanRecord(traceId, String.format("%016x", 0x100 + i), root, "chat " + model,
+          START + i * 1000L, START + 4_000_000L, false, Map.copyOf(a), resource));
+    }
+    return spans;
+  }
+
   /** A trace of {@code agents} agents, each with an HTTP span and two model calls. */
   static List<SpanRecord> trace(String traceId, int agents) {
     List<SpanRecord> spans = new ArrayList<>();

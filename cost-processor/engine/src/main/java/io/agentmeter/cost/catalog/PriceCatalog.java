@@ -30,7 +30,10 @@ public final class PriceCatalog {
   private static volatile @Nullable PriceCatalog defaults;
 
   private final List<PriceLayer> layers;
-  private final ConcurrentHashMap<String, Match> memo = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<NameKey, Match> memo = new ConcurrentHashMap<>();
+
+  /** A model name as a span reports it and its provider ({@code ""} for none). */
+  private record NameKey(String provider, String model) {}
 
   private PriceCatalog(List<PriceLayer> layers) {
     this.layers = List.copyOf(layers);
@@ -84,7 +87,7 @@ public final class PriceCatalog {
    * @return the match, or a match with a {@code null} entry
    */
   public Match findModel(String model, @Nullable String provider) {
-    String key = (provider == null ? "" : provider) + '\u0000' + model;
+    NameKey key = new NameKey(provider == null ? "" : provider, model);
     Match cached = memo.get(key);
     if (cached != null) {
       return cached;

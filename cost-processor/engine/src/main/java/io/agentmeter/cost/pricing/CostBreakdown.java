@@ -22,7 +22,21 @@ public record CostBreakdown(
 
   /** The sum of every bucket. */
   public BigDecimal total() {
-    return input.add(cacheRead).add(cacheWrite).add(output).add(reasoning).add(fees);
+    return plus(plus(plus(plus(plus(input, cacheRead), cacheWrite), output), reasoning), fees);
+  }
+
+  /**
+   * {@code a.add(b)}, the same value and scale, without a new object when one side is a zero that
+   * does not widen the other's scale (most buckets of most spans are zero).
+   */
+  static BigDecimal plus(BigDecimal a, BigDecimal b) {
+    if (b.signum() == 0 && a.scale() >= b.scale()) {
+      return a;
+    }
+    if (a.signum() == 0 && b.scale() >= a.scale()) {
+      return b;
+    }
+    return a.add(b);
   }
 
   /** Every bucket multiplied by {@code factor} (an adjustment or an exchange rate). */

@@ -1,5 +1,6 @@
 package io.agentmeter.cost.pricing;
 
+import static io.agentmeter.cost.pricing.CostBreakdown.plus;
 import static java.util.Objects.requireNonNull;
 
 import io.agentmeter.cost.catalog.Adjustment;
@@ -14,6 +15,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +28,7 @@ public final class Pricer {
   private static final long NANOS_PER_DAY = 86_400_000_000_000L;
 
   private final PriceCatalog catalog;
+  private final ConcurrentHashMap<RefKey, String> priceRefs = new ConcurrentHashMap<>();
 
   private Pricer(PriceCatalog catalog) {
     this.catalog = catalog;
@@ -203,29 +206,27 @@ public final class Pricer {
     BigDecimal cacheWrite1hPrice = or(prices.cacheWrite1h(), cacheWrite5mPrice);
 
     BigDecimal inputCost =
-        times(textIn, inputPrice)
-            .add(times(audioIn, or(prices.inputAudio(), inputPrice)))
-            .add(times(imageIn, or(prices.inputImage(), inputPrice)));
+        plus(plus(times(textIn, inputPrice), times(audioIn, or(prices.inputAudio(), inputPrice))),
+            times(imageIn, or(prices.inputImage(), inputPrice)));
     BigDecimal cacheReadCost = times(cacheRead, cacheReadPrice);
     BigDecimal cacheWriteCost =
-        times(cacheWrite - cacheWrite1h, cacheWrite5mPrice).add(times(cacheWrite1h, cacheWrite1hPrice));
+        plus(times(cacheWrite - cacheWrite1h, cacheWrite5mPrice), times(cacheWrite1h, cacheWrite1hPrice));
     BigDecimal outputCost =
-        times(textOut, outputPrice)
-            .add(times(audioOut, or(prices.outputAudio(), outputPrice)))
-            .add(times(imageOut, or(prices.outputImage(), outputPrice)));
+        plus(plus(times(textOut, outputPrice), times(audioOut, or(prices.outputAudio(), outputPrice))),
+            times(imageOut, or(prices.outputImage(), outputPrice)));
     // Inclusive or disjoint, every reasoning token is billed once at the reasoning price.
     BigDecimal reasoningCost = times(reasoning, or(prices.reasoning(), outputPrice));
 
     BigDecimal fees = BigDecimal.ZERO;
     if (period.perRequest() != null) {
-      fees = fees.add(period.perRequest());
+      fees = plus(fees, period.perRequest());
     }
     if (!period.toolCalls().isEmpty()) {
       List<String> feeProblems = new ArrayList<>(0);
       for (Map.Entry<String, BigDecimal> fee : period.toolCalls().entrySet()) {
         long calls = facts.toolCalls(fee.getKey(), feeProblems);
         if (calls > 0) {
-          fees = fees.add(fee.getValue().multiply(BigDecimal.valueOf(calls)));
+          fees = plus(fees, fee.getValue().multiply(BigDecimal.valueOf(calls)));
         }
       }
       if (!feeProblems.isEmpty()) {
@@ -256,9 +257,36 @@ public final class Pricer {
         breakdown.total().stripTrailingZeros(),
         period.currency(),
         breakdown,
-        entry.id() + "@" + period.label() + tierRef,
+        priceRef(entry, period, tierRef),
         entry.id(),
         notes == null ? null : String.join("; ", notes));
+  }
+
+  /** {@code entry@period[/tier][/above-N]}, made once per catalogue entry, period and tier. */
+  private String priceRef(ModelEntry entry, PricePeriod period, String tierRef) {
+    RefKey key = new RefKey(entry, period, tierRef);
+    String ref = priceRefs.get(key);
+    if (ref == null) {
+      ref = entry.id() + "@" + period.label() + tierRef;
+      // Entries and periods are the catalogue's own objects, so the map is bounded by its size.
+      priceRefs.putIfAbsent(key, ref);
+    }
+    return ref;
+  }
+
+  /** A catalogue entry, one of its periods (both by identity) and a tier reference. */
+  private record RefKey(ModelEntry entry, PricePeriod period, String tierRef) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RefKey k && k.entry == entry && k.period == period
+          && k.tierRef.equals(tierRef);
+    }
+
+    @Override
+    public int hashCode() {
+      return (System.identityHashCode(entry) * 31 + System.identityHashCode(period)) * 31
+          + tierRef.hashCode();
+    }
   }
 
   private static boolean isPricedTier(String tier) {

@@ -7,6 +7,7 @@ import io.agentmeter.semconv.GenAiAttributes.OperationNameValues;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -71,6 +72,66 @@ public record SpanFacts(
   private static final String AGENT_NAME = GenAiAttributes.AGENT_NAME.getKey();
   private static final String TASK_ID = AgentMeterAttributes.TASK_ID.getKey();
   private static final String CLIENT_ID = AgentMeterAttributes.CLIENT_ID.getKey();
+  /** What {@link Map#getOrDefault} returns for a key the span does not carry. */
+  private static final Object ABSENT = new Object();
+  /**
+   * The attribute key of each tool-call fee name, made once: fee names come from the catalogue, so
+   * few; the bound only guards against a caller passing names of its own.
+   */
+  private static final ConcurrentHashMap<String, String> TOOL_CALL_KEYS =
+      new ConcurrentHashMap<>();
+  private static final int MAX_TOOL_CALL_KEYS = 1_024;
+
+  // Keys most spans lack, in groups: a span whose keys hold none of a group's is not asked for its
+  // spellings one by one (one pass over a span's few keys instead of a lookup per spelling).
+  private static final long CACHE_WRITE = 1;
+  private static final long REASONING = 1 << 1;
+  private static final long MODALITY = 1 << 2;
+  private static final long TOOL = 1 << 3;
+  private static final long TIER = 1 << 4;
+  private static final long RETRY = 1 << 5;
+  private static final long TASK = 1 << 6;
+  private static final long CLIENT = 1 << 7;
+  private static final long BAGGAGE = 1 << 8;
+  private static final long SHARED = 1 << 9;
+  private static final long ALL_GROUPS = -1L;
+  /** Spans with more attributes than this are not scanned: every group is looked up. */
+  private static final int MAX_SCANNED = 32;
+  private static final Map<String, Long> GROUPS = groups();
+
+  private static Map<String, Long> groups() {
+    Map<String, Long> groups = new java.util.HashMap<>();
+    GenAiAttributes.USAGE_CACHE_CREATION_READ.forEach(k -> groups.put(k, CACHE_WRITE));
+    groups.put(AgentMeterAttributes.USAGE_CACHE_CREATION_1H_INPUT_TOKENS.getKey(), CACHE_WRITE);
+    GenAiAttributes.USAGE_REASONING_READ.forEach(k -> groups.put(k, REASONING));
+    groups.put(GenAiAttributes.USAGE_AUDIO_INPUT_TOKENS.getKey(), MODALITY);
+    groups.put(GenAiAttributes.USAGE_AUDIO_OUTPUT_TOKENS.getKey(), MODALITY);
+    groups.put(GenAiAttributes.USAGE_IMAGE_INPUT_TOKENS.getKey(), MODALITY);
+    groups.put(GenAiAttributes.USAGE_IMAGE_OUTPUT_TOKENS.getKey(), MODALITY);
+    groups.put(GenAiAttributes.TOOL_NAME.getKey(), TOOL);
+    GenAiAttributes.SERVICE_TIER_READ.forEach(k -> groups.put(k, TIER));
+    groups.put(GenAiAttributes.HTTP_REQUEST_RESEND_COUNT.getKey(), RETRY);
+    groups.put(AgentMeterAttributes.RETRY_ATTEMPT.getKey(), RETRY);
+    groups.put(TASK_ID, TASK);
+    groups.put(CLIENT_ID, CLIENT);
+    groups.put(AgentMeterAttributes.BAGGAGE_AGENT_NAME.getKey(), BAGGAGE);
+    groups.put(AgentMeterAttributes.BAGGAGE_TASK_ID.getKey(), BAGGAGE);
+    groups.put(AgentMeterAttributes.BAGGAGE_CLIENT_ID.getKey(), BAGGAGE);
+    groups.put(AgentMeterAttributes.SHARED_RESOURCE.getKey(), SHARED);
+    return Map.copyOf(groups);
+  }
+
+  /** The groups some key of {@code a} belongs to. */
+  private static long groupsPresent(Map<String, Object> a) {
+    long present = 0;
+    for (String key : a.keySet()) {
+      Long group = GROUPS.get(key);
+      if (group != null) {
+        present |= group;
+      }
+    }
+    return present;
+  }
 
   /** Reads a span. Never throws: problems are collected in {@link #problems()}. */
   public static SpanFacts read(SpanRecord span) {
@@ -78,6 +139,7 @@ public record SpanFacts(
     Map<String, Object> r = span.resource();
     List<String> problems = new ArrayList<>(0);
     List<String> usageProblems = new ArrayList<>(0);
+    long present = a.size() <= MAX_SCANNED ? groupsPresent(a) : ALL_GROUPS;
     String operation = string(a, GenAiAttributes.OPERATION_NAME.getKey(), problems);
     String provider = firstString(a, GenAiAttributes.PROVIDER_NAME_READ, problems);
     String requestModel = firstString(a, GenAiAttributes.REQUEST_MODEL_READ, usageProblems);
@@ -87,18 +149,29 @@ public record SpanFacts(
             tokens(a, GenAiAttributes.USAGE_INPUT_TOKENS_READ, usageProblems),
             tokens(a, GenAiAttributes.USAGE_OUTPUT_TOKENS_READ, usageProblems),
             tokens(a, GenAiAttributes.USAGE_CACHE_READ_READ, usageProblems),
-            tokens(a, GenAiAttributes.USAGE_CACHE_CREATION_READ, usageProblems),
-            tokens(a, AgentMeterAttributes.USAGE_CACHE_CREATION_1H_INPUT_TOKENS.getKey(), usageProblems),
-            tokens(a, GenAiAttributes.USAGE_REASONING_READ, usageProblems),
-            tokens(a, GenAiAttributes.USAGE_AUDIO_INPUT_TOKENS.getKey(), usageProblems),
-            tokens(a, GenAiAttributes.USAGE_AUDIO_OUTPUT_TOKENS.getKey(), usageProblems),
-            tokens(a, GenAiAttributes.USAGE_IMAGE_INPUT_TOKENS.getKey(), usageProblems),
-            tokens(a, GenAiAttributes.USAGE_IMAGE_OUTPUT_TOKENS.getKey(), usageProblems));
-    String toolName = string(a, GenAiAttributes.TOOL_NAME.getKey(), problems);
+            (present & CACHE_WRITE) == 0 ? null
+                : tokens(a, GenAiAttributes.USAGE_CACHE_CREATION_READ, usageProblems),
+            (present & CACHE_WRITE) == 0 ? null : tokens(a,
+                AgentMeterAttributes.USAGE_CACHE_CREATION_1H_INPUT_TOKENS.getKey(), usageProblems),
+            (present & REASONING) == 0 ? null
+                : tokens(a, GenAiAttributes.USAGE_REASONING_READ, usageProblems),
+            (present & MODALITY) == 0 ? null
+                : tokens(a, GenAiAttributes.USAGE_AUDIO_INPUT_TOKENS.getKey(), usageProblems),
+            (present & MODALITY) == 0 ? null
+                : tokens(a, GenAiAttributes.USAGE_AUDIO_OUTPUT_TOKENS.getKey(), usageProblems),
+            (present & MODALITY) == 0 ? null
+                : tokens(a, GenAiAttributes.USAGE_IMAGE_INPUT_TOKENS.getKey(), usageProblems),
+            (present & MODALITY) == 0 ? null
+                : tokens(a, GenAiAttributes.USAGE_IMAGE_OUTPUT_TOKENS.getKey(), usageProblems));
+    String toolName = (present & TOOL) == 0 ? null
+        : string(a, GenAiAttributes.TOOL_NAME.getKey(), problems);
     SpanCategory category = category(operation, a, requestModel, responseModel, usage);
-    String tier = firstString(a, GenAiAttributes.SERVICE_TIER_READ, problems);
-    Long resend = tokens(a, GenAiAttributes.HTTP_REQUEST_RESEND_COUNT.getKey(), problems);
-    Long attempt = tokens(a, AgentMeterAttributes.RETRY_ATTEMPT.getKey(), problems);
+    String tier = (present & TIER) == 0 ? null
+        : firstString(a, GenAiAttributes.SERVICE_TIER_READ, problems);
+    Long resend = (present & RETRY) == 0 ? null
+        : tokens(a, GenAiAttributes.HTTP_REQUEST_RESEND_COUNT.getKey(), problems);
+    Long attempt = (present & RETRY) == 0 ? null
+        : tokens(a, AgentMeterAttributes.RETRY_ATTEMPT.getKey(), problems);
     return new SpanFacts(
         category,
         operation,
@@ -109,15 +182,19 @@ public record SpanFacts(
         usage,
         tier == null ? null : tier.toLowerCase(java.util.Locale.ROOT),
         string(a, AGENT_NAME, problems),
-        string(a, TASK_ID, problems),
-        string(a, CLIENT_ID, problems),
+        (present & TASK) == 0 ? null : string(a, TASK_ID, problems),
+        (present & CLIENT) == 0 ? null : string(a, CLIENT_ID, problems),
         string(r, AGENT_NAME, problems),
         string(r, TASK_ID, problems),
         string(r, CLIENT_ID, problems),
-        string(a, AgentMeterAttributes.BAGGAGE_AGENT_NAME.getKey(), problems),
-        string(a, AgentMeterAttributes.BAGGAGE_TASK_ID.getKey(), problems),
-        string(a, AgentMeterAttributes.BAGGAGE_CLIENT_ID.getKey(), problems),
-        string(a, AgentMeterAttributes.SHARED_RESOURCE.getKey(), problems),
+        (present & BAGGAGE) == 0 ? null
+            : string(a, AgentMeterAttributes.BAGGAGE_AGENT_NAME.getKey(), problems),
+        (present & BAGGAGE) == 0 ? null
+            : string(a, AgentMeterAttributes.BAGGAGE_TASK_ID.getKey(), problems),
+        (present & BAGGAGE) == 0 ? null
+            : string(a, AgentMeterAttributes.BAGGAGE_CLIENT_ID.getKey(), problems),
+        (present & SHARED) == 0 ? null
+            : string(a, AgentMeterAttributes.SHARED_RESOURCE.getKey(), problems),
         Math.max(resend == null ? 0 : resend, attempt == null ? 0 : attempt),
         span.error(),
         usageProblems.isEmpty() ? List.of() : List.copyOf(usageProblems),
@@ -132,8 +209,14 @@ public record SpanFacts(
 
   /** The count of provider-side tool calls billed under {@code feeName}, 0 when absent. */
   public long toolCalls(String feeName, List<String> problemsOut) {
-    Long count =
-        tokens(attributes, AgentMeterAttributes.USAGE_TOOL_CALLS_PREFIX + feeName, problemsOut);
+    String key = TOOL_CALL_KEYS.get(feeName);
+    if (key == null) {
+      key = AgentMeterAttributes.USAGE_TOOL_CALLS_PREFIX + feeName;
+      if (TOOL_CALL_KEYS.size() < MAX_TOOL_CALL_KEYS) {
+        TOOL_CALL_KEYS.putIfAbsent(feeName, key);
+      }
+    }
+    Long count = tokens(attributes, key, problemsOut);
     return count == null ? 0 : count;
   }
 
@@ -211,16 +294,21 @@ public record SpanFacts(
 
   private static @Nullable Long tokens(Map<String, Object> a, List<String> keys, List<String> problems) {
     for (int i = 0; i < keys.size(); i++) {
-      Long value = tokens(a, keys.get(i), problems);
-      if (value != null || a.containsKey(keys.get(i))) {
-        return value;
+      String key = keys.get(i);
+      // One lookup per spelling: the first key present decides, even with a null or unusable value.
+      Object value = a.getOrDefault(key, ABSENT);
+      if (value != ABSENT) {
+        return tokens(key, value, problems);
       }
     }
     return null;
   }
 
   private static @Nullable Long tokens(Map<String, Object> a, String key, List<String> problems) {
-    Object value = a.get(key);
+    return tokens(key, a.get(key), problems);
+  }
+
+  private static @Nullable Long tokens(String key, @Nullable Object value, List<String> problems) {
     if (value == null) {
       return null;
     }
@@ -250,7 +338,8 @@ public record SpanFacts(
       problems.add(key + " = " + count + " exceeds the limit of " + MAX_TOKENS + " tokens");
       return null;
     }
-    return count;
+    // the attribute's own Long when it is one: no second box per count
+    return value instanceof Long l ? l : Long.valueOf(count);
   }
 
   private static String typeName(Object value) {

@@ -56,7 +56,12 @@ public final class TraceRollup {
   private final AllocationRule allocationRule;
   private final String currency;
   private final FxTable fx;
-  private final Map<String, Delivered> spans = new HashMap<>();
+  /** Distinct spans by trace id, then span id. */
+  private final Map<String, Map<String, Delivered>> traces = new HashMap<>(4);
+  private int size;
+  /** The spans of the trace added last (usually the only one), to skip the outer lookup. */
+  private @Nullable String lastTraceId;
+  private @Nullable Map<String, Delivered> lastTrace;
   private final List<Delivered> duplicates = new ArrayList<>(0);
 
   TraceRollup(Pricer pricer, AllocationRule allocationRule, String currency, FxTable fx) {
@@ -78,17 +83,17 @@ public final class TraceRollup {
    * @return {@code false} when it is a duplicate delivery of a span already added
    */
   public boolean add(SpanRecord span) {
-    String key = span.traceId() + '/' + span.spanId();
+    Map<String, Delivered> spans = spansOf(span.traceId());
     Delivered delivered = new Delivered(span);
-    Delivered existing = spans.get(key);
+    Delivered existing = spans.putIfAbsent(span.spanId(), delivered);
     if (existing == null) {
-      spans.put(key, delivered);
+      size++;
       return true;
     }
     // Keep one version whatever the arrival order: identical content is one span; for conflicting
     // versions of the same ids the later-ending (then larger-content) version wins.
     if (prefer(delivered, existing)) {
-      spans.put(key, delivered);
+      spans.put(span.spanId(), delivered);
       duplicates.add(existing);
     } else {
       duplicates.add(delivered);
@@ -96,22 +101,33 @@ public final class TraceRollup {
     return false;
   }
 
+  private Map<String, Delivered> spansOf(String traceId) {
+    Map<String, Delivered> spans = lastTrace;
+    if (spans != null && traceId.equals(lastTraceId)) {
+      return spans;
+    }
+    spans = traces.computeIfAbsent(traceId, t -> new HashMap<>());
+    lastTraceId = traceId;
+    lastTrace = spans;
+    return spans;
+  }
+
   /** How many distinct spans were added. */
   public int size() {
-    return spans.size();
+    return size;
   }
 
   /** Computes the costs of every span added so far. */
   public RollupResult result() {
-    Map<String, Map<String, Node>> byTrace = new HashMap<>();
-    for (Delivered d : spans.values()) {
-      byTrace.computeIfAbsent(d.span.traceId(), t -> new HashMap<>())
-          .put(d.span.spanId(), new Node(d));
-    }
-    List<Node> all = new ArrayList<>(spans.size());
-    Map<String, String> roots = new HashMap<>();
-    for (Map.Entry<String, Map<String, Node>> trace : byTrace.entrySet()) {
-      linkAndAttribute(trace.getKey(), trace.getValue(), all, roots);
+    List<Node> all = new ArrayList<>(size);
+    Map<String, String> roots = new HashMap<>(4);
+    for (Map.Entry<String, Map<String, Delivered>> trace : traces.entrySet()) {
+      Map<String, Delivered> spans = trace.getValue();
+      Map<String, Node> nodes = new HashMap<>(spans.size() * 4 / 3 + 1);
+      for (Map.Entry<String, Delivered> span : spans.entrySet()) {
+        nodes.put(span.getKey(), new Node(span.getValue()));
+      }
+      linkAndAttribute(trace.getKey(), nodes, all, roots);
     }
     for (Node node : all) {
       classifyAndPrice(node);
@@ -267,7 +283,7 @@ public final class TraceRollup {
   }
 
   private static void markRetries(List<Node> all) {
-    Map<String, List<Node>> attempts = new HashMap<>();
+    Map<AttemptKey, List<Node>> attempts = new HashMap<>();
     for (Node node : all) {
       // An HTTP span resent under a model call (an SDK's own retry) makes that call a retry.
       if (node.facts().category() == SpanCategory.OTHER
@@ -285,8 +301,8 @@ public final class TraceRollup {
       if (node.facts().retryAttempt() > 0) {
         node.retry = true;
       }
-      String key = node.span().traceId() + '/' + node.span().parentSpanId() + '/'
-          + node.facts().category() + '/' + node.facts().requestModel();
+      AttemptKey key = new AttemptKey(node.span().traceId(), node.span().parentSpanId(),
+          node.facts().category(), node.facts().requestModel());
       attempts.computeIfAbsent(key, k -> new ArrayList<>(1)).add(node);
     }
     for (List<Node> group : attempts.values()) {
@@ -306,6 +322,14 @@ public final class TraceRollup {
     }
   }
 
+  /** Calls that may be attempts of one call: same trace, parent, category and requested model. */
+  private record AttemptKey(
+      String traceId, @Nullable String parentSpanId, SpanCategory category,
+      @Nullable String requestModel) {}
+
+  /** An agent within a task. */
+  private record TaskAgent(String task, String agent) {}
+
   private RollupResult total(List<Node> all, Map<String, String> roots) {
     BigDecimal total = BigDecimal.ZERO;
     BigDecimal shared = BigDecimal.ZERO;
@@ -316,7 +340,8 @@ public final class TraceRollup {
     Map<String, BigDecimal> byClient = new HashMap<>();
     Map<String, BigDecimal> byTask = new HashMap<>();
     // Direct (non-shared) cost per task and agent, the weights of proportional allocation.
-    Map<String, BigDecimal> direct = new HashMap<>();
+    Map<TaskAgent, BigDecimal> direct =
+        allocationRule == AllocationRule.PROPORTIONAL ? new HashMap<>() : Map.of();
     for (Node node : all) {
       if (node.status == CostStatus.UNPRICED) {
         unpriced++;
@@ -336,7 +361,9 @@ public final class TraceRollup {
         shared = shared.add(cost);
       } else {
         byAgent.merge(node.agent, cost, BigDecimal::add);
-        direct.merge(node.task + '\u0000' + node.agent, cost, BigDecimal::add);
+        if (allocationRule == AllocationRule.PROPORTIONAL) {
+          direct.merge(new TaskAgent(node.task, node.agent), cost, BigDecimal::add);
+        }
       }
     }
     for (Node node : all) {
@@ -353,7 +380,7 @@ public final class TraceRollup {
     List<Delivered> dups = new ArrayList<>(duplicates);
     dups.sort(Comparator.comparingLong((Delivered d) -> d.span.startEpochNanos())
         .thenComparing(d -> d.span.spanId())
-        .thenComparingLong(d -> d.fingerprint));
+        .thenComparingLong(Delivered::fingerprint));
     for (Delivered d : dups) {
       outcomes.add(duplicateOutcome(d));
     }
@@ -362,7 +389,7 @@ public final class TraceRollup {
         shared.stripTrailingZeros(), retry.stripTrailingZeros(), unpriced, duplicates.size(), roots, outcomes);
   }
 
-  private Map<String, BigDecimal> allocate(Node owner, Map<String, BigDecimal> direct) {
+  private Map<String, BigDecimal> allocate(Node owner, Map<TaskAgent, BigDecimal> direct) {
     List<String> agents = owner.sharedAgents;
     BigDecimal amount = requireNonNull(owner.cost);
     Map<String, BigDecimal> parts = new LinkedHashMap<>();
@@ -375,7 +402,7 @@ public final class TraceRollup {
     for (String agent : agents) {
       BigDecimal w =
           allocationRule == AllocationRule.PROPORTIONAL
-              ? direct.getOrDefault(owner.task + '\u0000' + agent, BigDecimal.ZERO)
+              ? direct.getOrDefault(new TaskAgent(owner.task, agent), BigDecimal.ZERO)
               : BigDecimal.ONE;
       weights.add(w);
       weightSum = weightSum.add(w);
@@ -413,11 +440,13 @@ public final class TraceRollup {
         f.usage().inputOrZero(), f.usage().outputOrZero(), Map.of());
   }
 
+  private static final Comparator<Map.Entry<String, BigDecimal>> LARGEST_FIRST =
+      Map.Entry.<String, BigDecimal>comparingByValue().reversed()
+          .thenComparing(Map.Entry.comparingByKey());
+
   private static Map<String, BigDecimal> sorted(Map<String, BigDecimal> map) {
     List<Map.Entry<String, BigDecimal>> entries = new ArrayList<>(map.entrySet());
-    entries.sort(
-        Map.Entry.<String, BigDecimal>comparingByValue().reversed()
-            .thenComparing(Map.Entry.comparingByKey()));
+    entries.sort(LARGEST_FIRST);
     Map<String, BigDecimal> result = new LinkedHashMap<>();
     for (Map.Entry<String, BigDecimal> e : entries) {
       result.put(e.getKey(), e.getValue().stripTrailingZeros());
@@ -429,7 +458,7 @@ public final class TraceRollup {
     if (candidate.span.endEpochNanos() != existing.span.endEpochNanos()) {
       return candidate.span.endEpochNanos() > existing.span.endEpochNanos();
     }
-    return candidate.fingerprint > existing.fingerprint;
+    return candidate.fingerprint() > existing.fingerprint();
   }
 
   private static String first(
@@ -441,18 +470,27 @@ public final class TraceRollup {
   private static final class Delivered {
     final SpanRecord span;
     final SpanFacts facts;
-    final long fingerprint;
+    /** A hash of the content; only versions of one span id are compared, so made on demand. */
+    private long fingerprint;
+    private boolean fingerprinted;
 
     Delivered(SpanRecord span) {
       this.span = span;
       this.facts = SpanFacts.read(span);
-      long h = span.name().hashCode();
-      h = 31 * h + span.startEpochNanos();
-      h = 31 * h + span.endEpochNanos();
-      h = 31 * h + (span.error() ? 1 : 0);
-      h = 31 * h + span.attributes().hashCode();
-      h = 31 * h + span.resource().hashCode();
-      this.fingerprint = h;
+    }
+
+    long fingerprint() {
+      if (!fingerprinted) {
+        long h = span.name().hashCode();
+        h = 31 * h + span.startEpochNanos();
+        h = 31 * h + span.endEpochNanos();
+        h = 31 * h + (span.error() ? 1 : 0);
+        h = 31 * h + span.attributes().hashCode();
+        h = 31 * h + span.resource().hashCode();
+        fingerprint = h;
+        fingerprinted = true;
+      }
+      return fingerprint;
     }
   }
 
@@ -464,7 +502,8 @@ public final class TraceRollup {
             .thenComparing(n -> n.span().spanId());
 
     final Delivered delivered;
-    final List<Node> children = new ArrayList<>(0);
+    /** Empty until the first child (no array for leaves), then room for ten. */
+    final List<Node> children = new ArrayList<>();
     @Nullable Node parent;
     boolean visited;
     boolean subtreeHasModelCall;

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentmeter.cost.CostEngine;
 import io.agentmeter.cost.TestSpans;
+import io.agentmeter.cost.data.SpanRecord;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SpanFactsTest {
@@ -53,5 +56,78 @@ class SpanFactsTest {
     assertThat(SpanFacts.read(span("a").attr("http.request.resend_count", 2L).build()).retryAttempt()).isEqualTo(2);
     assertThat(SpanFacts.read(span("a").attr("agentmeter.retry.attempt", 1L).build()).retryAttempt()).isEqualTo(1);
     assertThat(SpanFacts.read(span("a").build()).retryAttempt()).isZero();
+  }
+
+  @Test
+  void theFirstTokenSpellingPresentDecidesEvenWhenItsValueIsUnusable() {
+    SpanFacts older = SpanFacts.read(span("a").attr("gen_ai.usage.prompt_tokens", 120L)
+        .attr("llm.token_count.prompt", 7L).build());
+    SpanFacts bad = SpanFacts.read(span("a").attr("gen_ai.usage.input_tokens", "many")
+        .attr("gen_ai.usage.prompt_tokens", 120L).build());
+    Map<String, Object> nullPinned = new HashMap<>();
+    nullPinned.put("gen_ai.usage.input_tokens", null);
+    nullPinned.put("gen_ai.usage.prompt_tokens", 120L);
+    SpanFacts nullValue = SpanFacts.read(
+        new SpanRecord(TestSpans.TRACE, "a", null, "s", 1L, 2L, false, nullPinned, Map.of()));
+
+    assertThat(older.usage().input()).isEqualTo(120L);
+    assertThat(bad.usage().input()).isNull();
+    assertThat(bad.usageProblems())
+        .containsExactly("gen_ai.usage.input_tokens has type string, expected an integer");
+    assertThat(nullValue.usage().input()).isNull();
+    assertThat(nullValue.usageProblems()).isEmpty();
+  }
+
+  @Test
+  void toolCallCountsAreReadByFeeName() {
+    SpanFacts facts = SpanFacts.read(chat("a", "o3", 10, 1)
+        .attr("agentmeter.usage.tool_calls.web_search", 3L)
+        .attr("agentmeter.usage.tool_calls.file_search", -1L).build());
+    List<String> problems = new java.util.ArrayList<>();
+
+    assertThat(facts.toolCalls("web_search", problems)).isEqualTo(3);
+    assertThat(facts.toolCalls("web_search", problems)).isEqualTo(3);
+    assertThat(facts.toolCalls("code_interpreter", problems)).isZero();
+    assertThat(facts.toolCalls("file_search", problems)).isZero();
+    assertThat(problems)
+        .containsExactly("agentmeter.usage.tool_calls.file_search is negative (-1)");
+  }
+
+  @Test
+  void rarelySetKeysAreReadWhetherASpanHasFewAttributesOrMany() {
+    TestSpans.Builder few = chat("a", "gpt-4o", 1_000, 200)
+        .attr("gen_ai.usage.cache_creation_input_tokens", 300L)
+        .attr("gen_ai.usage.reasoning_tokens", 50L)
+        .attr("gen_ai.usage.audio.input_tokens", 20L)
+        .attr("openai.request.service_tier", "Flex")
+        .attr("agentmeter.retry.attempt", 2L)
+        .attr("agentmeter.baggage.client.id", "acme")
+        .attr("agentmeter.shared.resource", "search:q1")
+        .attr("gen_ai.tool.name", "search");
+    TestSpans.Builder many = chat("a", "gpt-4o", 1_000, 200)
+        .attr("gen_ai.usage.cache_creation_input_tokens", 300L)
+        .attr("gen_ai.usage.reasoning_tokens", 50L)
+        .attr("gen_ai.usage.audio.input_tokens", 20L)
+        .attr("openai.request.service_tier", "Flex")
+        .attr("agentmeter.retry.attempt", 2L)
+        .attr("agentmeter.baggage.client.id", "acme")
+        .attr("agentmeter.shared.resource", "search:q1")
+        .attr("gen_ai.tool.name", "search");
+    for (int i = 0; i < 40; i++) {
+      many.attr("app.extra." + i, "x");
+    }
+
+    for (SpanFacts facts : List.of(SpanFacts.read(few.build()), SpanFacts.read(many.build()))) {
+      assertThat(facts.usage().cacheWrite()).isEqualTo(300L);
+      assertThat(facts.usage().reasoning()).isEqualTo(50L);
+      assertThat(facts.usage().audioInput()).isEqualTo(20L);
+      assertThat(facts.serviceTier()).isEqualTo("flex");
+      assertThat(facts.retryAttempt()).isEqualTo(2);
+      assertThat(facts.baggageClient()).isEqualTo("acme");
+      assertThat(facts.baggageAgent()).isNull();
+      assertThat(facts.sharedResource()).isEqualTo("search:q1");
+      assertThat(facts.toolName()).isEqualTo("search");
+      assertThat(facts.task()).isNull();
+    }
   }
 }

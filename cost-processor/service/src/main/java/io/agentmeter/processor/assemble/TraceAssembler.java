@@ -378,7 +378,7 @@ public final class TraceAssembler implements AutoCloseable {
       @Nullable Boolean completeOverride) {
     List<Ledger.Rollup> rollups = new ArrayList<>(traces.size());
     List<List<IncomingSpan>> unsent = new ArrayList<>(traces.size());
-    List<Map<Object, BigDecimal>> before = new ArrayList<>(traces.size());
+    List<@Nullable Contributions> before = new ArrayList<>(traces.size());
     Map<Long, int[]> closing = new HashMap<>();
     long duplicates = 0;
     java.util.Set<String> rolledUpBefore;
@@ -400,22 +400,22 @@ public final class TraceAssembler implements AutoCloseable {
         // everything stored, each distinct delivery once.
         List<IncomingSpan> stored = rolledUpBefore.contains(traceId)
             ? ledger.rolledUpSpansOf(traceId) : List.of();
-        Map<IncomingSpan.DeliveryKey, IncomingSpan> distinct = new LinkedHashMap<>();
+        Distinct distinct = new Distinct(stored.size() + trace.spans.size());
         for (IncomingSpan span : stored) {
-          distinct.put(span.deliveryKey(), span);
+          distinct.add(span, true);
         }
         List<IncomingSpan> fresh = new ArrayList<>(trace.spans.size());
         for (IncomingSpan span : trace.spans) {
-          if (distinct.putIfAbsent(span.deliveryKey(), span) == null) {
+          if (distinct.add(span, false)) {
             fresh.add(span);
           } else {
             duplicates++;
           }
         }
-        if (distinct.isEmpty()) {
+        List<IncomingSpan> spans = distinct.spans;
+        if (spans.isEmpty()) {
           continue;
         }
-        List<IncomingSpan> spans = new ArrayList<>(distinct.values());
         TraceRollup rollup = engine.newRollup();
         boolean rootPresent = false;
         for (IncomingSpan span : spans) {
@@ -429,7 +429,7 @@ public final class TraceAssembler implements AutoCloseable {
         rollups.add(new Ledger.Rollup(traceId, rollup.result(), spans, complete,
             rolledUpBefore.contains(traceId)));
         unsent.add(fresh);
-        before.add(stored.isEmpty() ? Map.of() : contributions(rollupOf(stored)));
+        before.add(stored.isEmpty() ? null : contributions(rollupOf(stored), new Contributions()));
       } catch (Exception ex) {
         // The spans stay stored and pending; the next start rolls the trace up.
         LOG.log(Level.WARNING, "rollup of trace " + traceId + " failed", ex);
@@ -451,9 +451,14 @@ public final class TraceAssembler implements AutoCloseable {
       // written; groups are stored in order.
       // The rows and the metrics' contributions are computed here; the store thread only writes.
       Ledger.Prepared prepared = ledger.prepare(rollups);
-      Map<Object, BigDecimal> added = new HashMap<>();
+      Contributions added = new Contributions();
       for (int i = 0; i < rollups.size(); i++) {
-        addDelta(added, contributions(rollups.get(i).result()), before.get(i));
+        Contributions earlier = before.get(i);
+        if (earlier == null) {
+          contributions(rollups.get(i).result(), added);
+        } else {
+          addDelta(added, contributions(rollups.get(i).result(), new Contributions()), earlier);
+        }
       }
       job = new StoreJob(ids, rollups, prepared, closing, unsent, added, duplicates);
       pendingStores.add(job);
@@ -474,7 +479,7 @@ public final class TraceAssembler implements AutoCloseable {
 
   /** One rollup group handed to the store thread. */
   private record StoreJob(List<String> ids, List<Ledger.Rollup> rollups, Ledger.Prepared prepared,
-      Map<Long, int[]> closing, List<List<IncomingSpan>> unsent, Map<Object, BigDecimal> added,
+      Map<Long, int[]> closing, List<List<IncomingSpan>> unsent, Contributions added,
       long duplicates) {}
 
   /**
@@ -536,6 +541,54 @@ public final class TraceAssembler implements AutoCloseable {
     synchronized (storing) {
       storing.removeAll(ids);
       storing.notifyAll();
+    }
+  }
+
+  /**
+   * A trace's distinct deliveries (span id and content fingerprint), in the order first seen. Span
+   * ids are compared first; fingerprints only once some span id has come twice, so a trace without
+   * re-deliveries never hashes them.
+   */
+  private static final class Distinct {
+    final List<IncomingSpan> spans;
+    private final java.util.Set<String> spanIds;
+    /** Where each delivery is in {@link #spans}; made at the first span id seen twice. */
+    private @Nullable Map<IncomingSpan.DeliveryKey, Integer> deliveries;
+
+    Distinct(int expected) {
+      spans = new ArrayList<>(expected);
+      spanIds = new java.util.HashSet<>(expected * 4 / 3 + 1);
+    }
+
+    /**
+     * Adds a delivery unless one of the same content is in already; then {@code replace} puts it in
+     * that one's place.
+     *
+     * @return whether it was a new delivery
+     */
+    boolean add(IncomingSpan span, boolean replace) {
+      if (spanIds.add(span.record().spanId())) {
+        if (deliveries != null) {
+          deliveries.put(span.deliveryKey(), spans.size());
+        }
+        spans.add(span);
+        return true;
+      }
+      if (deliveries == null) {
+        deliveries = new HashMap<>();
+        for (int i = 0; i < spans.size(); i++) {
+          deliveries.putIfAbsent(spans.get(i).deliveryKey(), i);
+        }
+      }
+      Integer same = deliveries.putIfAbsent(span.deliveryKey(), spans.size());
+      if (same == null) {
+        spans.add(span);
+        return true;
+      }
+      if (replace) {
+        spans.set(same, span);
+      }
+      return false;
     }
   }
 
@@ -625,60 +678,97 @@ public final class TraceAssembler implements AutoCloseable {
     return rollup.result();
   }
 
-  /** What a rollup adds to the monotonic counters, by label set. */
-  private static Map<Object, BigDecimal> contributions(RollupResult result) {
-    Map<Object, BigDecimal> now = new HashMap<>();
-    for (SpanOutcome s : result.spans()) {
-      String model = s.model() == null ? "unknown" : s.model();
-      String provider = s.provider() == null ? "unknown" : s.provider();
-      if (s.status() == CostStatus.UNPRICED) {
-        now.merge("unpriced\u0000" + model, BigDecimal.ONE, BigDecimal::add);
+  /**
+   * What rollups add to the monotonic counters, by label set: cost by agent share, input and output
+   * tokens, unpriced spans. Every amount is positive or absent (no update for nothing).
+   */
+  private static final class Contributions {
+    final Map<CostLabels, BigDecimal> cost = new HashMap<>();
+    /** Input and output tokens of priced spans. */
+    final Map<TokenKey, long[]> tokens = new HashMap<>();
+    /** Unpriced spans by model. */
+    final Map<String, int[]> unpriced = new HashMap<>();
+
+    void addCost(CostLabels labels, BigDecimal amount) {
+      if (amount.signum() > 0) {
+        cost.merge(labels, amount, BigDecimal::add);
       }
-      if (s.status() != CostStatus.PRICED) {
+    }
+
+    void addTokens(TokenKey key, long input, long output) {
+      if (input > 0 || output > 0) {
+        long[] sum = tokens.computeIfAbsent(key, k -> new long[2]);
+        sum[0] += input;
+        sum[1] += output;
+      }
+    }
+
+    void addUnpriced(String model, int count) {
+      if (count > 0) {
+        unpriced.computeIfAbsent(model, k -> new int[1])[0] += count;
+      }
+    }
+  }
+
+  /** The labels of the token counters but the kind (input, output). */
+  private record TokenKey(String agent, String model, String provider, String client) {}
+
+  /** Adds what a rollup adds to the monotonic counters to {@code into}, which it returns. */
+  private static Contributions contributions(RollupResult result, Contributions into) {
+    for (SpanOutcome s : result.spans()) {
+      if (s.status() != CostStatus.PRICED && s.status() != CostStatus.UNPRICED) {
         continue;
       }
-      for (Map.Entry<String, BigDecimal> share : s.agentShares().entrySet()) {
-        now.merge(new CostLabels(share.getKey(), model, provider, s.client(), result.currency()),
-            share.getValue(), BigDecimal::add);
+      String model = s.model() == null ? "unknown" : s.model();
+      if (s.status() == CostStatus.UNPRICED) {
+        into.addUnpriced(model, 1);
+        continue;
       }
-      now.merge(new TokenLabels(s.agent(), model, provider, s.client(), "input"),
-          BigDecimal.valueOf(s.inputTokens()), BigDecimal::add);
-      now.merge(new TokenLabels(s.agent(), model, provider, s.client(), "output"),
-          BigDecimal.valueOf(s.outputTokens()), BigDecimal::add);
+      String provider = s.provider() == null ? "unknown" : s.provider();
+      for (Map.Entry<String, BigDecimal> share : s.agentShares().entrySet()) {
+        into.addCost(new CostLabels(share.getKey(), model, provider, s.client(), result.currency()),
+            share.getValue());
+      }
+      into.addTokens(new TokenKey(s.agent(), model, provider, s.client()), s.inputTokens(),
+          s.outputTokens());
     }
-    return now;
+    return into;
   }
 
   /**
-   * Adds to {@code sum} what a rollup adds to the monotonic counters: for a trace rolled up again,
-   * only what it adds to the earlier rollup of the same stored spans.
+   * Adds to {@code sum} what a trace rolled up again adds to the monotonic counters: only what it
+   * adds to the earlier rollup of the same stored spans, label set by label set.
    */
-  private static void addDelta(Map<Object, BigDecimal> sum, Map<Object, BigDecimal> now,
-      Map<Object, BigDecimal> before) {
-    for (Map.Entry<Object, BigDecimal> e : now.entrySet()) {
-      BigDecimal delta = before.isEmpty() ? e.getValue()
-          : e.getValue().subtract(before.getOrDefault(e.getKey(), BigDecimal.ZERO));
-      if (delta.signum() > 0) {
-        sum.merge(e.getKey(), delta, BigDecimal::add);
-      }
+  private static void addDelta(Contributions sum, Contributions now, Contributions before) {
+    for (Map.Entry<CostLabels, BigDecimal> e : now.cost.entrySet()) {
+      sum.addCost(e.getKey(),
+          e.getValue().subtract(before.cost.getOrDefault(e.getKey(), BigDecimal.ZERO)));
+    }
+    for (Map.Entry<TokenKey, long[]> e : now.tokens.entrySet()) {
+      long[] earlier = before.tokens.getOrDefault(e.getKey(), new long[2]);
+      sum.addTokens(e.getKey(), Math.max(0, e.getValue()[0] - earlier[0]),
+          Math.max(0, e.getValue()[1] - earlier[1]));
+    }
+    for (Map.Entry<String, int[]> e : now.unpriced.entrySet()) {
+      int[] earlier = before.unpriced.getOrDefault(e.getKey(), new int[1]);
+      sum.addUnpriced(e.getKey(), e.getValue()[0] - earlier[0]);
     }
   }
 
   /** Adds a stored group's summed contributions to the counters, one update per label set. */
-  private void publishMetrics(Map<Object, BigDecimal> added) {
-    for (Map.Entry<Object, BigDecimal> e : added.entrySet()) {
-      BigDecimal delta = e.getValue();
-      if (e.getKey() instanceof CostLabels labels) {
-        metrics.addCost(labels, delta);
-      } else if (e.getKey() instanceof TokenLabels labels) {
-        metrics.addTokens(labels, delta.longValue());
-      } else {
-        String model = ((String) e.getKey()).substring("unpriced\u0000".length());
-        for (int i = 0; i < delta.intValue(); i++) {
-          metrics.unpriced(model);
-        }
+  private void publishMetrics(Contributions added) {
+    added.cost.forEach(metrics::addCost);
+    added.tokens.forEach((key, counts) -> {
+      metrics.addTokens(
+          new TokenLabels(key.agent(), key.model(), key.provider(), key.client(), "input"), counts[0]);
+      metrics.addTokens(
+          new TokenLabels(key.agent(), key.model(), key.provider(), key.client(), "output"), counts[1]);
+    });
+    added.unpriced.forEach((model, count) -> {
+      for (int i = 0; i < count[0]; i++) {
+        metrics.unpriced(model);
       }
-    }
+    });
   }
 
   private void forward(RollupResult result, List<IncomingSpan> spans) throws Exception {
