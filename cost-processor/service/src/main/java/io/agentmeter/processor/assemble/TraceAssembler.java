@@ -72,7 +72,7 @@ public final class TraceAssembler implements AutoCloseable {
     }
   };
   private final ScheduledExecutorService closer;
-  private static final int MAX_IN_FLIGHT = 8;
+  private static final int MAX_IN_FLIGHT = 3;
   private static final int MAX_TRACES_PER_STORE = 5_000;
   private final java.util.concurrent.ConcurrentLinkedQueue<StoreJob> pendingStores =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
