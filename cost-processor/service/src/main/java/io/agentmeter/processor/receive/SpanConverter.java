@@ -549,13 +549,13 @@ public final class SpanConverter {
    */
   private static final ConcurrentHashMap<String, String> CANONICAL = new ConcurrentHashMap<>();
   private static final int MAX_CANONICAL = 16_384;
-  private static final Set<String> FEW_VALUES = Set.of(
+  static final Set<String> FEW_VALUES = Set.of(
       "gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.system", "gen_ai.request.model",
       "gen_ai.response.model", "gen_ai.agent.name", "agentmeter.client.id",
       "agentmeter.shared.resource", "agentmeter.baggage.agent.name", "agentmeter.baggage.client.id",
       "openai.response.service_tier", "openai.request.service_tier", "error.type");
 
-  private static String canonical(String text) {
+  static String canonical(String text) {
     String shared = CANONICAL.get(text);
     if (shared != null) {
       return shared;
@@ -567,7 +567,7 @@ public final class SpanConverter {
   }
 
   /** Every spelling of a token count, in the order their problems are reported (first one wins). */
-  private static final List<String> USAGE_KEYS = usageKeys();
+  static final List<String> USAGE_KEYS = usageKeys();
   private static final Map<String, Integer> USAGE_INDEX = usageIndex();
 
   private static List<String> usageKeys() {
@@ -648,7 +648,7 @@ public final class SpanConverter {
     }
   }
 
-  private static MessageDigest sha256() {
+  static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import io.agentmeter.cost.data.SpanRecord;
 import io.agentmeter.cost.pricing.SpanFacts;
-import io.agentmeter.semconv.GenAiAttributes;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -13,7 +12,6 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -31,23 +29,11 @@ public final class MessageConversion {
   /** At most this many problem messages per request, so a response stays small. */
   static final int MAX_PROBLEMS = 10;
 
-  private static final List<String> USAGE_KEYS = usageKeys();
-
-  private static List<String> usageKeys() {
-    List<String> keys = new ArrayList<>();
-    keys.addAll(GenAiAttributes.USAGE_INPUT_TOKENS_READ);
-    keys.addAll(GenAiAttributes.USAGE_OUTPUT_TOKENS_READ);
-    keys.addAll(GenAiAttributes.USAGE_CACHE_READ_READ);
-    keys.addAll(GenAiAttributes.USAGE_CACHE_CREATION_READ);
-    keys.addAll(GenAiAttributes.USAGE_REASONING_READ);
-    return List.copyOf(keys);
-  }
-
   private static String usageProblem(Map<String, Object> attributes) {
     if (attributes.isEmpty()) {
       return null;
     }
-    for (String key : USAGE_KEYS) {
+    for (String key : SpanConverter.USAGE_KEYS) {
       Object value = attributes.get(key);
       if (value == null) {
         continue;
@@ -83,7 +69,7 @@ public final class MessageConversion {
     List<IncomingSpan> spans = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     int rejected = 0;
-    MessageDigest sha = sha256();
+    MessageDigest sha = SpanConverter.sha256();
     ByteString lastTrace = null;
     String lastTraceHex = null;
     Map<ByteString, String> ids = new HashMap<>();
@@ -140,7 +126,7 @@ public final class MessageConversion {
         traceId,
         hex(span.getSpanId(), ids),
         parent.isEmpty() ? null : hex(parent, ids),
-        canonical(span.getName()),
+        SpanConverter.canonical(span.getName()),
         span.getStartTimeUnixNano(),
         span.getEndTimeUnixNano(),
         span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR,
@@ -208,32 +194,6 @@ public final class MessageConversion {
     return false;
   }
 
-  /**
-   * Attribute keys, and the values of keys that take few distinct values, as one shared string
-   * each: spans wait in open traces for a while, and thousands of copies of "gen_ai.request.model"
-   * or "gpt-4o" would be copied by every young collection. Bounded: past the bound, strings are
-   * kept as decoded.
-   */
-  private static final java.util.concurrent.ConcurrentHashMap<String, String> CANONICAL =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private static final int MAX_CANONICAL = 16_384;
-  private static final java.util.Set<String> FEW_VALUES = java.util.Set.of(
-      "gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.system", "gen_ai.request.model",
-      "gen_ai.response.model", "gen_ai.agent.name", "agentmeter.client.id",
-      "agentmeter.shared.resource", "agentmeter.baggage.agent.name", "agentmeter.baggage.client.id",
-      "openai.response.service_tier", "openai.request.service_tier", "error.type");
-
-  private static String canonical(String text) {
-    String shared = CANONICAL.get(text);
-    if (shared != null) {
-      return shared;
-    }
-    if (CANONICAL.size() < MAX_CANONICAL) {
-      shared = CANONICAL.putIfAbsent(text, text);
-    }
-    return shared != null ? shared : text;
-  }
-
   private static Map<String, Object> attributes(List<KeyValue> list, boolean onlyRead) {
     if (list.isEmpty()) {
       return Map.of();
@@ -245,9 +205,9 @@ public final class MessageConversion {
       }
       Object value = value(kv.getValue());
       if (value != null) {
-        String key = canonical(kv.getKey());
-        if (value instanceof String text && FEW_VALUES.contains(key)) {
-          value = canonical(text);
+        String key = SpanConverter.canonical(kv.getKey());
+        if (value instanceof String text && SpanConverter.FEW_VALUES.contains(key)) {
+          value = SpanConverter.canonical(text);
         }
         result.put(key, value);
       }
@@ -323,14 +283,6 @@ public final class MessageConversion {
       return out;
     } catch (java.io.IOException e) {
       throw new IllegalStateException("encoding into an exactly sized array cannot fail", e);
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
     }
   }
 }
