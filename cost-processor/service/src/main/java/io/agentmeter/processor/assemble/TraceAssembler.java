@@ -448,9 +448,10 @@ public final class TraceAssembler implements AutoCloseable {
     boolean handedOver = false;
     try {
       // Stored by a thread of its own, so that the next traces are rolled up while these are
-      // written; groups are stored in order.
-      // The rows and the metrics' contributions are computed here; the store thread only writes.
-      Ledger.Prepared prepared = ledger.prepare(rollups);
+      // written; groups are stored in order. The metrics' contributions are computed here; the
+      // rows by the store thread, outside the ledger's writer and just before they are written
+      // (rows made here would wait in memory through young collections while earlier groups are
+      // stored).
       Contributions added = new Contributions();
       for (int i = 0; i < rollups.size(); i++) {
         Contributions earlier = before.get(i);
@@ -460,7 +461,7 @@ public final class TraceAssembler implements AutoCloseable {
           addDelta(added, contributions(rollups.get(i).result(), new Contributions()), earlier);
         }
       }
-      job = new StoreJob(ids, rollups, prepared, closing, unsent, added, duplicates);
+      job = new StoreJob(ids, rollups, closing, unsent, added, duplicates);
       pendingStores.add(job);
       storer.execute(this::storePending);
       handedOver = true;
@@ -478,7 +479,7 @@ public final class TraceAssembler implements AutoCloseable {
   }
 
   /** One rollup group handed to the store thread. */
-  private record StoreJob(List<String> ids, List<Ledger.Rollup> rollups, Ledger.Prepared prepared,
+  private record StoreJob(List<String> ids, List<Ledger.Rollup> rollups,
       Map<Long, int[]> closing, List<List<IncomingSpan>> unsent, Contributions added,
       long duplicates) {}
 
@@ -608,7 +609,6 @@ public final class TraceAssembler implements AutoCloseable {
     List<Ledger.Prepared> prepared = new ArrayList<>(jobs.size());
     int traces = 0;
     for (StoreJob job : jobs) {
-      prepared.add(job.prepared());
       traces += job.rollups().size();
       job.closing().forEach((batch, count) -> {
         int[] sum = closing.computeIfAbsent(batch, k -> new int[2]);
@@ -629,6 +629,9 @@ public final class TraceAssembler implements AutoCloseable {
       });
     }
     try {
+      for (StoreJob job : jobs) {
+        prepared.add(ledger.prepare(job.rollups()));
+      }
       ledger.storeAll(prepared, done);
     } catch (Exception ex) {
       LOG.log(Level.WARNING, "storing " + traces + " trace rollups failed; they stay pending", ex);
