@@ -95,24 +95,8 @@ class SpanFactsTest {
 
   @Test
   void rarelySetKeysAreReadWhetherASpanHasFewAttributesOrMany() {
-    TestSpans.Builder few = chat("a", "gpt-4o", 1_000, 200)
-        .attr("gen_ai.usage.cache_creation_input_tokens", 300L)
-        .attr("gen_ai.usage.reasoning_tokens", 50L)
-        .attr("gen_ai.usage.audio.input_tokens", 20L)
-        .attr("openai.request.service_tier", "Flex")
-        .attr("agentmeter.retry.attempt", 2L)
-        .attr("agentmeter.baggage.client.id", "acme")
-        .attr("agentmeter.shared.resource", "search:q1")
-        .attr("gen_ai.tool.name", "search");
-    TestSpans.Builder many = chat("a", "gpt-4o", 1_000, 200)
-        .attr("gen_ai.usage.cache_creation_input_tokens", 300L)
-        .attr("gen_ai.usage.reasoning_tokens", 50L)
-        .attr("gen_ai.usage.audio.input_tokens", 20L)
-        .attr("openai.request.service_tier", "Flex")
-        .attr("agentmeter.retry.attempt", 2L)
-        .attr("agentmeter.baggage.client.id", "acme")
-        .attr("agentmeter.shared.resource", "search:q1")
-        .attr("gen_ai.tool.name", "search");
+    TestSpans.Builder few = withRarelySetKeys();
+    TestSpans.Builder many = withRarelySetKeys();
     for (int i = 0; i < 40; i++) {
       many.attr("app.extra." + i, "x");
     }
@@ -129,5 +113,18 @@ class SpanFactsTest {
       assertThat(facts.toolName()).isEqualTo("search");
       assertThat(facts.task()).isNull();
     }
+  }
+
+  /** A chat span carrying every rarely-set key the reader looks for. */
+  private static TestSpans.Builder withRarelySetKeys() {
+    return chat("a", "gpt-4o", 1_000, 200)
+        .attr("gen_ai.usage.cache_creation_input_tokens", 300L)
+        .attr("gen_ai.usage.reasoning_tokens", 50L)
+        .attr("gen_ai.usage.audio.input_tokens", 20L)
+        .attr("openai.request.service_tier", "Flex")
+        .attr("agentmeter.retry.attempt", 2L)
+        .attr("agentmeter.baggage.client.id", "acme")
+        .attr("agentmeter.shared.resource", "search:q1")
+        .attr("gen_ai.tool.name", "search");
   }
 }

@@ -606,10 +606,9 @@ public final class TraceAssembler implements AutoCloseable {
   private void store(List<StoreJob> jobs) {
     // per batch: traces of it closing in these jobs, and whether a rollup of one of them failed
     Map<Long, int[]> closing = new HashMap<>();
-    List<Ledger.Prepared> prepared = new ArrayList<>(jobs.size());
-    int traces = 0;
+    List<Ledger.Rollup> rollups = new ArrayList<>();
     for (StoreJob job : jobs) {
-      traces += job.rollups().size();
+      rollups.addAll(job.rollups());
       job.closing().forEach((batch, count) -> {
         int[] sum = closing.computeIfAbsent(batch, k -> new int[2]);
         if (count[0] > 0) {
@@ -629,12 +628,11 @@ public final class TraceAssembler implements AutoCloseable {
       });
     }
     try {
-      for (StoreJob job : jobs) {
-        prepared.add(ledger.prepare(job.rollups()));
-      }
-      ledger.storeAll(prepared, done);
+      // the rows are made here, just before they are written, so they die young
+      ledger.store(rollups, done);
     } catch (Exception ex) {
-      LOG.log(Level.WARNING, "storing " + traces + " trace rollups failed; they stay pending", ex);
+      LOG.log(Level.WARNING, "storing " + rollups.size() + " trace rollups failed; they stay pending",
+          ex);
       return;
     }
     synchronized (open) {

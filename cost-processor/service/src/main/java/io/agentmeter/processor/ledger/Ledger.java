@@ -423,27 +423,11 @@ public final class Ledger implements AutoCloseable {
 
   /**
    * Stores several traces' rollups in one transaction (one disk sync for all), and marks the
-   * batches whose traces are now all rolled up as no longer pending.
+   * batches whose traces are now all rolled up as no longer pending. The rows are computed before
+   * the writer is taken.
    */
   public void store(List<Rollup> rollups, java.util.Collection<Long> doneBatches)
       throws SQLException {
-    store(prepare(rollups), doneBatches);
-  }
-
-  /** Rollups turned into the rows to store, every value ready to bind; see {@link #prepare}. */
-  public static final class Prepared {
-    private final List<TraceRows> rows;
-
-    private Prepared(List<TraceRows> rows) {
-      this.rows = rows;
-    }
-  }
-
-  /**
-   * Computes the rows of rollups to store (no database work), so that a caller can do it on
-   * another thread than the one that stores them.
-   */
-  public Prepared prepare(List<Rollup> rollups) {
     Map<String, Rollup> latest = new LinkedHashMap<>();
     for (Rollup rollup : rollups) {
       latest.put(rollup.traceId(), rollup);
@@ -452,28 +436,6 @@ public final class Ledger implements AutoCloseable {
     List<TraceRows> rows = new ArrayList<>(latest.size());
     for (Rollup item : latest.values()) {
       rows.add(rows(item, now));
-    }
-    return new Prepared(rows);
-  }
-
-  /** Stores prepared rollups; see {@link #store(List, java.util.Collection)}. */
-  public void store(Prepared prepared, java.util.Collection<Long> doneBatches) throws SQLException {
-    storeRows(prepared.rows, doneBatches);
-  }
-
-  /**
-   * Stores several groups of prepared rollups in one transaction; no trace may be in two of them.
-   * See {@link #store(List, java.util.Collection)}.
-   */
-  public void storeAll(List<Prepared> prepared, java.util.Collection<Long> doneBatches)
-      throws SQLException {
-    if (prepared.size() == 1) {
-      storeRows(prepared.get(0).rows, doneBatches);
-      return;
-    }
-    List<TraceRows> rows = new ArrayList<>();
-    for (Prepared p : prepared) {
-      rows.addAll(p.rows);
     }
     storeRows(rows, doneBatches);
   }
