@@ -108,7 +108,8 @@ public final class Demo {
       if (options.forward() != null) {
         serve.addAll(List.of("--forward", options.forward()));
       }
-      JvmProcess processor = JvmProcess.start("processor", work, List.of("-Xmx512m"), serve);
+      JvmProcess processor =
+          JvmProcess.start("processor", work, List.of("-Xmx512m", "-XX:+UseParallelGC"), serve);
       started.add(processor);
       processor.awaitLine("agentmeter is running", Duration.ofSeconds(60));
       String apiBase = "http://127.0.0.1:" + apiPort;

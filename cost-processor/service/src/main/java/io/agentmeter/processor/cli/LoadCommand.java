@@ -64,6 +64,24 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--heap", defaultValue = "1g", description = "The service's -Xmx (default: ${DEFAULT-VALUE}).")
   String heap;
 
+  @Option(names = "--gc", defaultValue = "parallel",
+      description = "The service's garbage collector: parallel (what the README recommends for the"
+          + " service: the least CPU per span) or g1 (the JVM's default on this machine)"
+          + " (default: ${DEFAULT-VALUE}).")
+  Gc gc;
+
+  /** The collectors the service is measured with. */
+  enum Gc {
+    parallel("-XX:+UseParallelGC"),
+    g1("-XX:+UseG1GC");
+
+    final String flag;
+
+    Gc(String flag) {
+      this.flag = flag;
+    }
+  }
+
   @Option(names = "--service-jvm-arg", paramLabel = "ARG",
       description = "An extra JVM argument for the service (repeatable), e.g. to record a profile.")
   List<String> serviceJvmArgs = new ArrayList<>();
@@ -97,7 +115,7 @@ final class LoadCommand implements Callable<Integer> {
     // Measured before the service starts, so nothing else competes for the cores.
     double baselineCpuNanosPerSpan = baseline(pool, traces * 10);
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap, gc.flag));
     command.addAll(serviceJvmArgs);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Cli.class.getName(), "serve",
         "--ledger", work.resolve("load-ledger.db").toString(),
@@ -198,7 +216,8 @@ final class LoadCommand implements Callable<Integer> {
       double spansPerSecond = measuredSpans / seconds;
       double cpuPerSpan = (cpu1 - cpu0) / (double) Math.max(1, measuredSpans);
       out.printf("load: %d senders, %d spans per request (%d traces of 10 spans, %s ids), %.0f s"
-          + " measured%n", senders, traces * 10, traces, traceIds, seconds);
+          + " measured; service -Xmx%s, %s GC%n", senders, traces * 10, traces, traceIds, seconds,
+          heap, gc);
       out.printf("throughput:      %,.0f spans/s acknowledged%n", spansPerSecond);
       out.printf("service CPU:     %.2f cores (%,.0f ns per span)%n",
           (cpu1 - cpu0) / 1e9 / seconds, cpuPerSpan);
