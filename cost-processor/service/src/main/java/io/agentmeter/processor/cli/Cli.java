@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       RepriceCommand.class,
       PricesCommand.class,
       LoadCommand.class,
+      LoadBaselineCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Cli implements Runnable {
