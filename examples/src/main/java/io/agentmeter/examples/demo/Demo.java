@@ -87,7 +87,9 @@ public final class Demo {
     Path sqlite = work.resolve("agentmeter-demo-ledger.db");
     String ledger = options.ledger() == null ? sqlite.toString() : options.ledger();
     if (options.ledger() == null) {
-      for (String suffix : new String[] {"", "-wal", "-shm"}) {
+      // the ledger, and the requests it received (kept beside it), each with its log files
+      for (String suffix : new String[] {"", "-wal", "-shm", ".batches", ".batches-wal",
+          ".batches-shm"}) {
         Files.deleteIfExists(Path.of(sqlite + suffix));
       }
     }

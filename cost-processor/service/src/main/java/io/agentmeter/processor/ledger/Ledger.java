@@ -40,7 +40,10 @@ import org.jspecify.annotations.Nullable;
  * re-delivered span can never count twice) and its rollup. The same schema on SQLite (a file, the
  * default) and PostgreSQL.
  *
- * <p>Thread-safe: writes are serialised on one connection, reads use another.
+ * <p>Thread-safe: received requests are written on one connection, rollups on another (so an
+ * acknowledgement never waits for a rollup being written, nor the other way round), reads use a
+ * third. On SQLite, which has one writer per file, {@code batches} is in a file of its own beside
+ * the ledger ({@link #receivedFile}), attached to the other connections as {@code received}.
  */
 public final class Ledger implements AutoCloseable {
 
@@ -51,14 +54,27 @@ public final class Ledger implements AutoCloseable {
 
   private final Dialect dialect;
   private final String description;
+  /** Received requests: inserts (each commit durable) and their pending marks. */
+  private final Connection ingest;
+  /** Rollups: cost lines and trace rows. */
   private final Connection writer;
   private final Connection reader;
 
-  private Ledger(Dialect dialect, String description, Connection writer, Connection reader) {
+  private Ledger(Dialect dialect, String description, Connection ingest, Connection writer,
+      Connection reader) {
     this.dialect = dialect;
     this.description = description;
+    this.ingest = ingest;
     this.writer = writer;
     this.reader = reader;
+  }
+
+  /**
+   * Where a SQLite ledger keeps the requests it received ({@code batches}): beside the ledger's
+   * file, with {@code .batches} added to its name. Back the two up (and move them) together.
+   */
+  public static Path receivedFile(Path ledgerFile) {
+    return ledgerFile.resolveSibling(ledgerFile.getFileName() + ".batches");
   }
 
   /**
@@ -71,7 +87,9 @@ public final class Ledger implements AutoCloseable {
       Connection reader = DriverManager.getConnection(location);
       Migrations.apply(writer, Dialect.POSTGRES);
       writer.setAutoCommit(false);
-      return new Ledger(Dialect.POSTGRES, redact(location), writer, reader);
+      Connection ingest = DriverManager.getConnection(location);
+      ingest.setAutoCommit(false);
+      return new Ledger(Dialect.POSTGRES, redact(location), ingest, writer, reader);
     }
     String path = location.startsWith("jdbc:sqlite:") ? location.substring(12) : location;
     Path file = Path.of(path).toAbsolutePath();
@@ -88,42 +106,68 @@ public final class Ledger implements AutoCloseable {
     // Acknowledged means on disk: a commit is fsynced before the sender hears back.
     props.setProperty("synchronous", "FULL");
     props.setProperty("busy_timeout", "10000");
+    Path received = receivedFile(file);
+    boolean fresh = !Files.exists(file);
+    if (!fresh && !Files.exists(received) && Migrations.version(url) >= Migrations.RECEIVED_APART) {
+      throw new SQLException("the ledger " + file + " has lost the file of the requests it"
+          + " received, " + received + " (it is kept beside the ledger; restore both from the same"
+          + " backup)");
+    }
+    // opened first, so the file is created in write-ahead-log mode
+    Connection ingest = DriverManager.getConnection("jdbc:sqlite:" + received, props);
     Connection writer = DriverManager.getConnection(url, props);
+    attachReceived(writer, received);
     Migrations.apply(writer, Dialect.SQLITE);
     writer.setAutoCommit(false);
+    ingest.setAutoCommit(false);
     Connection reader = DriverManager.getConnection(url, props);
-    return new Ledger(Dialect.SQLITE, file.toString(), writer, reader);
+    attachReceived(reader, received);
+    return new Ledger(Dialect.SQLITE, file.toString(), ingest, writer, reader);
+  }
+
+  private static void attachReceived(Connection connection, Path received) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("ATTACH DATABASE '" + received.toString().replace("'", "''")
+          + "' AS received");
+    }
   }
 
   /**
-   * The next transaction stores only what can be recomputed from stored batches (rollups and the
-   * batches' pending marks), so its commit need not wait for the disk: a crash that loses it
-   * leaves the batches pending, and they are rolled up again on start. The log is written in
-   * order, so the next durable commit (an ingest) makes it durable too.
+   * The next transaction on {@code connection} stores only what can be recomputed from stored
+   * batches, so its commit need not wait for the disk: a crash that loses it leaves batches
+   * pending, and they are rolled up again on start.
+   *
+   * <p>Rollups: on PostgreSQL, whose log is one sequence, a later durable commit (a batch's
+   * pending mark cleared, an ingest) makes them durable too. On SQLite they are in another file
+   * than the pending marks, so a rollup's commit waits for the disk (it is off the
+   * acknowledgement's path) before its batches' marks are cleared: a mark never outlives the
+   * rollup that cleared it. The marks then need no wait: the next ingest commit syncs their file.
    */
-  private void derivedDataTransaction() throws SQLException {
+  private static void derivedDataTransaction(Connection connection, Dialect dialect)
+      throws SQLException {
     if (dialect == Dialect.SQLITE) {
-      synchronousMode("NORMAL");
+      synchronousMode(connection, "NORMAL");
     } else {
-      try (Statement statement = writer.createStatement()) {
+      try (Statement statement = connection.createStatement()) {
         statement.execute("SET LOCAL synchronous_commit TO OFF");
       }
     }
   }
 
-  private void durableTransactions() throws SQLException {
+  private static void durableTransactions(Connection connection, Dialect dialect)
+      throws SQLException {
     if (dialect == Dialect.SQLITE) {
-      synchronousMode("FULL");
+      synchronousMode(connection, "FULL");
     }
   }
 
   /** SQLite changes the safety level only outside a transaction. */
-  private void synchronousMode(String mode) throws SQLException {
-    writer.setAutoCommit(true);
-    try (Statement statement = writer.createStatement()) {
+  private static void synchronousMode(Connection connection, String mode) throws SQLException {
+    connection.setAutoCommit(true);
+    try (Statement statement = connection.createStatement()) {
       statement.execute("PRAGMA synchronous = " + mode);
     } finally {
-      writer.setAutoCommit(false);
+      connection.setAutoCommit(false);
     }
   }
 
@@ -162,8 +206,8 @@ public final class Ledger implements AutoCloseable {
         bodies.add(deflate(request.body()));
       }
     }
-    synchronized (writer) {
-      try (PreparedStatement insert = writer.prepareStatement("INSERT INTO batches"
+    synchronized (ingest) {
+      try (PreparedStatement insert = ingest.prepareStatement("INSERT INTO batches"
           + " (received_at_ms, span_count, pending, body, encoding) VALUES (?, ?, ?, ?, 'deflate')"
           + " RETURNING batch_id")) {
         for (int r = 0; r < requests.size(); r++) {
@@ -183,9 +227,9 @@ public final class Ledger implements AutoCloseable {
           }
           stored.add(spans);
         }
-        writer.commit();
+        ingest.commit();
       } catch (SQLException e) {
-        rollbackQuietly();
+        rollbackQuietly(ingest);
         throw e;
       }
     }
@@ -446,13 +490,13 @@ public final class Ledger implements AutoCloseable {
       return;
     }
     synchronized (writer) {
-      derivedDataTransaction();
+      if (dialect == Dialect.POSTGRES) {
+        derivedDataTransaction(writer, dialect);
+      }
       try (PreparedStatement earlier = writer.prepareStatement(
               "SELECT first_line_id, last_line_id FROM traces WHERE trace_id = ?");
           PreparedStatement deleteLines = writer.prepareStatement(
               "DELETE FROM cost_lines WHERE line_id BETWEEN ? AND ?");
-          PreparedStatement done =
-              writer.prepareStatement("UPDATE batches SET pending = 0 WHERE batch_id = ?");
           PreparedStatement line = writer.prepareStatement(
               "INSERT INTO cost_lines (line_id, trace_id, span_id, fingerprint, line, start_nanos,"
                   + " day, agent, task, client, provider, model, status, reason, cost, span_cost,"
@@ -516,17 +560,35 @@ public final class Ledger implements AutoCloseable {
             replaceEarlier(earlier, deleteLines, trace, added.get(i));
           }
         }
+        writer.commit();
+      } catch (SQLException e) {
+        rollbackQuietly(writer);
+        throw e;
+      }
+    }
+    markDone(doneBatches);
+  }
+
+  /** Clears the pending marks of batches whose traces are all rolled up and stored. */
+  private void markDone(java.util.Collection<Long> doneBatches) throws SQLException {
+    if (doneBatches.isEmpty()) {
+      return;
+    }
+    synchronized (ingest) {
+      derivedDataTransaction(ingest, dialect);
+      try (PreparedStatement done =
+          ingest.prepareStatement("UPDATE batches SET pending = 0 WHERE batch_id = ?")) {
         for (long batch : doneBatches) {
           done.setLong(1, batch);
           done.addBatch();
         }
         done.executeBatch();
-        writer.commit();
+        ingest.commit();
       } catch (SQLException e) {
-        rollbackQuietly();
+        rollbackQuietly(ingest);
         throw e;
       } finally {
-        durableTransactions();
+        durableTransactions(ingest, dialect);
       }
     }
   }
@@ -878,6 +940,9 @@ public final class Ledger implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
+    synchronized (ingest) {
+      ingest.close();
+    }
     synchronized (writer) {
       writer.close();
     }
@@ -951,9 +1016,9 @@ public final class Ledger implements AutoCloseable {
     return null;
   }
 
-  private void rollbackQuietly() {
+  private static void rollbackQuietly(Connection connection) {
     try {
-      writer.rollback();
+      connection.rollback();
     } catch (SQLException ignored) {
       // the original failure is what the caller needs to see
     }

@@ -238,6 +238,63 @@ final class Migrations {
     }
   }
 
+  /** The version from which a SQLite ledger keeps {@code batches} in a file of its own. */
+  static final int RECEIVED_APART = 4;
+
+  /**
+   * Version 4: on SQLite, received requests ({@code batches}) move to a file of their own beside
+   * the ledger, attached as {@code received} (see {@code Ledger.receivedFile}). SQLite has one
+   * writer per file: with both in one file, acknowledging a request (a durable commit) waited for
+   * the rollup being written, and rollups for it, so the two took turns on one lock. On
+   * PostgreSQL, where they do not block each other, nothing changes.
+   *
+   * <p>Two transactions, each in one file (SQLite commits a transaction over attached files
+   * atomically per file only): the requests are copied, ids and all, then the ledger's table is
+   * dropped. Interrupted between the two, the ledger is still at version 3 with its requests, and
+   * the copy is made again.
+   */
+  static void v4(Connection connection, Dialect d) throws SQLException {
+    if (d != Dialect.SQLITE) {
+      return;
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS received.batches");
+      statement.execute("CREATE TABLE received.batches ("
+          + " batch_id " + d.serialKey + ","
+          + " received_at_ms BIGINT NOT NULL,"
+          + " span_count INTEGER NOT NULL,"
+          + " pending SMALLINT NOT NULL,"
+          + " body " + d.bytes + " NOT NULL,"
+          + " encoding VARCHAR(8) NOT NULL DEFAULT 'identity')");
+      statement.execute(
+          "CREATE INDEX received.batches_pending ON batches (batch_id) WHERE pending = 1");
+      statement.execute("INSERT INTO received.batches"
+          + " (batch_id, received_at_ms, span_count, pending, body, encoding)"
+          + " SELECT batch_id, received_at_ms, span_count, pending, body, encoding"
+          + " FROM main.batches");
+    }
+    connection.commit();
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE main.batches");
+    }
+  }
+
+  /** The schema version of the SQLite ledger at {@code url}, 0 for none. */
+  static int version(String url) throws SQLException {
+    try (Connection connection = java.sql.DriverManager.getConnection(url);
+        Statement statement = connection.createStatement();
+        ResultSet tables = statement.executeQuery(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'agentmeter_schema'")) {
+      if (!tables.next()) {
+        return 0;
+      }
+      try (Statement select = connection.createStatement();
+          ResultSet rs = select.executeQuery("SELECT MAX(version) FROM agentmeter_schema")) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
+    }
+  }
+
   /** A schema version: what it changes, applied in the migration's transaction. */
   private interface Step {
     void apply(Connection connection, Dialect dialect) throws SQLException;
@@ -252,7 +309,8 @@ final class Migrations {
         }
       },
       Migrations::v2,
-      Migrations::v3);
+      Migrations::v3,
+      Migrations::v4);
 
   /** Brings the schema up to the newest version. */
   static void apply(Connection connection, Dialect dialect) throws SQLException {

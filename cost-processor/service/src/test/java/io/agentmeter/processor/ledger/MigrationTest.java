@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A ledger written by schema version 1 keeps every span and rollup when opened by version 2. */
+/** A ledger written by an earlier schema version keeps every span and rollup when opened. */
 class MigrationTest {
 
   @TempDir Path dir;
@@ -64,7 +64,7 @@ class MigrationTest {
     }
 
     try (Ledger ledger = Ledger.open(file.toString())) {
-      assertThat(ledger.schemaVersion()).isEqualTo(3);
+      assertThat(ledger.schemaVersion()).isEqualTo(Migrations.latest());
       assertThat(ledger.spansOf(OtlpPayloads.traceIdHex(1))).extracting(IncomingSpan::fingerprint)
           .containsExactlyInAnyOrderElementsOf(rolledUp.stream().map(IncomingSpan::fingerprint).toList());
       assertThat(ledger.rolledUpSpansOf(OtlpPayloads.traceIdHex(1))).hasSize(3);
@@ -88,6 +88,89 @@ class MigrationTest {
       assertThat(processor.ledger().pendingSpans()).isEmpty();
       assertThat(processor.ledger().spanCount()).isEqualTo(7);
     }
+  }
+
+  @Test
+  void versionThreeRequestsMoveToTheReceivedFileWithTheirIdsAndPendingMarks() throws Exception {
+    Path file = dir.resolve("v3.db");
+    byte[] done = OtlpPayloads.trace(1, 2).toByteArray();
+    byte[] pending = OtlpPayloads.trace(2, 3).toByteArray();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      Migrations.applyUpTo(c, Dialect.SQLITE, 3);
+      insertVersionThreeBatch(c, 7, done, false);
+      insertVersionThreeBatch(c, 9, pending, true);
+    }
+
+    try (Ledger ledger = Ledger.open(file.toString())) {
+      assertThat(ledger.schemaVersion()).isEqualTo(4);
+      assertThat(ledger.pendingSpans()).hasSize(SpanConverter.convert(pending).spans().size())
+          .allSatisfy(span -> assertThat(span.batchId()).isEqualTo(9));
+      // a request received now is numbered after the moved ones
+      assertThat(ledger.insert(done, SpanConverter.convert(done).spans()))
+          .allSatisfy(span -> assertThat(span.batchId()).isEqualTo(10));
+    }
+    assertThat(tables(file)).doesNotContain("batches").contains("cost_lines", "traces");
+    assertThat(tables(Ledger.receivedFile(file))).containsExactly("batches");
+  }
+
+  @Test
+  void aMoveInterruptedAfterTheCopyIsMadeAgainFromTheLedger() throws Exception {
+    Path file = dir.resolve("v3.db");
+    byte[] pending = OtlpPayloads.trace(2, 3).toByteArray();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      Migrations.applyUpTo(c, Dialect.SQLITE, 3);
+      insertVersionThreeBatch(c, 9, pending, true);
+    }
+    // the copy of an interrupted move, with a request the ledger does not have
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + Ledger.receivedFile(file))) {
+      Migrations.applyUpTo(c, Dialect.SQLITE, 3);
+      insertVersionThreeBatch(c, 12, OtlpPayloads.trace(5, 1).toByteArray(), true);
+    }
+
+    try (Ledger ledger = Ledger.open(file.toString())) {
+      assertThat(ledger.pendingSpans()).extracting(IncomingSpan::batchId).containsOnly(9L)
+          .hasSize(SpanConverter.convert(pending).spans().size());
+    }
+  }
+
+  @Test
+  void aLedgerWhoseReceivedFileIsGoneIsRefusedWithWhatIsMissing() throws Exception {
+    Path file = dir.resolve("ledger.db");
+    byte[] body = OtlpPayloads.trace(1, 2).toByteArray();
+    try (Ledger ledger = Ledger.open(file.toString())) {
+      ledger.insert(body, SpanConverter.convert(body).spans());
+    }
+    java.nio.file.Files.delete(Ledger.receivedFile(file));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Ledger.open(file.toString()))
+        .isInstanceOf(java.sql.SQLException.class)
+        .hasMessageContaining("has lost the file of the requests it received")
+        .hasMessageContaining(Ledger.receivedFile(file).toString());
+  }
+
+  private static void insertVersionThreeBatch(Connection c, long id, byte[] body, boolean pending)
+      throws Exception {
+    try (PreparedStatement insert = c.prepareStatement("INSERT INTO batches (batch_id,"
+        + " received_at_ms, span_count, pending, body, encoding) VALUES (?, 0, ?, ?, ?, 'identity')")) {
+      insert.setLong(1, id);
+      insert.setInt(2, SpanConverter.convert(body).spans().size());
+      insert.setInt(3, pending ? 1 : 0);
+      insert.setBytes(4, body);
+      insert.executeUpdate();
+    }
+  }
+
+  private static List<String> tables(Path file) throws Exception {
+    List<String> names = new java.util.ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT name FROM sqlite_master"
+            + " WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'agentmeter_schema'"
+            + " ORDER BY name")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
   }
 
   private static void insertVersionOneSpans(Connection c, List<IncomingSpan> spans)
