@@ -77,6 +77,36 @@ class LedgerWritersTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void aRollupStoredWhileItsRequestsCannotBeMarkedDoneIsKeptAndTheyStayPending() throws Exception {
+    java.nio.file.Path file = dir.resolve("locked.db");
+    long n = 930_001;
+    String traceId = OtlpPayloads.traceIdHex(n);
+    try (Ledger ledger = Ledger.open(file.toString())) {
+      Ledger.Rollup rollup = rollup(ledger, n, 2, null);
+      long batch = rollup.spans().get(0).batchId();
+      // another process holds the received requests' file for writing past the busy timeout
+      try (Connection other = DriverManager.getConnection(
+          "jdbc:sqlite:" + Ledger.receivedFile(file))) {
+        other.createStatement().execute("BEGIN IMMEDIATE");
+
+        ledger.store(List.of(rollup), List.of(batch));
+
+        other.createStatement().execute("ROLLBACK");
+      }
+
+      assertThat(ledger.trace(traceId).orElseThrow().total()).isEqualByComparingTo(cost(2));
+      assertThat(ledger.pendingSpans()).extracting(IncomingSpan::batchId).containsOnly(batch)
+          .hasSize(3);
+      // stored again (as on the next start), they are marked done and counted once
+      ledger.store(List.of(new Ledger.Rollup(traceId, rollup.result(), rollup.spans(), true)),
+          List.of(batch));
+      assertThat(ledger.pendingSpans()).isEmpty();
+      assertThat(lines("jdbc:sqlite:" + file, traceId)).hasSize(3);
+      assertThat(ledger.spanCount()).isEqualTo(3);
+    }
+  }
+
   /**
    * Trace {@code n} with {@code calls} calls, stored as received, rolled up as new to the ledger.
    *

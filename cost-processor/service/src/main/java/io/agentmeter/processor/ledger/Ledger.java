@@ -47,6 +47,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Ledger implements AutoCloseable {
 
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(Ledger.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<LinkedHashMap<String, String>> STRING_MAP =
       new TypeReference<>() {};
@@ -83,13 +85,19 @@ public final class Ledger implements AutoCloseable {
    */
   public static Ledger open(String location) throws SQLException {
     if (location.startsWith("jdbc:postgresql:")) {
-      Connection writer = DriverManager.getConnection(location);
-      Connection reader = DriverManager.getConnection(location);
-      Migrations.apply(writer, Dialect.POSTGRES);
-      writer.setAutoCommit(false);
-      Connection ingest = DriverManager.getConnection(location);
-      ingest.setAutoCommit(false);
-      return new Ledger(Dialect.POSTGRES, redact(location), ingest, writer, reader);
+      List<Connection> opened = new ArrayList<>();
+      try {
+        Connection writer = connect(opened, location, new Properties());
+        Migrations.apply(writer, Dialect.POSTGRES);
+        writer.setAutoCommit(false);
+        Connection reader = connect(opened, location, new Properties());
+        Connection ingest = connect(opened, location, new Properties());
+        ingest.setAutoCommit(false);
+        return new Ledger(Dialect.POSTGRES, redact(location), ingest, writer, reader);
+      } catch (SQLException | RuntimeException e) {
+        closeAll(opened, e);
+        throw e;
+      }
     }
     String path = location.startsWith("jdbc:sqlite:") ? location.substring(12) : location;
     Path file = Path.of(path).toAbsolutePath();
@@ -107,67 +115,93 @@ public final class Ledger implements AutoCloseable {
     props.setProperty("synchronous", "FULL");
     props.setProperty("busy_timeout", "10000");
     Path received = receivedFile(file);
-    boolean fresh = !Files.exists(file);
-    if (!fresh && !Files.exists(received) && Migrations.version(url) >= Migrations.RECEIVED_APART) {
-      throw new SQLException("the ledger " + file + " has lost the file of the requests it"
-          + " received, " + received + " (it is kept beside the ledger; restore both from the same"
-          + " backup)");
+    if (Files.exists(file) && !Files.exists(received)
+        && Migrations.version(url) >= Migrations.RECEIVED_APART) {
+      throw lostReceived(file, received);
     }
-    // opened first, so the file is created in write-ahead-log mode
-    Connection ingest = DriverManager.getConnection("jdbc:sqlite:" + received, props);
-    Connection writer = DriverManager.getConnection(url, props);
-    attachReceived(writer, received);
-    Migrations.apply(writer, Dialect.SQLITE);
-    writer.setAutoCommit(false);
-    ingest.setAutoCommit(false);
-    Connection reader = DriverManager.getConnection(url, props);
-    attachReceived(reader, received);
-    return new Ledger(Dialect.SQLITE, file.toString(), ingest, writer, reader);
+    if (!Files.exists(file) && Files.exists(received)) {
+      // a new, empty ledger would be paired with requests whose rollups it does not have
+      throw new SQLException("the ledger " + file + " is missing, but the requests it received are"
+          + " in " + received + "; restore the ledger from the same backup as that file, or move"
+          + " the file away to start an empty ledger");
+    }
+    List<Connection> opened = new ArrayList<>();
+    try {
+      // opened first, so the file is created in write-ahead-log mode
+      Connection ingest = connect(opened, "jdbc:sqlite:" + received, props);
+      Connection writer = connect(opened, url, props);
+      attachReceived(writer, received);
+      Migrations.apply(writer, Dialect.SQLITE);
+      try (Statement statement = writer.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT 1 FROM received.sqlite_master"
+              + " WHERE type = 'table' AND name = 'batches'")) {
+        if (!rs.next()) {
+          throw lostReceived(file, received);
+        }
+      }
+      writer.setAutoCommit(false);
+      ingest.setAutoCommit(false);
+      Connection reader = connect(opened, url, props);
+      attachReceived(reader, received);
+      return new Ledger(Dialect.SQLITE, file.toString(), ingest, writer, reader);
+    } catch (SQLException | RuntimeException e) {
+      closeAll(opened, e);
+      throw e;
+    }
   }
 
-  private static void attachReceived(Connection connection, Path received) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("ATTACH DATABASE '" + received.toString().replace("'", "''")
-          + "' AS received");
-    }
+  private static SQLException lostReceived(Path file, Path received) {
+    return new SQLException("the ledger " + file + " has lost the file of the requests it"
+        + " received, " + received + " (it is kept beside the ledger; restore both from the same"
+        + " backup)");
   }
 
-  /**
-   * The next transaction on {@code connection} stores only what can be recomputed from stored
-   * batches, so its commit need not wait for the disk: a crash that loses it leaves batches
-   * pending, and they are rolled up again on start.
-   *
-   * <p>Rollups: on PostgreSQL, whose log is one sequence, a later durable commit (a batch's
-   * pending mark cleared, an ingest) makes them durable too. On SQLite they are in another file
-   * than the pending marks, so a rollup's commit waits for the disk (it is off the
-   * acknowledgement's path) before its batches' marks are cleared: a mark never outlives the
-   * rollup that cleared it. The marks then need no wait: the next ingest commit syncs their file.
-   */
-  private static void derivedDataTransaction(Connection connection, Dialect dialect)
+  private static Connection connect(List<Connection> opened, String url, Properties props)
       throws SQLException {
-    if (dialect == Dialect.SQLITE) {
-      synchronousMode(connection, "NORMAL");
-    } else {
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("SET LOCAL synchronous_commit TO OFF");
+    Connection connection = DriverManager.getConnection(url, props);
+    opened.add(connection);
+    return connection;
+  }
+
+  /** Closes every connection, adding what fails to {@code failure}. */
+  private static void closeAll(List<Connection> connections, Exception failure) {
+    for (Connection connection : connections) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        failure.addSuppressed(e);
       }
     }
   }
 
-  private static void durableTransactions(Connection connection, Dialect dialect)
-      throws SQLException {
-    if (dialect == Dialect.SQLITE) {
-      synchronousMode(connection, "FULL");
+  /**
+   * Attaches the received-requests file as {@code received}, durable and in write-ahead-log mode
+   * as its own connection has it (set, not left to defaults).
+   */
+  private static void attachReceived(Connection connection, Path received) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("ATTACH DATABASE '" + received.toString().replace("'", "''")
+          + "' AS received");
+      statement.execute("PRAGMA received.journal_mode = WAL");
+      statement.execute("PRAGMA received.synchronous = FULL");
     }
   }
 
-  /** SQLite changes the safety level only outside a transaction. */
-  private static void synchronousMode(Connection connection, String mode) throws SQLException {
-    connection.setAutoCommit(true);
+  /**
+   * PostgreSQL only: the next transaction on {@code connection} stores only what can be recomputed
+   * from stored batches (a rollup, or the clearing of batches' pending marks), so its commit need
+   * not wait for the disk: a crash that loses it leaves batches pending, and they are rolled up
+   * again on start. PostgreSQL's log is one sequence, so a mark's clearing is never durable
+   * without the rollup committed before it, and the next durable commit (an ingest) makes both
+   * durable.
+   *
+   * <p>SQLite keeps the marks in another file than the rollups, so there a rollup's commit waits
+   * for the disk (off the acknowledgement's path) before its batches' marks are cleared, and every
+   * commit is durable ({@code synchronous=FULL}).
+   */
+  private static void derivedDataTransaction(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
-      statement.execute("PRAGMA synchronous = " + mode);
-    } finally {
-      connection.setAutoCommit(false);
+      statement.execute("SET LOCAL synchronous_commit TO OFF");
     }
   }
 
@@ -199,7 +233,7 @@ public final class Ledger implements AutoCloseable {
   public List<List<IncomingSpan>> insert(List<Received> requests) throws SQLException {
     List<List<IncomingSpan>> stored = new ArrayList<>(requests.size());
     long now = System.currentTimeMillis();
-    // compressed before the writer is taken: rollups are stored on it meanwhile
+    // compressed before the connection is taken: other requests are stored on it meanwhile
     List<byte[]> bodies = new ArrayList<>(requests.size());
     synchronized (deflater) {
       for (Received request : requests) {
@@ -466,9 +500,10 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Stores several traces' rollups in one transaction (one disk sync for all), and marks the
-   * batches whose traces are now all rolled up as no longer pending. The rows are computed before
-   * the writer is taken.
+   * Stores several traces' rollups in one transaction (one disk sync for all), then marks the
+   * batches whose traces are now all rolled up as no longer pending (in a transaction of the
+   * received requests' connection; if that fails they stay pending, see {@link #markDone}). The
+   * rows are computed before the writer is taken. Throws only when the rollups were not stored.
    */
   public void store(List<Rollup> rollups, java.util.Collection<Long> doneBatches)
       throws SQLException {
@@ -490,9 +525,6 @@ public final class Ledger implements AutoCloseable {
       return;
     }
     synchronized (writer) {
-      if (dialect == Dialect.POSTGRES) {
-        derivedDataTransaction(writer, dialect);
-      }
       try (PreparedStatement earlier = writer.prepareStatement(
               "SELECT first_line_id, last_line_id FROM traces WHERE trace_id = ?");
           PreparedStatement deleteLines = writer.prepareStatement(
@@ -518,6 +550,9 @@ public final class Ledger implements AutoCloseable {
                   + " by_model = excluded.by_model, by_client = excluded.by_client,"
                   + " clients = excluded.clients, updated_at_ms = excluded.updated_at_ms,"
                   + " first_line_id = excluded.first_line_id, last_line_id = excluded.last_line_id")) {
+        if (dialect == Dialect.POSTGRES) {
+          derivedDataTransaction(writer);
+        }
         long next = lastLineId() + 1;
         List<TraceRows> added = new ArrayList<>();
         for (TraceRows item : rows) {
@@ -569,15 +604,25 @@ public final class Ledger implements AutoCloseable {
     markDone(doneBatches);
   }
 
-  /** Clears the pending marks of batches whose traces are all rolled up and stored. */
-  private void markDone(java.util.Collection<Long> doneBatches) throws SQLException {
+  /**
+   * Clears the pending marks of batches whose traces are all rolled up and stored. The rollups are
+   * committed already, so a failure here is logged, not thrown: the batches stay pending and are
+   * rolled up again on the next start, which stores the same rollups.
+   *
+   * <p>On SQLite this connection stays durable ({@code synchronous=FULL}) throughout, as every
+   * acknowledgement depends on it: switching it for this transaction would risk leaving it
+   * switched.
+   */
+  private void markDone(java.util.Collection<Long> doneBatches) {
     if (doneBatches.isEmpty()) {
       return;
     }
     synchronized (ingest) {
-      derivedDataTransaction(ingest, dialect);
       try (PreparedStatement done =
           ingest.prepareStatement("UPDATE batches SET pending = 0 WHERE batch_id = ?")) {
+        if (dialect == Dialect.POSTGRES) {
+          derivedDataTransaction(ingest);
+        }
         for (long batch : doneBatches) {
           done.setLong(1, batch);
           done.addBatch();
@@ -586,9 +631,9 @@ public final class Ledger implements AutoCloseable {
         ingest.commit();
       } catch (SQLException e) {
         rollbackQuietly(ingest);
-        throw e;
-      } finally {
-        durableTransactions(ingest, dialect);
+        LOG.log(java.util.logging.Level.WARNING, "the rollups of " + doneBatches.size() + " received requests are"
+            + " stored, but the requests could not be marked done; they stay pending and are"
+            + " rolled up again on the next start", e);
       }
     }
   }
@@ -940,14 +985,22 @@ public final class Ledger implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
-    synchronized (ingest) {
-      ingest.close();
+    SQLException failure = null;
+    for (Connection connection : List.of(ingest, writer, reader)) {
+      synchronized (connection) {
+        try {
+          connection.close();
+        } catch (SQLException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
     }
-    synchronized (writer) {
-      writer.close();
-    }
-    synchronized (reader) {
-      reader.close();
+    if (failure != null) {
+      throw failure;
     }
   }
 

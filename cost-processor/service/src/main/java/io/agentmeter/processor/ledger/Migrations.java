@@ -248,34 +248,61 @@ final class Migrations {
    * the rollup being written, and rollups for it, so the two took turns on one lock. On
    * PostgreSQL, where they do not block each other, nothing changes.
    *
-   * <p>Two transactions, each in one file (SQLite commits a transaction over attached files
-   * atomically per file only): the requests are copied, ids and all, then the ledger's table is
-   * dropped. Interrupted between the two, the ledger is still at version 3 with its requests, and
-   * the copy is made again.
+   * <p>SQLite commits a transaction over attached files atomically per file only, so no
+   * transaction here both removes a request from one file and adds it to the other: requests are
+   * copied (ids, pending marks and all; only ids the new file does not have, so an interrupted
+   * move goes on where it stopped and nothing in the new file is ever replaced), then, under the
+   * ledger's write lock, those the new file holds byte for byte are deleted from the ledger; if
+   * requests arrived meanwhile (a service of the previous version still writing), they are
+   * copied in turn, and the table is dropped only when empty. Interrupted anywhere, the ledger
+   * is still at version 3 with every request it has not copied.
    */
   static void v4(Connection connection, Dialect d) throws SQLException {
     if (d != Dialect.SQLITE) {
       return;
     }
     try (Statement statement = connection.createStatement()) {
-      statement.execute("DROP TABLE IF EXISTS received.batches");
-      statement.execute("CREATE TABLE received.batches ("
+      statement.execute("CREATE TABLE IF NOT EXISTS received.batches ("
           + " batch_id " + d.serialKey + ","
           + " received_at_ms BIGINT NOT NULL,"
           + " span_count INTEGER NOT NULL,"
           + " pending SMALLINT NOT NULL,"
           + " body " + d.bytes + " NOT NULL,"
           + " encoding VARCHAR(8) NOT NULL DEFAULT 'identity')");
-      statement.execute(
-          "CREATE INDEX received.batches_pending ON batches (batch_id) WHERE pending = 1");
-      statement.execute("INSERT INTO received.batches"
-          + " (batch_id, received_at_ms, span_count, pending, body, encoding)"
-          + " SELECT batch_id, received_at_ms, span_count, pending, body, encoding"
-          + " FROM main.batches");
-    }
-    connection.commit();
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("DROP TABLE main.batches");
+      statement.execute("CREATE INDEX IF NOT EXISTS received.batches_pending"
+          + " ON batches (batch_id) WHERE pending = 1");
+      connection.commit();
+      while (true) {
+        // the ledger's write lock first (a write that changes nothing): a service of the previous
+        // version cannot add a request between the copy and the delete below
+        statement.execute("DELETE FROM main.batches WHERE batch_id < 0");
+        int copied = statement.executeUpdate("INSERT INTO received.batches"
+            + " (batch_id, received_at_ms, span_count, pending, body, encoding)"
+            + " SELECT batch_id, received_at_ms, span_count, pending, body, encoding"
+            + " FROM main.batches m WHERE NOT EXISTS"
+            + " (SELECT 1 FROM received.batches r WHERE r.batch_id = m.batch_id)"
+            + " ORDER BY batch_id");
+        connection.commit();
+        // only what the new file holds as it is here
+        int moved = statement.executeUpdate("DELETE FROM main.batches WHERE EXISTS"
+            + " (SELECT 1 FROM received.batches r WHERE r.batch_id = main.batches.batch_id"
+            + " AND r.body = main.batches.body)");
+        long left;
+        try (ResultSet rs = statement.executeQuery("SELECT MIN(batch_id), COUNT(*) FROM main.batches")) {
+          rs.next();
+          left = rs.getLong(2);
+          if (left > 0 && copied == 0 && moved == 0) {
+            throw new SQLException("cannot move the received requests to their own file: request "
+                + rs.getLong(1) + " is in both with different contents (were two versions of the"
+                + " service writing at once?); nothing was removed");
+          }
+        }
+        if (left == 0) {
+          statement.execute("DROP TABLE main.batches");
+          return; // committed with the version
+        }
+        connection.commit();
+      }
     }
   }
 

@@ -1,12 +1,14 @@
 package io.agentmeter.processor.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentmeter.processor.OtlpPayloads;
 import io.agentmeter.processor.Processor;
 import io.agentmeter.processor.receive.IncomingSpan;
 import io.agentmeter.processor.receive.SpanConverter;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -111,26 +113,62 @@ class MigrationTest {
     }
     assertThat(tables(file)).doesNotContain("batches").contains("cost_lines", "traces");
     assertThat(tables(Ledger.receivedFile(file))).containsExactly("batches");
+    assertThat(batches(Ledger.receivedFile(file)))
+        .containsExactly(List.of(7L, 0L, done.length), List.of(9L, 1L, pending.length),
+            List.of(10L, 1L, -1));
   }
 
   @Test
-  void aMoveInterruptedAfterTheCopyIsMadeAgainFromTheLedger() throws Exception {
+  void aMoveInterruptedAfterTheCopyGoesOnWithWhatArrivedSinceAndKeepsTheCopy() throws Exception {
     Path file = dir.resolve("v3.db");
-    byte[] pending = OtlpPayloads.trace(2, 3).toByteArray();
+    byte[] first = OtlpPayloads.trace(1, 2).toByteArray();
+    byte[] second = OtlpPayloads.trace(2, 3).toByteArray();
+    byte[] later = OtlpPayloads.trace(3, 1).toByteArray();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
       Migrations.applyUpTo(c, Dialect.SQLITE, 3);
-      insertVersionThreeBatch(c, 9, pending, true);
+      insertVersionThreeBatch(c, 7, first, false);
+      insertVersionThreeBatch(c, 9, second, true);
+      // received by a service of the previous version after the interrupted copy
+      insertVersionThreeBatch(c, 11, later, true);
     }
-    // the copy of an interrupted move, with a request the ledger does not have
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + Ledger.receivedFile(file))) {
-      Migrations.applyUpTo(c, Dialect.SQLITE, 3);
-      insertVersionThreeBatch(c, 12, OtlpPayloads.trace(5, 1).toByteArray(), true);
+      createReceivedBatches(c);
+      insertVersionThreeBatch(c, 7, first, false);
+      insertVersionThreeBatch(c, 9, second, true);
     }
 
     try (Ledger ledger = Ledger.open(file.toString())) {
-      assertThat(ledger.pendingSpans()).extracting(IncomingSpan::batchId).containsOnly(9L)
-          .hasSize(SpanConverter.convert(pending).spans().size());
+      assertThat(ledger.schemaVersion()).isEqualTo(4);
+      assertThat(ledger.pendingSpans()).extracting(IncomingSpan::batchId)
+          .containsOnly(9L, 11L)
+          .hasSize(SpanConverter.convert(second).spans().size()
+              + SpanConverter.convert(later).spans().size());
     }
+    assertThat(tables(file)).doesNotContain("batches");
+    assertThat(batches(Ledger.receivedFile(file))).containsExactly(
+        List.of(7L, 0L, first.length), List.of(9L, 1L, second.length), List.of(11L, 1L, later.length));
+  }
+
+  @Test
+  void aRequestIdHeldWithOtherContentsInBothFilesStopsTheMoveAndRemovesNothing() throws Exception {
+    Path file = dir.resolve("v3.db");
+    byte[] mine = OtlpPayloads.trace(2, 3).toByteArray();
+    byte[] other = OtlpPayloads.trace(4, 1).toByteArray();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      Migrations.applyUpTo(c, Dialect.SQLITE, 3);
+      insertVersionThreeBatch(c, 9, mine, true);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + Ledger.receivedFile(file))) {
+      createReceivedBatches(c);
+      insertVersionThreeBatch(c, 9, other, true);
+    }
+
+    assertThatThrownBy(() -> Ledger.open(file.toString()))
+        .isInstanceOf(java.sql.SQLException.class)
+        .hasMessageContaining("request 9 is in both with different contents")
+        .hasMessageContaining("nothing was removed");
+    assertThat(batches(file)).containsExactly(List.of(9L, 1L, mine.length));
+    assertThat(batches(Ledger.receivedFile(file))).containsExactly(List.of(9L, 1L, other.length));
   }
 
   @Test
@@ -140,12 +178,58 @@ class MigrationTest {
     try (Ledger ledger = Ledger.open(file.toString())) {
       ledger.insert(body, SpanConverter.convert(body).spans());
     }
-    java.nio.file.Files.delete(Ledger.receivedFile(file));
+    Files.delete(Ledger.receivedFile(file));
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Ledger.open(file.toString()))
+    assertThatThrownBy(() -> Ledger.open(file.toString()))
         .isInstanceOf(java.sql.SQLException.class)
         .hasMessageContaining("has lost the file of the requests it received")
         .hasMessageContaining(Ledger.receivedFile(file).toString());
+    // an empty file in its place is refused too
+    Files.createFile(Ledger.receivedFile(file));
+    assertThatThrownBy(() -> Ledger.open(file.toString()))
+        .hasMessageContaining("has lost the file of the requests it received");
+  }
+
+  @Test
+  void receivedRequestsWithoutTheirLedgerAreRefusedAndKept() throws Exception {
+    Path file = dir.resolve("ledger.db");
+    byte[] body = OtlpPayloads.trace(1, 2).toByteArray();
+    try (Ledger ledger = Ledger.open(file.toString())) {
+      ledger.insert(body, SpanConverter.convert(body).spans());
+    }
+    for (String suffix : new String[] {"", "-wal", "-shm"}) {
+      Files.deleteIfExists(Path.of(file + suffix));
+    }
+
+    assertThatThrownBy(() -> Ledger.open(file.toString()))
+        .isInstanceOf(java.sql.SQLException.class)
+        .hasMessageContaining("the ledger " + file + " is missing")
+        .hasMessageContaining("move the file away to start an empty ledger");
+    assertThat(Files.exists(file)).isFalse();
+    assertThat(batches(Ledger.receivedFile(file))).containsExactly(List.of(1L, 1L, -1));
+  }
+
+  private static void createReceivedBatches(Connection c) throws Exception {
+    c.createStatement().execute("CREATE TABLE batches (batch_id INTEGER PRIMARY KEY,"
+        + " received_at_ms BIGINT NOT NULL, span_count INTEGER NOT NULL, pending SMALLINT NOT NULL,"
+        + " body BLOB NOT NULL, encoding VARCHAR(8) NOT NULL DEFAULT 'identity')");
+  }
+
+  /**
+   * Each stored request's id, pending mark and body length ({@code -1} for a body stored
+   * deflated, whose length is not the request's).
+   */
+  private static List<List<Object>> batches(Path file) throws Exception {
+    List<List<Object>> rows = new java.util.ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.ResultSet rs = c.createStatement().executeQuery(
+            "SELECT batch_id, pending, length(body), encoding FROM batches ORDER BY batch_id")) {
+      while (rs.next()) {
+        rows.add(List.of(rs.getLong(1), (long) rs.getInt(2),
+            "identity".equals(rs.getString(4)) ? rs.getInt(3) : -1));
+      }
+    }
+    return rows;
   }
 
   private static void insertVersionThreeBatch(Connection c, long id, byte[] body, boolean pending)
