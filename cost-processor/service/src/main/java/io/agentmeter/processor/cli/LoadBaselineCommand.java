@@ -2,6 +2,7 @@ package io.agentmeter.processor.cli;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -74,6 +75,17 @@ final class LoadBaselineCommand implements Callable<Integer> {
       }
     }
     return bytes > 0 ? requests : 0;
+  }
+
+  /** Writes requests as {@link #read} reads them: each an int length and its bytes. */
+  static void write(Path file, List<byte[]> bodies) throws IOException {
+    try (DataOutputStream out =
+        new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
+      for (byte[] body : bodies) {
+        out.writeInt(body.length);
+        out.write(body);
+      }
+    }
   }
 
   static List<byte[]> read(Path file) throws IOException {

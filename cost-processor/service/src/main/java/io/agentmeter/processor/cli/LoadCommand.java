@@ -321,7 +321,6 @@ final class LoadCommand implements Callable<Integer> {
     return text.append(" ns per span").toString();
   }
 
-  /** Single-thread CPU time per span to parse and re-serialize the same payloads. */
   /**
    * CPU per span of bare protobuf parse + re-serialize of the load's requests, on one thread, in a
    * JVM started as the service is (same heap, collector and arguments), counted as the service is
@@ -361,13 +360,7 @@ final class LoadCommand implements Callable<Integer> {
   private static Baseline baseline(List<String> jvm, Path work, List<byte[]> pool, int spansPerRequest)
       throws Exception {
     Path file = work.resolve("baseline-requests.bin");
-    try (var out = new java.io.DataOutputStream(
-        new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
-      for (byte[] body : pool) {
-        out.writeInt(body.length);
-        out.write(body);
-      }
-    }
+    LoadBaselineCommand.write(file, pool);
     List<String> command = new ArrayList<>(jvm);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Cli.class.getName(),
         "load-baseline", "--pool", file.toString()));

@@ -188,18 +188,21 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * PostgreSQL only: the next transaction on {@code connection} stores only what can be recomputed
+   * On PostgreSQL: the next transaction on {@code connection} stores only what can be recomputed
    * from stored batches (a rollup, or the clearing of batches' pending marks), so its commit need
    * not wait for the disk: a crash that loses it leaves batches pending, and they are rolled up
    * again on start. PostgreSQL's log is one sequence, so a mark's clearing is never durable
    * without the rollup committed before it, and the next durable commit (an ingest) makes both
    * durable.
    *
-   * <p>SQLite keeps the marks in another file than the rollups, so there a rollup's commit waits
-   * for the disk (off the acknowledgement's path) before its batches' marks are cleared, and every
-   * commit is durable ({@code synchronous=FULL}).
+   * <p>On SQLite nothing changes: the marks are in another file than the rollups, so there a
+   * rollup's commit waits for the disk (off the acknowledgement's path) before its batches' marks
+   * are cleared, and every commit is durable ({@code synchronous=FULL}).
    */
-  private static void derivedDataTransaction(Connection connection) throws SQLException {
+  private void derivedDataTransaction(Connection connection) throws SQLException {
+    if (dialect != Dialect.POSTGRES) {
+      return;
+    }
     try (Statement statement = connection.createStatement()) {
       statement.execute("SET LOCAL synchronous_commit TO OFF");
     }
@@ -521,9 +524,14 @@ public final class Ledger implements AutoCloseable {
 
   private void storeRows(List<TraceRows> rows, java.util.Collection<Long> doneBatches)
       throws SQLException {
-    if (rows.isEmpty() && doneBatches.isEmpty()) {
-      return;
+    if (!rows.isEmpty()) {
+      writeRows(rows);
     }
+    markDone(doneBatches);
+  }
+
+  /** Writes rollups' rows in one transaction, replacing what earlier rollups of their traces stored. */
+  private void writeRows(List<TraceRows> rows) throws SQLException {
     synchronized (writer) {
       try (PreparedStatement earlier = writer.prepareStatement(
               "SELECT first_line_id, last_line_id FROM traces WHERE trace_id = ?");
@@ -550,9 +558,7 @@ public final class Ledger implements AutoCloseable {
                   + " by_model = excluded.by_model, by_client = excluded.by_client,"
                   + " clients = excluded.clients, updated_at_ms = excluded.updated_at_ms,"
                   + " first_line_id = excluded.first_line_id, last_line_id = excluded.last_line_id")) {
-        if (dialect == Dialect.POSTGRES) {
-          derivedDataTransaction(writer);
-        }
+        derivedDataTransaction(writer);
         long next = lastLineId() + 1;
         List<TraceRows> added = new ArrayList<>();
         for (TraceRows item : rows) {
@@ -601,7 +607,6 @@ public final class Ledger implements AutoCloseable {
         throw e;
       }
     }
-    markDone(doneBatches);
   }
 
   /**
@@ -620,9 +625,7 @@ public final class Ledger implements AutoCloseable {
     synchronized (ingest) {
       try (PreparedStatement done =
           ingest.prepareStatement("UPDATE batches SET pending = 0 WHERE batch_id = ?")) {
-        if (dialect == Dialect.POSTGRES) {
-          derivedDataTransaction(ingest);
-        }
+        derivedDataTransaction(ingest);
         for (long batch : doneBatches) {
           done.setLong(1, batch);
           done.addBatch();

@@ -3,8 +3,6 @@ package io.agentmeter.processor.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.DataOutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -47,14 +45,13 @@ class LoadBaselineTest {
   void theBaselineCommandParsesAndReEncodesThePoolAndReportsEachRound(@TempDir Path dir)
       throws Exception {
     Path pool = dir.resolve("pool.bin");
-    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(pool))) {
-      for (int i = 0; i < 3; i++) {
-        byte[] body = LoadCommand.request(i * 20L, 20, 1_764_000_000_000L, true).toByteArray();
-        out.writeInt(body.length);
-        out.write(body);
-      }
+    List<byte[]> bodies = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      bodies.add(LoadCommand.request(i * 20L, 20, 1_764_000_000_000L, true).toByteArray());
     }
-    assertThat(LoadBaselineCommand.read(pool)).hasSize(3);
+    LoadBaselineCommand.write(pool, bodies);
+    assertThat(LoadBaselineCommand.read(pool)).hasSize(3)
+        .zipSatisfy(bodies, (read, written) -> assertThat(read).isEqualTo(written));
 
     CliTest.Result result = CliTest.run("load-baseline", "--pool", pool.toString(),
         "--warmup-seconds", "0", "--rounds", "2", "--round-seconds", "1");
