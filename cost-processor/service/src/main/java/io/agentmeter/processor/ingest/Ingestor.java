@@ -2,7 +2,7 @@ package io.agentmeter.processor.ingest;
 
 import io.agentmeter.processor.ledger.Ledger;
 import io.agentmeter.processor.metrics.Metrics;
-import io.agentmeter.processor.receive.IncomingSpan;
+import io.agentmeter.processor.model.IncomingSpan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;

@@ -1,13 +1,23 @@
 package io.agentmeter.processor.ledger;
 
+import io.agentmeter.processor.model.CostQuery;
+
+import io.agentmeter.processor.model.TraceSummary;
+
+import io.agentmeter.processor.model.SpanRow;
+
+import io.agentmeter.processor.model.CostRow;
+
+import io.agentmeter.processor.model.TraceCost;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentmeter.cost.pricing.CostStatus;
 import io.agentmeter.cost.pricing.SpanCost;
 import io.agentmeter.cost.rollup.RollupResult;
 import io.agentmeter.cost.rollup.SpanOutcome;
-import io.agentmeter.processor.receive.IncomingSpan;
-import io.agentmeter.processor.receive.SpanConverter;
+import io.agentmeter.processor.model.IncomingSpan;
+import io.agentmeter.processor.otlp.SpanConverter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -438,7 +448,7 @@ public final class Ledger implements AutoCloseable {
         result.add(span.inBatch(batchId));
       }
       return result;
-    } catch (io.agentmeter.processor.receive.DecodeException e) {
+    } catch (io.agentmeter.processor.otlp.DecodeException e) {
       throw new SQLException("stored batch " + batchId + " cannot be decoded", e);
     }
   }
@@ -864,7 +874,7 @@ public final class Ledger implements AutoCloseable {
    * the rows were priced in (a ledger holds one reporting currency).
    */
   public List<CostRow> costs(CostQuery query) throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT ").append(query.groupBy().column)
+    StringBuilder sql = new StringBuilder("SELECT ").append(column(query.groupBy()))
         .append(", status, cost, input_tokens, output_tokens, line FROM cost_lines"
             + " WHERE status IN ('priced', 'unpriced') AND start_nanos >= ? AND start_nanos < ?");
     List<String> params = new ArrayList<>();
@@ -905,6 +915,10 @@ public final class Ledger implements AutoCloseable {
         new CostRow(key, sums.get(key).stripTrailingZeros(), c[0], c[1], c[2], c[3])));
     rows.sort(Comparator.comparing(CostRow::cost).reversed().thenComparing(CostRow::key));
     return rows;
+  }
+
+  private static String column(CostQuery.GroupBy groupBy) {
+    return groupBy == CostQuery.GroupBy.TRACE ? "trace_id" : groupBy.value();
   }
 
   /** The most expensive traces that started in [from, to), optionally only one client's. */

@@ -1,5 +1,9 @@
 package io.agentmeter.processor.receive;
 
+import io.agentmeter.processor.model.Batch;
+import io.agentmeter.processor.otlp.SpanConverter;
+import io.agentmeter.processor.otlp.DecodeException;
+
 import io.agentmeter.processor.ingest.Ingestor;
 import io.agentmeter.processor.metrics.Metrics;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;

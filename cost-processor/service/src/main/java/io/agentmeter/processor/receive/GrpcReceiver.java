@@ -1,5 +1,7 @@
 package io.agentmeter.processor.receive;
 
+import io.agentmeter.processor.otlp.DecodeException;
+
 import io.agentmeter.processor.metrics.Metrics;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;

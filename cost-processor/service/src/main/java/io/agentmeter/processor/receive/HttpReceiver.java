@@ -1,5 +1,11 @@
 package io.agentmeter.processor.receive;
 
+import io.agentmeter.processor.otlp.DecodeException;
+
+import io.agentmeter.processor.otlp.OtlpDecoder;
+import io.agentmeter.processor.otlp.TooLargeException;
+import io.agentmeter.processor.otlp.BoundedRead;
+
 import com.google.protobuf.util.JsonFormat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

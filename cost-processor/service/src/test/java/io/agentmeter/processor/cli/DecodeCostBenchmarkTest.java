@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.ThreadMXBean;
-import io.agentmeter.processor.receive.Batch;
-import io.agentmeter.processor.receive.MessageConversion;
-import io.agentmeter.processor.receive.SpanConverter;
+import io.agentmeter.processor.model.Batch;
+import io.agentmeter.processor.otlp.MessageConversion;
+import io.agentmeter.processor.otlp.SpanConverter;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;

@@ -1,12 +1,16 @@
 package io.agentmeter.processor.ledger;
 
+import io.agentmeter.processor.model.TraceCost;
+
+import io.agentmeter.processor.model.SpanRow;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentmeter.processor.OtlpPayloads;
 import io.agentmeter.processor.Processor;
-import io.agentmeter.processor.receive.IncomingSpan;
-import io.agentmeter.processor.receive.SpanConverter;
+import io.agentmeter.processor.model.IncomingSpan;
+import io.agentmeter.processor.otlp.SpanConverter;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.agentmeter.processor.ledger;
+package io.agentmeter.processor.model;
 
 import java.math.BigDecimal;
 

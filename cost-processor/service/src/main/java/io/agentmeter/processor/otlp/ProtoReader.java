@@ -1,4 +1,4 @@
-package io.agentmeter.processor.receive;
+package io.agentmeter.processor.otlp;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.charset.CharacterCodingException;

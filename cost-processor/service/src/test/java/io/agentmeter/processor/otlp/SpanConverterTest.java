@@ -1,4 +1,8 @@
-package io.agentmeter.processor.receive;
+package io.agentmeter.processor.otlp;
+
+import io.agentmeter.processor.model.Batch;
+
+import io.agentmeter.processor.model.IncomingSpan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

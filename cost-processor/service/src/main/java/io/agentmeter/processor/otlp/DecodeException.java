@@ -1,4 +1,4 @@
-package io.agentmeter.processor.receive;
+package io.agentmeter.processor.otlp;
 
 /** A request body that cannot be decoded as OTLP; the message says what is wrong. */
 public final class DecodeException extends Exception {

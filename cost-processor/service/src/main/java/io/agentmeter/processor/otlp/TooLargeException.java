@@ -1,4 +1,4 @@
-package io.agentmeter.processor.receive;
+package io.agentmeter.processor.otlp;
 
 /** A body larger than the configured limit, compressed or after decompression. */
 public final class TooLargeException extends Exception {

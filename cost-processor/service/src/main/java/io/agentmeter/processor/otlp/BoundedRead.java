@@ -1,16 +1,16 @@
-package io.agentmeter.processor.receive;
+package io.agentmeter.processor.otlp;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /** Reads a stream into memory up to a limit, never past it. */
-final class BoundedRead {
+public final class BoundedRead {
 
   private BoundedRead() {}
 
   /** Reads a body whose length the sender declared: one exact allocation, no copies. */
-  static byte[] readExactly(InputStream in, int length) throws IOException {
+  public static byte[] readExactly(InputStream in, int length) throws IOException {
     byte[] body = new byte[length];
     int read = 0;
     while (read < length) {
@@ -23,7 +23,7 @@ final class BoundedRead {
     return body;
   }
 
-  static byte[] readAtMost(InputStream in, int limit, String what)
+  public static byte[] readAtMost(InputStream in, int limit, String what)
       throws IOException, TooLargeException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 64 * 1024));
     byte[] buffer = new byte[16 * 1024];
@@ -40,7 +40,7 @@ final class BoundedRead {
   }
 
   /** {@code in}, failing with {@link Exceeded} once more than {@code limit} bytes were read. */
-  static InputStream limit(InputStream in, long limit) {
+  public static InputStream limit(InputStream in, long limit) {
     return new java.io.FilterInputStream(in) {
       private long remaining = limit;
 
@@ -68,7 +68,7 @@ final class BoundedRead {
   }
 
   /** The stream passed its limit. */
-  static final class Exceeded extends IOException {
+  public static final class Exceeded extends IOException {
     private static final long serialVersionUID = 1L;
 
     Exceeded() {

@@ -1,4 +1,4 @@
-package io.agentmeter.processor.receive;
+package io.agentmeter.processor.model;
 
 import java.util.List;
 

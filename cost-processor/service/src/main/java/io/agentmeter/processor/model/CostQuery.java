@@ -1,4 +1,4 @@
-package io.agentmeter.processor.ledger;
+package io.agentmeter.processor.model;
 
 import java.time.Instant;
 import java.util.Locale;
@@ -26,19 +26,13 @@ public record CostQuery(
 
   /** The dimensions a cost query groups by. */
   public enum GroupBy {
-    AGENT("agent"),
-    TASK("task"),
-    CLIENT("client"),
-    MODEL("model"),
-    PROVIDER("provider"),
-    DAY("day"),
-    TRACE("trace_id");
-
-    final String column;
-
-    GroupBy(String column) {
-      this.column = column;
-    }
+    AGENT,
+    TASK,
+    CLIENT,
+    MODEL,
+    PROVIDER,
+    DAY,
+    TRACE;
 
     /** The lower-case name used in the API and CLI. */
     public String value() {

@@ -1,4 +1,7 @@
-package io.agentmeter.processor.receive;
+package io.agentmeter.processor.otlp;
+
+import io.agentmeter.processor.model.IncomingSpan;
+import io.agentmeter.processor.model.Batch;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;

@@ -1,4 +1,4 @@
-package io.agentmeter.processor.receive;
+package io.agentmeter.processor.otlp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

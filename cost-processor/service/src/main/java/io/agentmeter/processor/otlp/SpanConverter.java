@@ -1,9 +1,13 @@
-package io.agentmeter.processor.receive;
+package io.agentmeter.processor.otlp;
 
-import static io.agentmeter.processor.receive.ProtoReader.FIXED64;
-import static io.agentmeter.processor.receive.ProtoReader.LENGTH_DELIMITED;
-import static io.agentmeter.processor.receive.ProtoReader.VARINT;
-import static io.agentmeter.processor.receive.ProtoReader.tag;
+import io.agentmeter.processor.model.Batch;
+
+import io.agentmeter.processor.model.IncomingSpan;
+
+import static io.agentmeter.processor.otlp.ProtoReader.FIXED64;
+import static io.agentmeter.processor.otlp.ProtoReader.LENGTH_DELIMITED;
+import static io.agentmeter.processor.otlp.ProtoReader.VARINT;
+import static io.agentmeter.processor.otlp.ProtoReader.tag;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
