@@ -227,11 +227,7 @@ public final class Processor implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     api.close();
-    try {
-      ledger.close();
-    } catch (java.sql.SQLException e) {
-      LOG.warning("closing the ledger failed: " + e.getMessage());
-    }
+    ledger.close();
   }
 
 }

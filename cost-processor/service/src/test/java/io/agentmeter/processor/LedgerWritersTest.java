@@ -1,5 +1,7 @@
 package io.agentmeter.processor;
 
+import io.agentmeter.processor.model.Rollup;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentmeter.cost.CostEngine;
@@ -83,7 +85,7 @@ class LedgerWritersTest {
     long n = 930_001;
     String traceId = OtlpPayloads.traceIdHex(n);
     try (Ledger ledger = Ledger.open(file.toString())) {
-      Ledger.Rollup rollup = rollup(ledger, n, 2, null);
+      Rollup rollup = rollup(ledger, n, 2, null);
       long batch = rollup.spans().get(0).batchId();
       // another process holds the received requests' file for writing past the busy timeout
       try (Connection other = DriverManager.getConnection(
@@ -99,11 +101,11 @@ class LedgerWritersTest {
       assertThat(ledger.pendingSpans()).extracting(IncomingSpan::batchId).containsOnly(batch)
           .hasSize(3);
       // stored again (as on the next start), they are marked done and counted once
-      ledger.store(List.of(new Ledger.Rollup(traceId, rollup.result(), rollup.spans(), true)),
+      ledger.store(List.of(new Rollup(traceId, rollup.result(), rollup.spans(), true)),
           List.of(batch));
       assertThat(ledger.pendingSpans()).isEmpty();
       assertThat(lines("jdbc:sqlite:" + file, traceId)).hasSize(3);
-      assertThat(ledger.spanCount()).isEqualTo(3);
+      assertThat(ledger.storedSpanCount()).isEqualTo(3);
     }
   }
 
@@ -112,7 +114,7 @@ class LedgerWritersTest {
    *
    * @param fingerprintPrefix when set, each span's fingerprint is replaced by one starting so
    */
-  private static Ledger.Rollup rollup(Ledger ledger, long n, int calls, String fingerprintPrefix)
+  private static Rollup rollup(Ledger ledger, long n, int calls, String fingerprintPrefix)
       throws Exception {
     byte[] body = OtlpPayloads.trace(n, calls).toByteArray();
     List<IncomingSpan> spans = new ArrayList<>();
@@ -124,7 +126,7 @@ class LedgerWritersTest {
     List<IncomingSpan> stored = ledger.insert(body, spans);
     TraceRollup rollup = ENGINE.newRollup();
     stored.forEach(s -> rollup.add(s.record()));
-    return new Ledger.Rollup(OtlpPayloads.traceIdHex(n), rollup.result(), stored, true, false);
+    return new Rollup(OtlpPayloads.traceIdHex(n), rollup.result(), stored, true, false);
   }
 
   private static BigDecimal cost(int calls) {

@@ -1,5 +1,7 @@
 package io.agentmeter.processor.assemble;
 
+import io.agentmeter.processor.model.Rollup;
+
 import io.agentmeter.cost.CostEngine;
 import io.agentmeter.cost.pricing.CostStatus;
 import io.agentmeter.cost.rollup.CostAttributes;
@@ -376,7 +378,7 @@ public final class TraceAssembler implements AutoCloseable {
    */
   private boolean rollUpClaimed(List<Map.Entry<String, Open>> traces, List<String> ids,
       @Nullable Boolean completeOverride) {
-    List<Ledger.Rollup> rollups = new ArrayList<>(traces.size());
+    List<Rollup> rollups = new ArrayList<>(traces.size());
     List<List<IncomingSpan>> unsent = new ArrayList<>(traces.size());
     List<@Nullable Contributions> before = new ArrayList<>(traces.size());
     Map<Long, int[]> closing = new HashMap<>();
@@ -384,7 +386,7 @@ public final class TraceAssembler implements AutoCloseable {
     java.util.Set<String> rolledUpBefore;
     try {
       rolledUpBefore = ledger.rolledUp(ids);
-    } catch (java.sql.SQLException ex) {
+    } catch (io.agentmeter.processor.model.StorageException ex) {
       LOG.log(Level.WARNING, "cannot read which of " + traces.size() + " traces were rolled up"
           + " before; they stay pending", ex);
       return false;
@@ -426,7 +428,7 @@ public final class TraceAssembler implements AutoCloseable {
             : (trace.rootSeen && !trace.recovered) || rootPresent;
         // Claimed: no other rollup of the trace is stored until this one is, so one not rolled
         // up before is new to the ledger.
-        rollups.add(new Ledger.Rollup(traceId, rollup.result(), spans, complete,
+        rollups.add(new Rollup(traceId, rollup.result(), spans, complete,
             rolledUpBefore.contains(traceId)));
         unsent.add(fresh);
         before.add(stored.isEmpty() ? null : contributions(rollupOf(stored), new Contributions()));
@@ -479,7 +481,7 @@ public final class TraceAssembler implements AutoCloseable {
   }
 
   /** One rollup group handed to the store thread. */
-  private record StoreJob(List<String> ids, List<Ledger.Rollup> rollups,
+  private record StoreJob(List<String> ids, List<Rollup> rollups,
       Map<Long, int[]> closing, List<List<IncomingSpan>> unsent, Contributions added,
       long duplicates) {}
 
@@ -606,7 +608,7 @@ public final class TraceAssembler implements AutoCloseable {
   private void store(List<StoreJob> jobs) {
     // per batch: traces of it closing in these jobs, and whether a rollup of one of them failed
     Map<Long, int[]> closing = new HashMap<>();
-    List<Ledger.Rollup> rollups = new ArrayList<>();
+    List<Rollup> rollups = new ArrayList<>();
     for (StoreJob job : jobs) {
       rollups.addAll(job.rollups());
       job.closing().forEach((batch, count) -> {
@@ -646,7 +648,7 @@ public final class TraceAssembler implements AutoCloseable {
         }
       });
       for (StoreJob job : jobs) {
-        for (Ledger.Rollup r : job.rollups()) {
+        for (Rollup r : job.rollups()) {
           if (r.complete()) {
             recentlyComplete.put(r.traceId(), Boolean.TRUE);
           }
@@ -657,7 +659,7 @@ public final class TraceAssembler implements AutoCloseable {
       metrics.duplicates(job.duplicates());
       publishMetrics(job.added());
       for (int i = 0; i < job.rollups().size(); i++) {
-        Ledger.Rollup r = job.rollups().get(i);
+        Rollup r = job.rollups().get(i);
         metrics.traceClosed();
         if (forwarder != null && !job.unsent().get(i).isEmpty()) {
           try {

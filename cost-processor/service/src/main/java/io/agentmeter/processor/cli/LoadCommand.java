@@ -202,7 +202,7 @@ final class LoadCommand implements Callable<Integer> {
       try (io.agentmeter.processor.ledger.Ledger l = io.agentmeter.processor.ledger.Ledger.open(
           work.resolve("load-ledger.db").toString())) {
         pending = l.pendingSpans().size();
-        inLedger = l.spanCount();
+        inLedger = l.storedSpanCount();
       }
 
       List<Long> all = new ArrayList<>();

@@ -65,7 +65,7 @@ final class ReplayCommand implements Callable<Integer> {
         TraceAssembler assembler = TraceAssembler.builder(engine, l, new Metrics())
             .setGrace(Duration.ofDays(1)).setIdleTimeout(Duration.ofDays(1))
             .setMaxOpenTraces(100_000).build()) {
-      long before = l.spanCount();
+      long before = l.storedSpanCount();
       for (Path file : files) {
         for (ExportTraceServiceRequest request : requests(file)) {
           byte[] body = request.toByteArray();
@@ -84,7 +84,7 @@ final class ReplayCommand implements Callable<Integer> {
       }
       progress.finish(doneBytes);
       assembler.flush();
-      stored = l.spanCount() - before;
+      stored = l.storedSpanCount() - before;
     }
     long duplicate = accepted - stored;
     spec.commandLine().getOut().printf("stored %d spans (%d already in the ledger, %d rejected) in %s%n",

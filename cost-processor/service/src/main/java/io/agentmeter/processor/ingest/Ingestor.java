@@ -1,5 +1,7 @@
 package io.agentmeter.processor.ingest;
 
+import io.agentmeter.processor.model.ReceivedRequest;
+
 import io.agentmeter.processor.ledger.Ledger;
 import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.model.IncomingSpan;
@@ -34,7 +36,7 @@ public final class Ingestor implements AutoCloseable {
   private final Thread writer;
   private volatile boolean running = true;
 
-  private record Pending(Ledger.Received request, CompletableFuture<Integer> done) {}
+  private record Pending(ReceivedRequest request, CompletableFuture<Integer> done) {}
 
   /** Downstream's room for more spans: the writer waits for it before storing more. */
   public interface Capacity {
@@ -72,7 +74,7 @@ public final class Ingestor implements AutoCloseable {
       done.complete(0);
       return done;
     }
-    if (!running || !queue.offer(new Pending(new Ledger.Received(body, spans), done))) {
+    if (!running || !queue.offer(new Pending(new ReceivedRequest(body, spans), done))) {
       return null;
     }
     return done;
@@ -119,7 +121,7 @@ public final class Ingestor implements AutoCloseable {
   }
 
   private void write(List<Pending> group, int size) {
-    List<Ledger.Received> requests = new ArrayList<>(group.size());
+    List<ReceivedRequest> requests = new ArrayList<>(group.size());
     for (Pending p : group) {
       requests.add(p.request());
     }

@@ -1,5 +1,11 @@
 package io.agentmeter.processor.ledger;
 
+import io.agentmeter.processor.log.RequestLog;
+import io.agentmeter.processor.model.ReceivedRequest;
+import io.agentmeter.processor.model.Rollup;
+import io.agentmeter.processor.model.StorageException;
+import io.agentmeter.processor.store.CostStore;
+
 import io.agentmeter.processor.model.CostQuery;
 
 import io.agentmeter.processor.model.TraceSummary;
@@ -55,7 +61,7 @@ import org.jspecify.annotations.Nullable;
  * third. On SQLite, which has one writer per file, {@code batches} is in a file of its own beside
  * the ledger ({@link #receivedFile}), attached to the other connections as {@code received}.
  */
-public final class Ledger implements AutoCloseable {
+public final class Ledger implements RequestLog, CostStore {
 
   private static final java.util.logging.Logger LOG =
       java.util.logging.Logger.getLogger(Ledger.class.getName());
@@ -229,27 +235,19 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * One received export request to store.
-   *
-   * @param body the request as OTLP protobuf, stored whole
-   * @param spans its accepted spans
-   */
-  public record Received(byte[] body, List<IncomingSpan> spans) {}
-
-  /**
    * Stores received export requests in one transaction, durably, before returning: one row per
    * request, pending until every trace in it is rolled up. Re-delivered spans are stored again
    * and counted once when their trace is rolled up.
    *
    * @return each request's spans, carrying the id of the batch they were stored in
    */
-  public List<List<IncomingSpan>> insert(List<Received> requests) throws SQLException {
+  public List<List<IncomingSpan>> insert(List<ReceivedRequest> requests) throws SQLException {
     List<List<IncomingSpan>> stored = new ArrayList<>(requests.size());
     long now = System.currentTimeMillis();
     // compressed before the connection is taken: other requests are stored on it meanwhile
     List<byte[]> bodies = new ArrayList<>(requests.size());
     synchronized (deflater) {
-      for (Received request : requests) {
+      for (ReceivedRequest request : requests) {
         bodies.add(deflate(request.body()));
       }
     }
@@ -258,7 +256,7 @@ public final class Ledger implements AutoCloseable {
           + " (received_at_ms, span_count, pending, body, encoding) VALUES (?, ?, ?, ?, 'deflate')"
           + " RETURNING batch_id")) {
         for (int r = 0; r < requests.size(); r++) {
-          Received request = requests.get(r);
+          ReceivedRequest request = requests.get(r);
           insert.setLong(1, now);
           insert.setInt(2, request.spans().size());
           insert.setInt(3, request.spans().isEmpty() ? 0 : 1);
@@ -285,7 +283,7 @@ public final class Ledger implements AutoCloseable {
 
   /** Stores one export request; see {@link #insert(List)}. */
   public List<IncomingSpan> insert(byte[] body, List<IncomingSpan> spans) throws SQLException {
-    return insert(List.of(new Received(body, spans))).get(0);
+    return insert(List.of(new ReceivedRequest(body, spans))).get(0);
   }
 
   /**
@@ -361,7 +359,7 @@ public final class Ledger implements AutoCloseable {
   }
 
   /** Which of {@code traceIds} have a stored rollup (one query per 500 ids). */
-  public java.util.Set<String> rolledUp(List<String> traceIds) throws SQLException {
+  private java.util.Set<String> selectRolledUp(List<String> traceIds) throws SQLException {
     java.util.Set<String> found = new java.util.HashSet<>();
     for (int from = 0; from < traceIds.size(); from += 500) {
       List<String> chunk = traceIds.subList(from, Math.min(traceIds.size(), from + 500));
@@ -493,26 +491,6 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * A trace's rollup to store.
-   *
-   * @param traceId the trace
-   * @param result its rollup
-   * @param spans the stored spans it was computed from
-   * @param complete whether the trace's root span was seen
-   * @param amends whether a rollup of the trace may be stored already (its lines are then
-   *     replaced); {@code false} only when the caller knows none is and none can be stored before
-   *     this one, which saves a lookup by trace id per trace
-   */
-  public record Rollup(String traceId, RollupResult result, List<IncomingSpan> spans,
-      boolean complete, boolean amends) {
-
-    /** A rollup that may replace an earlier one. */
-    public Rollup(String traceId, RollupResult result, List<IncomingSpan> spans, boolean complete) {
-      this(traceId, result, spans, complete, true);
-    }
-  }
-
-  /**
    * Stores several traces' rollups in one transaction (one disk sync for all), then marks the
    * batches whose traces are now all rolled up as no longer pending (in a transaction of the
    * received requests' connection; if that fails they stay pending, see {@link #markDone}). The
@@ -628,7 +606,8 @@ public final class Ledger implements AutoCloseable {
    * acknowledgement depends on it: switching it for this transaction would risk leaving it
    * switched.
    */
-  private void markDone(java.util.Collection<Long> doneBatches) {
+  @Override
+  public void markDone(java.util.Collection<Long> doneBatches) {
     if (doneBatches.isEmpty()) {
       return;
     }
@@ -810,7 +789,7 @@ public final class Ledger implements AutoCloseable {
   }
 
   /** A stored trace with its spans, or empty. */
-  public Optional<TraceCost> trace(String traceId) throws SQLException {
+  private Optional<TraceCost> selectTrace(String traceId) throws SQLException {
     synchronized (reader) {
       TraceCost found;
       try (PreparedStatement select = reader.prepareStatement(
@@ -848,7 +827,7 @@ public final class Ledger implements AutoCloseable {
   }
 
   /** The clients billed in a trace (empty for an unknown trace). */
-  public List<String> clientsOf(String traceId) throws SQLException {
+  private List<String> selectClientsOf(String traceId) throws SQLException {
     synchronized (reader) {
       try (PreparedStatement select =
           reader.prepareStatement("SELECT clients FROM traces WHERE trace_id = ?")) {
@@ -873,7 +852,7 @@ public final class Ledger implements AutoCloseable {
    * Cost grouped by one dimension, summed exactly, most expensive first. The currency is the one
    * the rows were priced in (a ledger holds one reporting currency).
    */
-  public List<CostRow> costs(CostQuery query) throws SQLException {
+  private List<CostRow> selectCosts(CostQuery query) throws SQLException {
     StringBuilder sql = new StringBuilder("SELECT ").append(column(query.groupBy()))
         .append(", status, cost, input_tokens, output_tokens, line FROM cost_lines"
             + " WHERE status IN ('priced', 'unpriced') AND start_nanos >= ? AND start_nanos < ?");
@@ -922,8 +901,8 @@ public final class Ledger implements AutoCloseable {
   }
 
   /** The most expensive traces that started in [from, to), optionally only one client's. */
-  public List<TraceSummary> topTraces(Instant from, Instant to, int limit, @Nullable String client)
-      throws SQLException {
+  private List<TraceSummary> selectTopTraces(Instant from, Instant to, int limit,
+      @Nullable String client) throws SQLException {
     String sql = "SELECT trace_id, root_name, start_nanos, total, currency, span_count,"
         + " unpriced_spans, complete FROM traces WHERE start_nanos >= ? AND start_nanos < ?"
         + (client == null ? "" : " AND clients = ?")
@@ -954,7 +933,7 @@ public final class Ledger implements AutoCloseable {
    * How many spans are stored, each distinct delivery once: the rolled-up ones, plus those in
    * pending batches that no rollup counted yet. Reads every pending batch; for tests and tools.
    */
-  public long spanCount() throws SQLException {
+  public long storedSpanCount() throws SQLException {
     long rolledUp;
     synchronized (reader) {
       try (Statement statement = reader.createStatement();
@@ -1000,8 +979,139 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
+  // ---- the stage interfaces (RequestLog, CostStore) ----
+
   @Override
-  public void close() throws SQLException {
+  public List<List<IncomingSpan>> append(List<ReceivedRequest> requests) throws StorageException {
+    try {
+      return insert(requests);
+    } catch (SQLException e) {
+      throw new StorageException("storing " + requests.size() + " received requests failed: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<IncomingSpan> pending() throws StorageException {
+    try {
+      return pendingSpans();
+    } catch (SQLException e) {
+      throw new StorageException("reading pending requests failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<IncomingSpan> request(long id) throws StorageException {
+    try {
+      return batch(id);
+    } catch (SQLException e) {
+      throw new StorageException("reading stored request " + id + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void write(java.util.Collection<Rollup> rollups) throws StorageException {
+    try {
+      store(new ArrayList<>(rollups), List.of());
+    } catch (SQLException e) {
+      throw new StorageException("storing " + rollups.size() + " rollups failed: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public java.util.Set<String> rolledUp(java.util.Collection<String> traceIds)
+      throws StorageException {
+    try {
+      return selectRolledUp(new ArrayList<>(traceIds));
+    } catch (SQLException e) {
+      throw new StorageException("reading stored traces failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Map<IncomingSpan.DeliveryKey, Long> deliveries(String traceId) throws StorageException {
+    Map<IncomingSpan.DeliveryKey, Long> found = new LinkedHashMap<>();
+    synchronized (reader) {
+      try (PreparedStatement select = reader.prepareStatement("SELECT c.span_id, c.fingerprint,"
+          + " c.batch_id FROM traces t JOIN cost_lines c"
+          + " ON c.line_id BETWEEN t.first_line_id AND t.last_line_id"
+          + " WHERE t.trace_id = ? AND c.line = 0 ORDER BY c.line_id")) {
+        select.setString(1, traceId);
+        try (ResultSet rs = select.executeQuery()) {
+          while (rs.next()) {
+            found.put(new IncomingSpan.DeliveryKey(rs.getString(1), rs.getString(2)),
+                rs.getLong(3));
+          }
+        }
+      } catch (SQLException e) {
+        throw new StorageException("reading trace " + traceId + " failed: " + e.getMessage(), e);
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public List<String> traceIds() throws StorageException {
+    try {
+      return allTraceIds();
+    } catch (SQLException e) {
+      throw new StorageException("reading stored traces failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long spanCount() throws StorageException {
+    synchronized (reader) {
+      try (Statement statement = reader.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM cost_lines WHERE line = 0")) {
+        rs.next();
+        return rs.getLong(1);
+      } catch (SQLException e) {
+        throw new StorageException("counting stored spans failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public Optional<TraceCost> trace(String traceId) throws StorageException {
+    try {
+      return selectTrace(traceId);
+    } catch (SQLException e) {
+      throw new StorageException("reading trace " + traceId + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<String> clientsOf(String traceId) throws StorageException {
+    try {
+      return selectClientsOf(traceId);
+    } catch (SQLException e) {
+      throw new StorageException("reading trace " + traceId + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<CostRow> costs(CostQuery query) throws StorageException {
+    try {
+      return selectCosts(query);
+    } catch (SQLException e) {
+      throw new StorageException("the cost query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<TraceSummary> topTraces(Instant from, Instant to, int limit, @Nullable String client)
+      throws StorageException {
+    try {
+      return selectTopTraces(from, to, limit, client);
+    } catch (SQLException e) {
+      throw new StorageException("the trace query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
     SQLException failure = null;
     for (Connection connection : List.of(ingest, writer, reader)) {
       synchronized (connection) {
@@ -1017,7 +1127,7 @@ public final class Ledger implements AutoCloseable {
       }
     }
     if (failure != null) {
-      throw failure;
+      LOG.log(java.util.logging.Level.WARNING, "closing the ledger failed", failure);
     }
   }
 
