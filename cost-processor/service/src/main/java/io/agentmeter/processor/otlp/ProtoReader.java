@@ -134,7 +134,7 @@ final class ProtoReader {
             .onUnmappableCharacter(CodingErrorAction.REPORT)
             .decode(ByteBuffer.wrap(buf, offset, length));
       } catch (CharacterCodingException e) {
-        throw new InvalidProtocolBufferException("Protocol message had invalid UTF-8.");
+        throw new InvalidUtf8Exception();
       }
     }
     return text;

@@ -1,7 +1,6 @@
 package io.agentmeter.processor.otlp;
 
 import io.agentmeter.processor.model.Batch;
-
 import io.agentmeter.processor.model.IncomingSpan;
 
 import static io.agentmeter.processor.otlp.ProtoReader.FIXED64;
@@ -12,22 +11,14 @@ import static io.agentmeter.processor.otlp.ProtoReader.tag;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.agentmeter.cost.data.SpanRecord;
-import io.agentmeter.cost.pricing.SpanFacts;
-import io.agentmeter.semconv.GenAiAttributes;
-import io.opentelemetry.proto.common.v1.KeyValueList;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns OTLP export requests, as protobuf bytes, into spans to store. A span with unusable identity
@@ -37,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The request is read straight from its bytes, without building protobuf messages: only what
  * the cost engine reads is decoded (ids, name, times, status, the span attributes under
- * {@link #READ_PREFIXES}, every resource attribute); everything else, unknown fields included, is
+ * {@code ReadKeys.READ_PREFIXES}, every resource attribute); everything else, unknown fields included, is
  * skipped unread. A span's fingerprint and payload are made from its bytes as received.
  */
 public final class SpanConverter {
@@ -70,15 +61,6 @@ public final class SpanConverter {
   private static final int STATUS_CODE_ERROR = 2;
   private static final int KEY_VALUE_KEY = tag(1, LENGTH_DELIMITED);
   private static final int KEY_VALUE_VALUE = tag(2, LENGTH_DELIMITED);
-  private static final int ANY_STRING = tag(1, LENGTH_DELIMITED);
-  private static final int ANY_BOOL = tag(2, VARINT);
-  private static final int ANY_INT = tag(3, VARINT);
-  private static final int ANY_DOUBLE = tag(4, FIXED64);
-  private static final int ANY_ARRAY = tag(5, LENGTH_DELIMITED);
-  private static final int ANY_KVLIST = tag(6, LENGTH_DELIMITED);
-  private static final int ANY_BYTES = tag(7, LENGTH_DELIMITED);
-  private static final int ANY_STRING_INDEX = tag(8, VARINT);
-  private static final int ARRAY_VALUES = tag(1, LENGTH_DELIMITED);
 
   /** The storable spans of an export request with their payloads, and why the others were rejected. */
   public static Batch convert(byte[] request) throws DecodeException {
@@ -130,11 +112,13 @@ public final class SpanConverter {
 
   private final ProtoReader in;
   private final boolean payloads;
-  private final MessageDigest sha = sha256();
+  private final MessageDigest sha = Payloads.sha256();
   private final List<IncomingSpan> spans = new ArrayList<>();
   private final List<String> rejections = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private int rejected;
+  /** Whether the resource of the spans being read has an attribute that is not valid UTF-8. */
+  private boolean badResource;
   /** Hex span ids already made for this request, so that children share their parent's. */
   private final SpanIds ids = new SpanIds();
   private int lastTrace = -1;
@@ -142,7 +126,7 @@ public final class SpanConverter {
   /** The offsets of the current span's attributes, start and end of each. */
   private int[] attributes = new int[64];
   /** Per usage key (in {@link #USAGE_KEYS} order), what is wrong with the current span's value. */
-  private final String[] usage = new String[USAGE_KEYS.size()];
+  private final String[] usage = new String[ReadKeys.USAGE_KEYS.size()];
 
   private SpanConverter(byte[] request, boolean payloads) {
     this.in = new ProtoReader(request);
@@ -170,7 +154,7 @@ public final class SpanConverter {
   }
 
   private void resourceSpans(int r, int start, int end) throws InvalidProtocolBufferException {
-    Part resource = new Part();
+    ProtoPart resource = new ProtoPart();
     int schemaStart = 0;
     int schemaLength = 0;
     in.pos = start;
@@ -185,7 +169,15 @@ public final class SpanConverter {
         in.skip(tag, end);
       }
     }
-    Map<String, Object> attributes = resourceAttributes(resource);
+    Map<String, Object> attributes;
+    try {
+      attributes = resourceAttributes(resource);
+      badResource = false;
+    } catch (InvalidUtf8Exception e) {
+      // every span of this resource is rejected; the other resources' spans are kept
+      attributes = Map.of();
+      badResource = true;
+    }
     byte[] resourceBytes = payloads ? resource.bytes(in.buf) : NO_BYTES;
     byte[] schema = payloads ? Arrays.copyOfRange(in.buf, schemaStart, schemaStart + schemaLength)
         : NO_BYTES;
@@ -203,7 +195,7 @@ public final class SpanConverter {
     }
   }
 
-  private Map<String, Object> resourceAttributes(Part resource)
+  private Map<String, Object> resourceAttributes(ProtoPart resource)
       throws InvalidProtocolBufferException {
     if (resource.isMerged()) {
       // the resource came in more than one field: protobuf merges them, as if concatenated
@@ -238,7 +230,7 @@ public final class SpanConverter {
     byte[] scopeBytes = NO_BYTES;
     byte[] schema = NO_BYTES;
     if (payloads) {
-      Part scope = new Part();
+      ProtoPart scope = new ProtoPart();
       in.pos = start;
       for (int tag; (tag = in.tag(end)) != 0; ) {
         if (tag == SCOPE_SPANS_SCOPE) {
@@ -329,13 +321,32 @@ public final class SpanConverter {
         in.skip(tag, end);
       }
     }
-    String spanName = in.string(name, nameLength);
+    String spanName;
+    try {
+      spanName = in.string(name, nameLength);
+    } catch (InvalidUtf8Exception e) {
+      reject(r, s, i, "?", "its name is not valid UTF-8");
+      return;
+    }
     String problem = identityProblem(traceId, traceIdLength, spanId, spanIdLength, parentLength);
+    if (problem == null && badResource) {
+      problem = "an attribute of its resource is not valid UTF-8";
+    }
+    if (problem == null && (startNanos < 0 || endNanos < 0)) {
+      // fixed64 read as signed: 2^63 ns and above (after the year 2262) cannot be held
+      problem = (startNanos < 0 ? "start_time_unix_nano " + Long.toUnsignedString(startNanos)
+          : "end_time_unix_nano " + Long.toUnsignedString(endNanos)) + " is after the year 2262";
+    }
     if (problem != null) {
-      rejected++;
-      if (rejections.size() < MAX_PROBLEMS) {
-        rejections.add("span " + r + "/" + s + "/" + i + " ('" + spanName + "') rejected: " + problem);
-      }
+      reject(r, s, i, spanName, problem);
+      return;
+    }
+    Arrays.fill(usage, null);
+    Map<String, Object> spanAttributes;
+    try {
+      spanAttributes = spanAttributes(attributeCount);
+    } catch (InvalidUtf8Exception e) {
+      reject(r, s, i, spanName, "an attribute is not valid UTF-8");
       return;
     }
     if (lastTrace < 0 || !Arrays.equals(buf, traceId, traceId + 16, buf, lastTrace, lastTrace + 16)) {
@@ -344,10 +355,9 @@ public final class SpanConverter {
       lastTraceHex = HEX.formatHex(buf, traceId, traceId + 16);
     }
     String spanIdHex = ids.hex(buf, spanId);
-    Arrays.fill(usage, null);
     SpanRecord record = new SpanRecord(lastTraceHex, spanIdHex,
-        parentLength == 0 ? null : ids.hex(buf, parent), canonical(spanName), startNanos, endNanos,
-        statusCode == STATUS_CODE_ERROR, spanAttributes(attributeCount), resource);
+        parentLength == 0 ? null : ids.hex(buf, parent), ReadKeys.canonical(spanName), startNanos, endNanos,
+        statusCode == STATUS_CODE_ERROR, spanAttributes, resource);
     for (String bad : usage) {
       if (bad != null) {
         if (warnings.size() < MAX_PROBLEMS) {
@@ -357,9 +367,16 @@ public final class SpanConverter {
       }
     }
     byte[] payload = payloads
-        ? payload(resourceBytes, resourceSchema, scopeBytes, scopeSchema, buf, start, end - start)
+        ? Payloads.payload(resourceBytes, resourceSchema, scopeBytes, scopeSchema, buf, start, end - start)
         : NO_BYTES;
     spans.add(new IncomingSpan(record, fingerprint(start, end - start), payload));
+  }
+
+  private void reject(int r, int s, int i, String spanName, String problem) {
+    rejected++;
+    if (rejections.size() < MAX_PROBLEMS) {
+      rejections.add("span " + r + "/" + s + "/" + i + " ('" + spanName + "') rejected: " + problem);
+    }
   }
 
   private String identityProblem(int traceId, int traceIdLength, int spanId, int spanIdLength,
@@ -409,7 +426,7 @@ public final class SpanConverter {
       throws InvalidProtocolBufferException {
     int key = 0;
     int keyLength = 0;
-    Part value = null;
+    ProtoPart value = null;
     in.pos = start;
     for (int tag; (tag = in.tag(end)) != 0; ) {
       if (tag == KEY_VALUE_KEY) {
@@ -418,14 +435,14 @@ public final class SpanConverter {
         in.pos += keyLength;
       } else if (tag == KEY_VALUE_VALUE) {
         if (value == null) {
-          value = new Part();
+          value = new ProtoPart();
         }
         value.add(in, end);
       } else {
         in.skip(tag, end);
       }
     }
-    if (onlyRead && !read(in.buf, key, keyLength)) {
+    if (onlyRead && !ReadKeys.read(in.buf, key, keyLength)) {
       return;
     }
     Object decoded;
@@ -434,180 +451,27 @@ public final class SpanConverter {
     } else if (value.isMerged()) {
       // the value came in more than one field: protobuf merges them, as if concatenated
       byte[] merged = value.merged(in.buf);
-      decoded = new SpanConverter(merged, false).anyValue(0, merged.length, 0);
+      decoded = AnyValues.read(new ProtoReader(merged), 0, merged.length, 0);
     } else {
-      decoded = anyValue(value.start, value.end, 0);
+      decoded = AnyValues.read(in, value.start, value.end, 0);
     }
     if (decoded == null) {
       return;
     }
-    String name = canonical(in.string(key, keyLength));
-    if (decoded instanceof String text && FEW_VALUES.contains(name)) {
-      decoded = canonical(text);
+    String name = ReadKeys.canonical(in.string(key, keyLength));
+    if (decoded instanceof String text && ReadKeys.FEW_VALUES.contains(name)) {
+      decoded = ReadKeys.canonical(text);
     }
     result.put(name, decoded);
     if (onlyRead) {
-      Integer u = USAGE_INDEX.get(name);
+      Integer u = ReadKeys.USAGE_INDEX.get(name);
       if (u != null) {
-        usage[u] = usageProblem(name, decoded);
+        usage[u] = ReadKeys.usageProblem(name, decoded);
       }
     }
   }
 
-  /** The value of one {@code AnyValue} as the engine reads it, or {@code null} when it has none. */
-  private Object anyValue(int start, int end, int depth) throws InvalidProtocolBufferException {
-    if (depth >= ProtoReader.MAX_DEPTH) {
-      throw ProtoReader.tooDeep();
-    }
-    Object value = null;
-    List<Object> items = null;
-    java.io.ByteArrayOutputStream kvlist = null;
-    in.pos = start;
-    // one of the value fields; when several are given, the last one counts (an array or kvlist
-    // given twice in a row is merged, as protobuf does)
-    for (int tag; (tag = in.tag(end)) != 0; ) {
-      if (tag == ANY_STRING) {
-        int length = in.length(end);
-        value = in.string(in.pos, length);
-        in.pos += length;
-      } else if (tag == ANY_INT) {
-        value = in.varint(end);
-      } else if (tag == ANY_DOUBLE) {
-        value = Double.longBitsToDouble(in.fixed64(end));
-      } else if (tag == ANY_BOOL) {
-        value = in.varint(end) != 0;
-      } else if (tag == ANY_ARRAY) {
-        int arrayEnd = in.length(end) + in.pos;
-        if (items == null || value != items) {
-          items = new ArrayList<>();
-        }
-        for (int itemTag; (itemTag = in.tag(arrayEnd)) != 0; ) {
-          if (itemTag == ARRAY_VALUES) {
-            int itemEnd = in.length(arrayEnd) + in.pos;
-            Object item = anyValue(in.pos, itemEnd, depth + 1);
-            if (item != null) {
-              items.add(item);
-            }
-            in.pos = itemEnd;
-          } else {
-            in.skip(itemTag, arrayEnd);
-          }
-        }
-        value = items;
-      } else if (tag == ANY_KVLIST) {
-        int length = in.length(end);
-        if (kvlist == null || value != kvlist) {
-          kvlist = new java.io.ByteArrayOutputStream(length);
-        }
-        kvlist.write(in.buf, in.pos, length); // appended: a long run of them stays linear
-        in.pos += length;
-        value = kvlist;
-      } else if (tag == ANY_BYTES) {
-        int length = in.length(end);
-        value = Base64.getEncoder().encodeToString(
-            Arrays.copyOfRange(in.buf, in.pos, in.pos + length));
-        in.pos += length;
-      } else if (tag == ANY_STRING_INDEX) {
-        in.varint(end);
-        value = null; // a string table index (profiles only): no value to read
-      } else {
-        in.skip(tag, end);
-      }
-    }
-    if (value != null && value == items) {
-      return List.copyOf(items);
-    }
-    if (value != null && value == kvlist) {
-      // rare; its text form as before, which needs the message
-      return KeyValueList.parseFrom(kvlist.toByteArray()).toString();
-    }
-    return value;
-  }
 
-  /**
-   * The span attribute namespaces the cost engine reads (GenAI semantic conventions, OpenLLMetry and
-   * OpenInference names, ours, the provider-specific service tier, the error type and the resend
-   * count). A span's other attributes (HTTP, server, messaging...) stay in its stored bytes and are
-   * forwarded, but are not decoded nor held while its trace is assembled.
-   */
-  private static final String[] READ_PREFIXES = {"gen_ai.", "agentmeter.", "llm.", "openai.",
-      "openinference.", "error.", "http.request.resend_count"};
-  private static final byte[][] READ_PREFIX_BYTES = Arrays.stream(READ_PREFIXES)
-      .map(p -> p.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
-
-  private static boolean read(byte[] buf, int key, int length) {
-    for (byte[] prefix : READ_PREFIX_BYTES) {
-      if (length >= prefix.length
-          && Arrays.equals(buf, key, key + prefix.length, prefix, 0, prefix.length)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Attribute keys, and the values of keys that take few distinct values, as one shared string
-   * each: spans wait in open traces for a while, and thousands of copies of "gen_ai.request.model"
-   * or "gpt-4o" would be copied by every young collection. Bounded: past the bound, strings are
-   * kept as decoded.
-   */
-  private static final ConcurrentHashMap<String, String> CANONICAL = new ConcurrentHashMap<>();
-  private static final int MAX_CANONICAL = 16_384;
-  static final Set<String> FEW_VALUES = Set.of(
-      "gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.system", "gen_ai.request.model",
-      "gen_ai.response.model", "gen_ai.agent.name", "agentmeter.client.id",
-      "agentmeter.shared.resource", "agentmeter.baggage.agent.name", "agentmeter.baggage.client.id",
-      "openai.response.service_tier", "openai.request.service_tier", "error.type");
-
-  static String canonical(String text) {
-    String shared = CANONICAL.get(text);
-    if (shared != null) {
-      return shared;
-    }
-    if (CANONICAL.size() < MAX_CANONICAL) {
-      shared = CANONICAL.putIfAbsent(text, text);
-    }
-    return shared != null ? shared : text;
-  }
-
-  /** Every spelling of a token count, in the order their problems are reported (first one wins). */
-  static final List<String> USAGE_KEYS = usageKeys();
-  private static final Map<String, Integer> USAGE_INDEX = usageIndex();
-
-  private static List<String> usageKeys() {
-    List<String> keys = new ArrayList<>();
-    keys.addAll(GenAiAttributes.USAGE_INPUT_TOKENS_READ);
-    keys.addAll(GenAiAttributes.USAGE_OUTPUT_TOKENS_READ);
-    keys.addAll(GenAiAttributes.USAGE_CACHE_READ_READ);
-    keys.addAll(GenAiAttributes.USAGE_CACHE_CREATION_READ);
-    keys.addAll(GenAiAttributes.USAGE_REASONING_READ);
-    return List.copyOf(keys);
-  }
-
-  private static Map<String, Integer> usageIndex() {
-    Map<String, Integer> index = new HashMap<>();
-    for (int i = 0; i < USAGE_KEYS.size(); i++) {
-      index.putIfAbsent(USAGE_KEYS.get(i), i);
-    }
-    return Map.copyOf(index);
-  }
-
-  /**
-   * A quick check of a token count for the sender's benefit; the cost engine's full reading decides
-   * the span's status and reason when its trace is rolled up.
-   */
-  private static String usageProblem(String key, Object value) {
-    if (!(value instanceof Long count)) {
-      String type = value instanceof String ? "string" : value instanceof Double ? "double"
-          : value instanceof Boolean ? "boolean" : "array";
-      return key + " must be an integer, got " + type + " "
-          + (value instanceof String ? "'" + value + "'" : String.valueOf(value));
-    }
-    if (count < 0 || count > SpanFacts.MAX_TOKENS) {
-      return key + " = " + count + " is outside 0.." + SpanFacts.MAX_TOKENS;
-    }
-    return null;
-  }
 
   private String fingerprint(int offset, int length) {
     sha.reset();
@@ -615,153 +479,5 @@ public final class SpanConverter {
     return HEX.formatHex(sha.digest(), 0, 8);
   }
 
-  /**
-   * A {@code ResourceSpans} holding one span, written from already-serialized parts so that the
-   * resource and scope are copied once per request rather than once per span. For a request
-   * encoded canonically (fields in number order), the bytes are the same as serializing the
-   * message.
-   */
-  static byte[] payload(byte[] resource, byte[] resourceSchema, byte[] scope, byte[] scopeSchema,
-      byte[] buf, int spanOffset, int spanLength) {
-    try {
-      int scopeSpansSize = CodedOutputStream.computeByteArraySize(1, scope)
-          + CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(spanLength)
-          + spanLength
-          + (scopeSchema.length == 0 ? 0 : CodedOutputStream.computeByteArraySize(3, scopeSchema));
-      int size = CodedOutputStream.computeByteArraySize(1, resource)
-          + CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(scopeSpansSize)
-          + scopeSpansSize
-          + (resourceSchema.length == 0 ? 0 : CodedOutputStream.computeByteArraySize(3, resourceSchema));
-      byte[] out = new byte[size];
-      CodedOutputStream coded = CodedOutputStream.newInstance(out);
-      coded.writeByteArray(1, resource);
-      coded.writeTag(2, LENGTH_DELIMITED);
-      coded.writeUInt32NoTag(scopeSpansSize);
-      coded.writeByteArray(1, scope);
-      coded.writeByteArray(2, buf, spanOffset, spanLength);
-      if (scopeSchema.length != 0) {
-        coded.writeByteArray(3, scopeSchema);
-      }
-      if (resourceSchema.length != 0) {
-        coded.writeByteArray(3, resourceSchema);
-      }
-      coded.checkNoSpaceLeft();
-      return out;
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("encoding into an exactly sized array cannot fail", e);
-    }
-  }
 
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
-    }
-  }
-
-  /**
-   * A length-delimited field of message type, read where it is; when it comes more than once the
-   * pieces are concatenated, which protobuf defines as merging them.
-   */
-  private static final class Part {
-    int start = -1;
-    int end;
-    /** Further occurrences, as (start, end) pairs: joined once, when needed. */
-    int[] more;
-    int moreCount;
-    byte[] joined;
-
-    void add(ProtoReader in, int limit) throws InvalidProtocolBufferException {
-      int length = in.length(limit);
-      if (start < 0) {
-        start = in.pos;
-        end = in.pos + length;
-      } else {
-        if (more == null) {
-          more = new int[8];
-        } else if (moreCount == more.length) {
-          more = Arrays.copyOf(more, more.length * 2);
-        }
-        more[moreCount++] = in.pos;
-        more[moreCount++] = in.pos + length;
-      }
-      in.pos += length;
-    }
-
-    /** Whether the field came more than once (protobuf merges them, as if concatenated). */
-    boolean isMerged() {
-      return more != null;
-    }
-
-    /** Every occurrence's bytes, concatenated. */
-    byte[] merged(byte[] buf) {
-      if (joined == null) {
-        int size = end - start;
-        for (int i = 0; i < moreCount; i += 2) {
-          size += more[i + 1] - more[i];
-        }
-        joined = new byte[size];
-        System.arraycopy(buf, start, joined, 0, end - start);
-        int at = end - start;
-        for (int i = 0; i < moreCount; i += 2) {
-          System.arraycopy(buf, more[i], joined, at, more[i + 1] - more[i]);
-          at += more[i + 1] - more[i];
-        }
-      }
-      return joined;
-    }
-
-    byte[] bytes(byte[] buf) {
-      return more != null ? merged(buf) : start < 0 ? NO_BYTES : Arrays.copyOfRange(buf, start, end);
-    }
-  }
-
-
-  /** Span ids (8 bytes, as a long) to their hex strings. */
-  private static final class SpanIds {
-    private long[] keys = new long[256];
-    private String[] values = new String[256];
-    private int size;
-
-    String hex(byte[] buf, int offset) {
-      long key = 0;
-      for (int i = 0; i < 8; i++) {
-        key = key << 8 | (buf[offset + i] & 0xFF);
-      }
-      int mask = keys.length - 1;
-      int slot = Long.hashCode(key * 0x9E3779B97F4A7C15L) & mask;
-      while (values[slot] != null) {
-        if (keys[slot] == key) {
-          return values[slot];
-        }
-        slot = (slot + 1) & mask;
-      }
-      String hex = HEX.formatHex(buf, offset, offset + 8);
-      keys[slot] = key;
-      values[slot] = hex;
-      if (++size * 2 > keys.length) {
-        grow();
-      }
-      return hex;
-    }
-
-    private void grow() {
-      long[] oldKeys = keys;
-      String[] oldValues = values;
-      keys = new long[oldKeys.length * 2];
-      values = new String[oldKeys.length * 2];
-      int mask = keys.length - 1;
-      for (int i = 0; i < oldKeys.length; i++) {
-        if (oldValues[i] != null) {
-          int slot = Long.hashCode(oldKeys[i] * 0x9E3779B97F4A7C15L) & mask;
-          while (values[slot] != null) {
-            slot = (slot + 1) & mask;
-          }
-          keys[slot] = oldKeys[i];
-          values[slot] = oldValues[i];
-        }
-      }
-    }
-  }
 }

@@ -36,7 +36,7 @@ public final class MessageConversion {
     if (attributes.isEmpty()) {
       return null;
     }
-    for (String key : SpanConverter.USAGE_KEYS) {
+    for (String key : ReadKeys.USAGE_KEYS) {
       Object value = attributes.get(key);
       if (value == null) {
         continue;
@@ -72,7 +72,7 @@ public final class MessageConversion {
     List<IncomingSpan> spans = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     int rejected = 0;
-    MessageDigest sha = SpanConverter.sha256();
+    MessageDigest sha = Payloads.sha256();
     ByteString lastTrace = null;
     String lastTraceHex = null;
     Map<ByteString, String> ids = new HashMap<>();
@@ -129,7 +129,7 @@ public final class MessageConversion {
         traceId,
         hex(span.getSpanId(), ids),
         parent.isEmpty() ? null : hex(parent, ids),
-        SpanConverter.canonical(span.getName()),
+        ReadKeys.canonical(span.getName()),
         span.getStartTimeUnixNano(),
         span.getEndTimeUnixNano(),
         span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR,
@@ -208,9 +208,9 @@ public final class MessageConversion {
       }
       Object value = value(kv.getValue());
       if (value != null) {
-        String key = SpanConverter.canonical(kv.getKey());
-        if (value instanceof String text && SpanConverter.FEW_VALUES.contains(key)) {
-          value = SpanConverter.canonical(text);
+        String key = ReadKeys.canonical(kv.getKey());
+        if (value instanceof String text && ReadKeys.FEW_VALUES.contains(key)) {
+          value = ReadKeys.canonical(text);
         }
         result.put(key, value);
       }
