@@ -1,0 +1,7 @@
+/**
+ * The service's Prometheus metrics.
+ */
+@NullMarked
+package io.agentmeter.processor.metrics;
+
+import org.jspecify.annotations.NullMarked;
