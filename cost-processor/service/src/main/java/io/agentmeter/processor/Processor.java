@@ -6,14 +6,21 @@ import io.agentmeter.cost.catalog.CatalogLoader;
 import io.agentmeter.cost.catalog.PriceCatalog;
 import io.agentmeter.processor.api.ApiServer;
 import io.agentmeter.processor.api.ApiServer.ApiToken;
-import io.agentmeter.processor.assemble.TraceAssembler;
+import io.agentmeter.processor.coster.TraceCoster;
+import io.agentmeter.processor.forward.CostForwarding;
 import io.agentmeter.processor.forward.Forwarder;
 import io.agentmeter.processor.ingest.Ingestor;
 import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.listen.Listeners;
+import io.agentmeter.processor.listen.RollupListener;
 import io.agentmeter.processor.metrics.Metrics;
+import io.agentmeter.processor.metrics.RollupMetrics;
 import io.agentmeter.processor.receive.ExportHandler;
 import io.agentmeter.processor.receive.GrpcReceiver;
 import io.agentmeter.processor.receive.HttpReceiver;
+import io.agentmeter.processor.window.Closer;
+import io.agentmeter.processor.window.PendingRequests;
+import io.agentmeter.processor.window.TraceWindow;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +43,9 @@ public final class Processor implements AutoCloseable {
   private final Ledger ledger;
   private final Metrics metrics;
   private final Ingestor ingestor;
-  private final TraceAssembler assembler;
+  private final Closer closer;
+  private final TraceWindow window;
+  private final TraceCoster coster;
   private final @Nullable Forwarder forwarder;
   private final HttpReceiver http;
   private final @Nullable GrpcReceiver grpc;
@@ -56,15 +65,29 @@ public final class Processor implements AutoCloseable {
     this.metrics = new Metrics();
     this.ledger = Ledger.open(b.ledger);
     this.forwarder = b.forward == null ? null : new Forwarder(b.forward, metrics, 10_000);
-    this.assembler = TraceAssembler.builder(engine, ledger, metrics)
-        .setForwarder(forwarder)
-        .setWriteGenAiUsageCost(b.writeGenAiUsageCost)
+    // the trace window closes traces on the closer's thread; the coster rolls them up there and
+    // stores them on its own thread, then tells the listeners
+    List<RollupListener> listeners = new ArrayList<>();
+    listeners.add(new RollupMetrics(metrics));
+    if (forwarder != null) {
+      listeners.add(new CostForwarding(forwarder, metrics, b.writeGenAiUsageCost));
+    }
+    PendingRequests pending = new PendingRequests();
+    this.coster = TraceCoster.builder(engine, ledger, ledger, pending)
+        .setListener(Listeners.of(listeners))
+        .setCounters(metrics::duplicates)
+        .build();
+    this.closer = new Closer();
+    this.window = TraceWindow.builder(coster::cost, pending)
+        .setCloser(closer)
         .setGrace(b.grace)
         .setIdleTimeout(b.idleTimeout)
         .build();
-    this.recovered = assembler.recover();
-    this.ingestor = new Ingestor(ledger, metrics, b.queueCapacity, assembler::accept,
-        assembler::awaitCapacity);
+    metrics.tracesOpen(window::openTraces);
+    closer.start(window);
+    this.recovered = window.recover(ledger);
+    this.ingestor = new Ingestor(ledger, metrics, b.queueCapacity, window::accept,
+        window::awaitCapacity);
     ExportHandler handler = new ExportHandler(ingestor, metrics, 30_000, forwarder != null);
     String host = b.bindHost != null ? b.bindHost : "0.0.0.0";
     this.http = new HttpReceiver(new InetSocketAddress(host, b.otlpHttpPort), handler, metrics,
@@ -208,7 +231,8 @@ public final class Processor implements AutoCloseable {
 
   /** Rolls up every open trace now. */
   public void flush() {
-    assembler.flush();
+    window.flush();
+    coster.awaitStored();
   }
 
   @Override
@@ -219,7 +243,9 @@ public final class Processor implements AutoCloseable {
         grpc.close();
       }
       ingestor.close();
-      assembler.close();
+      closer.close();
+      window.flush(); // on this thread: the closer has stopped
+      coster.close();
       if (forwarder != null) {
         forwarder.close();
       }

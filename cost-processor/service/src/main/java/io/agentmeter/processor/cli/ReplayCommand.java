@@ -1,14 +1,16 @@
 package io.agentmeter.processor.cli;
 
 import io.agentmeter.cost.CostEngine;
-import io.agentmeter.processor.assemble.TraceAssembler;
+import io.agentmeter.processor.coster.TraceCoster;
 import io.agentmeter.processor.ledger.Ledger;
-import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.model.Batch;
 import io.agentmeter.processor.otlp.DecodeException;
 import io.agentmeter.processor.model.IncomingSpan;
 import io.agentmeter.processor.otlp.OtlpDecoder;
 import io.agentmeter.processor.otlp.SpanConverter;
+import io.agentmeter.processor.window.Closer;
+import io.agentmeter.processor.window.PendingRequests;
+import io.agentmeter.processor.window.TraceWindow;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -61,29 +63,38 @@ final class ReplayCommand implements Callable<Integer> {
     long accepted = 0;
     long rejected = 0;
     long stored;
+    PendingRequests pending = new PendingRequests();
     try (Ledger l = Ledger.open(ledger);
-        TraceAssembler assembler = TraceAssembler.builder(engine, l, new Metrics())
-            .setGrace(Duration.ofDays(1)).setIdleTimeout(Duration.ofDays(1))
-            .setMaxOpenTraces(100_000).build()) {
+        TraceCoster coster = TraceCoster.builder(engine, l, l, pending).build();
+        Closer closer = new Closer()) {
+      // traces close only when the files are read (or for the bound)
+      TraceWindow window = TraceWindow.builder(coster::cost, pending).setCloser(closer)
+          .setGrace(Duration.ofDays(1)).setIdleTimeout(Duration.ofDays(1))
+          .setMaxOpenTraces(100_000).build();
+      closer.start(window);
       long before = l.storedSpanCount();
-      for (Path file : files) {
-        for (ExportTraceServiceRequest request : requests(file)) {
-          byte[] body = request.toByteArray();
-          Batch batch = SpanConverter.convert(body);
-          if (!batch.spans().isEmpty()) {
-            assembler.accept(l.insert(body, batch.spans()));
+      try {
+        for (Path file : files) {
+          for (ExportTraceServiceRequest request : requests(file)) {
+            byte[] body = request.toByteArray();
+            Batch batch = SpanConverter.convert(body);
+            if (!batch.spans().isEmpty()) {
+              window.accept(l.insert(body, batch.spans()));
+            }
+            accepted += batch.spans().size();
+            rejected += batch.rejected();
+            if (!batch.problems().isEmpty()) {
+              spec.commandLine().getErr().println("\n" + file + ": " + batch.message());
+            }
           }
-          accepted += batch.spans().size();
-          rejected += batch.rejected();
-          if (!batch.problems().isEmpty()) {
-            spec.commandLine().getErr().println("\n" + file + ": " + batch.message());
-          }
+          doneBytes += Files.size(file);
+          progress.update(doneBytes);
         }
-        doneBytes += Files.size(file);
-        progress.update(doneBytes);
+        progress.finish(doneBytes);
+      } finally {
+        window.flush();
+        coster.awaitStored();
       }
-      progress.finish(doneBytes);
-      assembler.flush();
       stored = l.storedSpanCount() - before;
     }
     long duplicate = accepted - stored;

@@ -1,0 +1,139 @@
+package io.agentmeter.processor.metrics;
+
+import io.agentmeter.cost.pricing.CostStatus;
+import io.agentmeter.cost.rollup.RollupResult;
+import io.agentmeter.cost.rollup.SpanOutcome;
+import io.agentmeter.processor.listen.RollupListener;
+import io.agentmeter.processor.metrics.Metrics.CostLabels;
+import io.agentmeter.processor.metrics.Metrics.TokenLabels;
+import io.agentmeter.processor.model.StoredRollup;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Counts stored rollups into the metrics: cost by agent share, input and output tokens, unpriced
+ * spans, traces closed. A trace rolled up again adds only what its new rollup adds to the one it
+ * replaced, label set by label set, so monotonic counters never count a span twice. Each write's
+ * sums go in with one update per label set.
+ */
+public final class RollupMetrics implements RollupListener {
+
+  private final Metrics metrics;
+
+  public RollupMetrics(Metrics metrics) {
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void stored(List<StoredRollup> rollups) {
+    Contributions added = new Contributions();
+    for (StoredRollup stored : rollups) {
+      RollupResult now = stored.rollup().result();
+      if (stored.previous() == null) {
+        contributions(now, added);
+      } else {
+        addDelta(added, contributions(now, new Contributions()),
+            contributions(stored.previous(), new Contributions()));
+      }
+    }
+    publish(added);
+    for (int i = 0; i < rollups.size(); i++) {
+      metrics.traceClosed();
+    }
+  }
+
+  /**
+   * What rollups add to the monotonic counters, by label set: cost by agent share, input and output
+   * tokens, unpriced spans. Every amount is positive or absent (no update for nothing).
+   */
+  private static final class Contributions {
+    final Map<CostLabels, BigDecimal> cost = new HashMap<>();
+    /** Input and output tokens of priced spans. */
+    final Map<TokenKey, long[]> tokens = new HashMap<>();
+    /** Unpriced spans by model. */
+    final Map<String, int[]> unpriced = new HashMap<>();
+
+    void addCost(CostLabels labels, BigDecimal amount) {
+      if (amount.signum() > 0) {
+        cost.merge(labels, amount, BigDecimal::add);
+      }
+    }
+
+    void addTokens(TokenKey key, long input, long output) {
+      if (input > 0 || output > 0) {
+        long[] sum = tokens.computeIfAbsent(key, k -> new long[2]);
+        sum[0] += input;
+        sum[1] += output;
+      }
+    }
+
+    void addUnpriced(String model, int count) {
+      if (count > 0) {
+        unpriced.computeIfAbsent(model, k -> new int[1])[0] += count;
+      }
+    }
+  }
+
+  /** The labels of the token counters but the kind (input, output). */
+  private record TokenKey(String agent, String model, String provider, String client) {}
+
+  /** Adds what a rollup adds to the monotonic counters to {@code into}, which it returns. */
+  private static Contributions contributions(RollupResult result, Contributions into) {
+    for (SpanOutcome s : result.spans()) {
+      if (s.status() != CostStatus.PRICED && s.status() != CostStatus.UNPRICED) {
+        continue;
+      }
+      String model = s.model() == null ? "unknown" : s.model();
+      if (s.status() == CostStatus.UNPRICED) {
+        into.addUnpriced(model, 1);
+        continue;
+      }
+      String provider = s.provider() == null ? "unknown" : s.provider();
+      for (Map.Entry<String, BigDecimal> share : s.agentShares().entrySet()) {
+        into.addCost(new CostLabels(share.getKey(), model, provider, s.client(), result.currency()),
+            share.getValue());
+      }
+      into.addTokens(new TokenKey(s.agent(), model, provider, s.client()), s.inputTokens(),
+          s.outputTokens());
+    }
+    return into;
+  }
+
+  /**
+   * Adds to {@code sum} what a trace rolled up again adds to the monotonic counters: only what it
+   * adds to the earlier rollup of the same stored spans, label set by label set.
+   */
+  private static void addDelta(Contributions sum, Contributions now, Contributions before) {
+    for (Map.Entry<CostLabels, BigDecimal> e : now.cost.entrySet()) {
+      sum.addCost(e.getKey(),
+          e.getValue().subtract(before.cost.getOrDefault(e.getKey(), BigDecimal.ZERO)));
+    }
+    for (Map.Entry<TokenKey, long[]> e : now.tokens.entrySet()) {
+      long[] earlier = before.tokens.getOrDefault(e.getKey(), new long[2]);
+      sum.addTokens(e.getKey(), Math.max(0, e.getValue()[0] - earlier[0]),
+          Math.max(0, e.getValue()[1] - earlier[1]));
+    }
+    for (Map.Entry<String, int[]> e : now.unpriced.entrySet()) {
+      int[] earlier = before.unpriced.getOrDefault(e.getKey(), new int[1]);
+      sum.addUnpriced(e.getKey(), e.getValue()[0] - earlier[0]);
+    }
+  }
+
+  /** Adds summed contributions to the counters, one update per label set. */
+  private void publish(Contributions added) {
+    added.cost.forEach(metrics::addCost);
+    added.tokens.forEach((key, counts) -> {
+      metrics.addTokens(
+          new TokenLabels(key.agent(), key.model(), key.provider(), key.client(), "input"), counts[0]);
+      metrics.addTokens(
+          new TokenLabels(key.agent(), key.model(), key.provider(), key.client(), "output"), counts[1]);
+    });
+    added.unpriced.forEach((model, count) -> {
+      for (int i = 0; i < count[0]; i++) {
+        metrics.unpriced(model);
+      }
+    });
+  }
+}
