@@ -15,8 +15,6 @@ import picocli.CommandLine.Command;
       ReplayCommand.class,
       RepriceCommand.class,
       PricesCommand.class,
-      LoadCommand.class,
-      LoadBaselineCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Cli implements Runnable {

@@ -103,6 +103,17 @@ class CliTest {
     assertThat(result.err()).contains("groupBy must be one of agent, task, client, model, provider, day, trace; got 'colour'");
   }
 
+  @Test
+  void theLoadTestIsNotACommandOfTheService() {
+    // it lives with the benchmarks: java -jar cost-processor/benchmarks/target/agentmeter-load.jar load
+    Result help = run("--help");
+    Result load = run("load");
+
+    assertThat(help.out()).contains("serve").doesNotContainPattern("(?m)^\\s+load");
+    assertThat(load.code()).isEqualTo(2);
+    assertThat(load.err()).contains("Unmatched argument");
+  }
+
   record Result(int code, String out, String err) {}
 
   static Result run(String... args) {

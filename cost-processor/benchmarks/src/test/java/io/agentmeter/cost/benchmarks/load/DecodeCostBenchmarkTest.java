@@ -1,4 +1,4 @@
-package io.agentmeter.processor.cli;
+package io.agentmeter.cost.benchmarks.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * forwarding payloads (as {@code serve} runs by default): reading the bytes directly, the former
  * conversion of parsed messages (parse, convert, re-serialize each span for its fingerprint), and
  * bare protobuf parse + re-encode (the load command's baseline). Runs with
- * {@code -Dagentmeter.bench=true}; figures in docs/benchmarks.md.
+ * {@code -Dagentmeter.bench=true}, on the llm profile's requests unless
+ * {@code -Dagentmeter.bench.profile=mixed}; figures in docs/benchmarks.md.
  */
 class DecodeCostBenchmarkTest {
 
@@ -29,9 +30,10 @@ class DecodeCostBenchmarkTest {
   @Test
   void decodeCostPerSpan() throws Exception {
     assumeTrue(Boolean.getBoolean("agentmeter.bench"), "benchmarks run with -Dagentmeter.bench=true");
+    Profile profile = Profile.valueOf(System.getProperty("agentmeter.bench.profile", "llm"));
     List<byte[]> pool = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      pool.add(LoadCommand.request(i * 20L, 20, 1_764_000_000_000L, true).toByteArray());
+      pool.add(Traces.request(profile, i * 20L, 20, 1_764_000_000_000L, true).toByteArray());
     }
     Decode bytes = body -> SpanConverter.convert(body, false).spans().size();
     Decode messages = body -> MessageConversion.convert(ExportTraceServiceRequest.parseFrom(body),
@@ -40,8 +42,8 @@ class DecodeCostBenchmarkTest {
     Batch check = SpanConverter.convert(pool.get(0), false);
     assertThat(check.spans()).hasSize(200);
     for (int round = 1; round <= 4; round++) {
-      System.out.printf("round %d: bytes %,.0f ns/span, messages %,.0f ns/span, parse+encode %,.0f ns/span%n",
-          round, perSpan(pool, bytes), perSpan(pool, messages), perSpan(pool, baseline));
+      System.out.printf("%s round %d: bytes %,.0f ns/span, messages %,.0f ns/span, parse+encode %,.0f ns/span%n",
+          profile, round, perSpan(pool, bytes), perSpan(pool, messages), perSpan(pool, baseline));
     }
   }
 

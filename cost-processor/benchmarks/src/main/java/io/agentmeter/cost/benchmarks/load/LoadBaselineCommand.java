@@ -1,4 +1,4 @@
-package io.agentmeter.processor.cli;
+package io.agentmeter.cost.benchmarks.load;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.DataInputStream;
@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code agentmeter load-baseline} (hidden; started by {@code load}): bare protobuf parse +
+ * {@code agentmeter-load load-baseline} (hidden; started by {@code load}): bare protobuf parse +
  * re-serialize of the load's requests on one thread, in a JVM started with the service's heap and
  * collector, so the baseline is counted as the service is: the whole process's CPU, its garbage
  * collection and compilation included. Prints one line per measured round:
