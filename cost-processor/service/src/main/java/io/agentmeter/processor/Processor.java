@@ -9,11 +9,13 @@ import io.agentmeter.processor.api.ApiServer.ApiToken;
 import io.agentmeter.processor.assemble.TraceAssembler;
 import io.agentmeter.processor.forward.Forwarder;
 import io.agentmeter.processor.ingest.Ingestor;
-import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.jdbc.JdbcLedger;
+import io.agentmeter.processor.log.RequestLog;
 import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.receive.ExportHandler;
 import io.agentmeter.processor.receive.GrpcReceiver;
 import io.agentmeter.processor.receive.HttpReceiver;
+import io.agentmeter.processor.store.CostStore;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +35,7 @@ public final class Processor implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Processor.class.getName());
 
-  private final Ledger ledger;
+  private final JdbcLedger ledger;
   private final Metrics metrics;
   private final Ingestor ingestor;
   private final TraceAssembler assembler;
@@ -54,16 +56,18 @@ public final class Processor implements AutoCloseable {
     this.userCatalog = load;
     CostEngine engine = CostEngine.builder().setCatalog(catalog).build();
     this.metrics = new Metrics();
-    this.ledger = Ledger.open(b.ledger);
+    this.ledger = JdbcLedger.open(b.ledger);
+    RequestLog log = ledger.requestLog();
+    CostStore store = ledger.costStore();
     this.forwarder = b.forward == null ? null : new Forwarder(b.forward, metrics, 10_000);
-    this.assembler = TraceAssembler.builder(engine, ledger, metrics)
+    this.assembler = TraceAssembler.builder(engine, log, store, metrics)
         .setForwarder(forwarder)
         .setWriteGenAiUsageCost(b.writeGenAiUsageCost)
         .setGrace(b.grace)
         .setIdleTimeout(b.idleTimeout)
         .build();
     this.recovered = assembler.recover();
-    this.ingestor = new Ingestor(ledger, metrics, b.queueCapacity, assembler::accept,
+    this.ingestor = new Ingestor(log, metrics, b.queueCapacity, assembler::accept,
         assembler::awaitCapacity);
     ExportHandler handler = new ExportHandler(ingestor, metrics, 30_000, forwarder != null);
     String host = b.bindHost != null ? b.bindHost : "0.0.0.0";
@@ -74,7 +78,7 @@ public final class Processor implements AutoCloseable {
             b.maxBodyBytes, 16);
     // Without a token the API is open, so it only listens on loopback.
     String apiHost = b.apiTokens.isEmpty() ? "127.0.0.1" : host;
-    this.api = new ApiServer(new InetSocketAddress(apiHost, b.apiPort), ledger, metrics,
+    this.api = new ApiServer(new InetSocketAddress(apiHost, b.apiPort), store, metrics,
         b.apiTokens, engine.currency());
   }
 
@@ -188,8 +192,14 @@ public final class Processor implements AutoCloseable {
     return api.port();
   }
 
-  public Ledger ledger() {
-    return ledger;
+  /** The received requests, as stored. */
+  public RequestLog requestLog() {
+    return ledger.requestLog();
+  }
+
+  /** The stored rollups. */
+  public CostStore costStore() {
+    return ledger.costStore();
   }
 
   public Metrics metrics() {

@@ -9,7 +9,9 @@ import io.agentmeter.cost.rollup.RollupResult;
 import io.agentmeter.cost.rollup.SpanOutcome;
 import io.agentmeter.cost.rollup.TraceRollup;
 import io.agentmeter.processor.forward.Forwarder;
-import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.log.RequestLog;
+import io.agentmeter.processor.store.CostStore;
+import io.agentmeter.processor.store.StoredSpans;
 import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.metrics.Metrics.CostLabels;
 import io.agentmeter.processor.metrics.Metrics.TokenLabels;
@@ -48,7 +50,8 @@ public final class TraceAssembler implements AutoCloseable {
   private static final String GEN_AI_USAGE_COST = "gen_ai.usage.cost";
 
   private final CostEngine engine;
-  private final Ledger ledger;
+  private final RequestLog log;
+  private final CostStore store;
   private final Metrics metrics;
   private final @Nullable Forwarder forwarder;
   private final boolean writeGenAiCost;
@@ -94,7 +97,8 @@ public final class TraceAssembler implements AutoCloseable {
 
   private TraceAssembler(Builder b) {
     this.engine = b.engine;
-    this.ledger = b.ledger;
+    this.log = b.log;
+    this.store = b.store;
     this.metrics = b.metrics;
     this.forwarder = b.forwarder;
     this.writeGenAiCost = b.writeGenAiCost;
@@ -119,14 +123,16 @@ public final class TraceAssembler implements AutoCloseable {
     closer.scheduleWithFixedDelay(this::closeDue, tick, tick, TimeUnit.MILLISECONDS);
   }
 
-  public static Builder builder(CostEngine engine, Ledger ledger, Metrics metrics) {
-    return new Builder(engine, ledger, metrics);
+  public static Builder builder(CostEngine engine, RequestLog log, CostStore store,
+      Metrics metrics) {
+    return new Builder(engine, log, store, metrics);
   }
 
   /** Settings of a {@link TraceAssembler}. */
   public static final class Builder {
     private final CostEngine engine;
-    private final Ledger ledger;
+    private final RequestLog log;
+    private final CostStore store;
     private final Metrics metrics;
     private @Nullable Forwarder forwarder;
     private boolean writeGenAiCost;
@@ -135,9 +141,10 @@ public final class TraceAssembler implements AutoCloseable {
     private int maxOpenTraces = 50_000;
     private int maxOpenSpans = 100_000;
 
-    private Builder(CostEngine engine, Ledger ledger, Metrics metrics) {
+    private Builder(CostEngine engine, RequestLog log, CostStore store, Metrics metrics) {
       this.engine = engine;
-      this.ledger = ledger;
+      this.log = log;
+      this.store = store;
       this.metrics = metrics;
     }
 
@@ -237,8 +244,8 @@ public final class TraceAssembler implements AutoCloseable {
   public int recover() {
     List<IncomingSpan> pending;
     try {
-      pending = ledger.pendingSpans();
-    } catch (java.sql.SQLException e) {
+      pending = log.pending();
+    } catch (io.agentmeter.processor.model.StorageException e) {
       LOG.log(Level.WARNING, "cannot read the pending batches", e);
       return 0;
     }
@@ -385,7 +392,7 @@ public final class TraceAssembler implements AutoCloseable {
     long duplicates = 0;
     java.util.Set<String> rolledUpBefore;
     try {
-      rolledUpBefore = ledger.rolledUp(ids);
+      rolledUpBefore = store.rolledUp(ids);
     } catch (io.agentmeter.processor.model.StorageException ex) {
       LOG.log(Level.WARNING, "cannot read which of " + traces.size() + " traces were rolled up"
           + " before; they stay pending", ex);
@@ -401,7 +408,7 @@ public final class TraceAssembler implements AutoCloseable {
         // A trace rolled up before (a late span, a re-delivery, a restart) is rolled up again from
         // everything stored, each distinct delivery once.
         List<IncomingSpan> stored = rolledUpBefore.contains(traceId)
-            ? ledger.rolledUpSpansOf(traceId) : List.of();
+            ? StoredSpans.of(store, log, traceId) : List.of();
         Distinct distinct = new Distinct(stored.size() + trace.spans.size());
         for (IncomingSpan span : stored) {
           distinct.add(span, true);
@@ -631,7 +638,8 @@ public final class TraceAssembler implements AutoCloseable {
     }
     try {
       // the rows are made here, just before they are written, so they die young
-      ledger.store(rollups, done);
+      store.write(rollups);
+      log.markDone(done);
     } catch (Exception ex) {
       LOG.log(Level.WARNING, "storing " + rollups.size() + " trace rollups failed; they stay pending",
           ex);

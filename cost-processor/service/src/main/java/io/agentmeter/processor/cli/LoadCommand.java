@@ -199,10 +199,10 @@ final class LoadCommand implements Callable<Integer> {
       service.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
       long inLedger;
       long pending;
-      try (io.agentmeter.processor.ledger.Ledger l = io.agentmeter.processor.ledger.Ledger.open(
+      try (io.agentmeter.processor.jdbc.JdbcLedger l = io.agentmeter.processor.jdbc.JdbcLedger.open(
           work.resolve("load-ledger.db").toString())) {
-        pending = l.pendingSpans().size();
-        inLedger = l.storedSpanCount();
+        pending = l.requestLog().pending().size();
+        inLedger = io.agentmeter.processor.store.StoredSpans.count(l.costStore(), l.requestLog());
       }
 
       List<Long> all = new ArrayList<>();

@@ -2,13 +2,17 @@ package io.agentmeter.processor.cli;
 
 import io.agentmeter.cost.CostEngine;
 import io.agentmeter.processor.assemble.TraceAssembler;
-import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.jdbc.JdbcLedger;
+import io.agentmeter.processor.log.RequestLog;
 import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.model.Batch;
 import io.agentmeter.processor.otlp.DecodeException;
 import io.agentmeter.processor.model.IncomingSpan;
+import io.agentmeter.processor.model.ReceivedRequest;
 import io.agentmeter.processor.otlp.OtlpDecoder;
 import io.agentmeter.processor.otlp.SpanConverter;
+import io.agentmeter.processor.store.CostStore;
+import io.agentmeter.processor.store.StoredSpans;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -61,17 +65,21 @@ final class ReplayCommand implements Callable<Integer> {
     long accepted = 0;
     long rejected = 0;
     long stored;
-    try (Ledger l = Ledger.open(ledger);
-        TraceAssembler assembler = TraceAssembler.builder(engine, l, new Metrics())
+    try (JdbcLedger l = JdbcLedger.open(ledger);
+        TraceAssembler assembler = TraceAssembler.builder(engine, l.requestLog(), l.costStore(),
+                new Metrics())
             .setGrace(Duration.ofDays(1)).setIdleTimeout(Duration.ofDays(1))
             .setMaxOpenTraces(100_000).build()) {
-      long before = l.storedSpanCount();
+      RequestLog log = l.requestLog();
+      CostStore store = l.costStore();
+      long before = StoredSpans.count(store, log);
       for (Path file : files) {
         for (ExportTraceServiceRequest request : requests(file)) {
           byte[] body = request.toByteArray();
           Batch batch = SpanConverter.convert(body);
           if (!batch.spans().isEmpty()) {
-            assembler.accept(l.insert(body, batch.spans()));
+            assembler.accept(
+                log.append(List.of(new ReceivedRequest(body, batch.spans()))).get(0));
           }
           accepted += batch.spans().size();
           rejected += batch.rejected();
@@ -84,7 +92,7 @@ final class ReplayCommand implements Callable<Integer> {
       }
       progress.finish(doneBytes);
       assembler.flush();
-      stored = l.storedSpanCount() - before;
+      stored = StoredSpans.count(store, log) - before;
     }
     long duplicate = accepted - stored;
     spec.commandLine().getOut().printf("stored %d spans (%d already in the ledger, %d rejected) in %s%n",

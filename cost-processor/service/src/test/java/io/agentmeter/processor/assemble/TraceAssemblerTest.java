@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentmeter.cost.CostEngine;
 import io.agentmeter.cost.data.SpanRecord;
-import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.jdbc.JdbcLedger;
 import io.agentmeter.processor.model.SpanRow;
 import io.agentmeter.processor.model.TraceCost;
 import io.agentmeter.processor.metrics.Metrics;
@@ -29,8 +29,9 @@ class TraceAssemblerTest {
   void aSpanDeliveredTwiceWhileOpenIsCostedOnceAndOfTwoVersionsTheLaterEndingOneIsBilled()
       throws Exception {
     Metrics metrics = new Metrics();
-    try (Ledger ledger = Ledger.open(dir.resolve("ledger.db").toString())) {
-      TraceAssembler assembler = TraceAssembler.builder(CostEngine.create(), ledger, metrics)
+    try (JdbcLedger ledger = JdbcLedger.open(dir.resolve("ledger.db").toString())) {
+      TraceAssembler assembler = TraceAssembler.builder(CostEngine.create(), ledger.requestLog(),
+              ledger.costStore(), metrics)
           .setGrace(Duration.ofMinutes(1)).build();
       IncomingSpan root = span("00000000000000a0", null, 0, 0, 1, "root");
       IncomingSpan call = span("00000000000000a1", "00000000000000a0", 1_000, 100, 1, "call");
@@ -40,7 +41,7 @@ class TraceAssemblerTest {
       assembler.accept(List.of(root, call, firstVersion, call, laterVersion, firstVersion));
       assembler.close();
 
-      TraceCost trace = ledger.trace(TRACE).orElseThrow();
+      TraceCost trace = ledger.costStore().trace(TRACE).orElseThrow();
       // 1,000 in + 100 out = $0.0035; the later version: 2,000 in + 200 out = $0.007
       assertThat(trace.total()).isEqualByComparingTo("0.0105");
       assertThat(trace.spans()).extracting(SpanRow::spanId, SpanRow::status)
