@@ -10,9 +10,10 @@ import io.agentmeter.processor.coster.TraceCoster;
 import io.agentmeter.processor.forward.CostForwarding;
 import io.agentmeter.processor.forward.Forwarder;
 import io.agentmeter.processor.ingest.Ingestor;
-import io.agentmeter.processor.ledger.Ledger;
 import io.agentmeter.processor.listen.Listeners;
 import io.agentmeter.processor.listen.RollupListener;
+import io.agentmeter.processor.jdbc.JdbcLedger;
+import io.agentmeter.processor.log.RequestLog;
 import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.metrics.RollupMetrics;
 import io.agentmeter.processor.receive.ExportHandler;
@@ -21,6 +22,7 @@ import io.agentmeter.processor.receive.HttpReceiver;
 import io.agentmeter.processor.window.Closer;
 import io.agentmeter.processor.window.PendingRequests;
 import io.agentmeter.processor.window.TraceWindow;
+import io.agentmeter.processor.store.CostStore;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +42,7 @@ public final class Processor implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Processor.class.getName());
 
-  private final Ledger ledger;
+  private final JdbcLedger ledger;
   private final Metrics metrics;
   private final Ingestor ingestor;
   private final Closer closer;
@@ -63,7 +65,9 @@ public final class Processor implements AutoCloseable {
     this.userCatalog = load;
     CostEngine engine = CostEngine.builder().setCatalog(catalog).build();
     this.metrics = new Metrics();
-    this.ledger = Ledger.open(b.ledger);
+    this.ledger = JdbcLedger.open(b.ledger);
+    RequestLog log = ledger.requestLog();
+    CostStore store = ledger.costStore();
     this.forwarder = b.forward == null ? null : new Forwarder(b.forward, metrics, 10_000);
     // the trace window closes traces on the closer's thread; the coster rolls them up there and
     // stores them on its own thread, then tells the listeners
@@ -73,7 +77,7 @@ public final class Processor implements AutoCloseable {
       listeners.add(new CostForwarding(forwarder, metrics, b.writeGenAiUsageCost));
     }
     PendingRequests pending = new PendingRequests();
-    this.coster = TraceCoster.builder(engine, ledger, ledger, pending)
+    this.coster = TraceCoster.builder(engine, log, store, pending)
         .setListener(Listeners.of(listeners))
         .setCounters(metrics::duplicates)
         .build();
@@ -85,8 +89,8 @@ public final class Processor implements AutoCloseable {
         .build();
     metrics.tracesOpen(window::openTraces);
     closer.start(window);
-    this.recovered = window.recover(ledger);
-    this.ingestor = new Ingestor(ledger, metrics, b.queueCapacity, window::accept,
+    this.recovered = window.recover(log);
+    this.ingestor = new Ingestor(log, metrics, b.queueCapacity, window::accept,
         window::awaitCapacity);
     ExportHandler handler = new ExportHandler(ingestor, metrics, 30_000, forwarder != null);
     String host = b.bindHost != null ? b.bindHost : "0.0.0.0";
@@ -97,7 +101,7 @@ public final class Processor implements AutoCloseable {
             b.maxBodyBytes, 16);
     // Without a token the API is open, so it only listens on loopback.
     String apiHost = b.apiTokens.isEmpty() ? "127.0.0.1" : host;
-    this.api = new ApiServer(new InetSocketAddress(apiHost, b.apiPort), ledger, metrics,
+    this.api = new ApiServer(new InetSocketAddress(apiHost, b.apiPort), store, metrics,
         b.apiTokens, engine.currency());
   }
 
@@ -211,8 +215,14 @@ public final class Processor implements AutoCloseable {
     return api.port();
   }
 
-  public Ledger ledger() {
-    return ledger;
+  /** The received requests, as stored. */
+  public RequestLog requestLog() {
+    return ledger.requestLog();
+  }
+
+  /** The stored rollups. */
+  public CostStore costStore() {
+    return ledger.costStore();
   }
 
   public Metrics metrics() {

@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.jdbc.JdbcLedger;
+import io.agentmeter.processor.store.StoredSpans;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -77,9 +78,10 @@ class CrashRecoveryTest {
       for (long n : some) {
         assertThat(post(otlp, OtlpPayloads.trace(n, CALLS).toByteArray())).isEqualTo(200);
       }
-      try (Ledger l = Ledger.open(ledger)) {
+      try (JdbcLedger l = JdbcLedger.open(ledger)) {
         for (long n : acknowledged) {
-          assertThat(l.spansOf(OtlpPayloads.traceIdHex(n))).as("trace %d", n).hasSize(CALLS + 1);
+          assertThat(StoredSpans.all(l.costStore(), l.requestLog(), OtlpPayloads.traceIdHex(n)))
+              .as("trace %d", n).hasSize(CALLS + 1);
         }
       }
       ObjectMapper json = new ObjectMapper();

@@ -3,6 +3,7 @@ package io.agentmeter.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.agentmeter.processor.store.StoredSpans;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -84,7 +85,7 @@ class ForwardingTest {
           .flatMap(rs -> rs.getScopeSpansList().stream()).flatMap(ss -> ss.getSpansList().stream())
           .map(span -> span.getSpanId()))
           .doesNotContain(request.getResourceSpans(0).getScopeSpans(0).getSpans(2).getSpanId());
-      assertThat(processor.ledger().trace(OtlpPayloads.traceIdHex(810_001)).orElseThrow().total())
+      assertThat(processor.costStore().trace(OtlpPayloads.traceIdHex(810_001)).orElseThrow().total())
           .isEqualByComparingTo(OtlpPayloads.CALL_COST.multiply(BigDecimal.valueOf(3)));
     } finally {
       backend.shutdownNow();
@@ -127,10 +128,11 @@ class ForwardingTest {
       List<SpanData> spans = WorkflowSpans.make("globex");
       send(processor, spans);
 
-      assertThat(processor.ledger().storedSpanCount()).isEqualTo(spans.size());
+      assertThat(StoredSpans.count(processor.costStore(), processor.requestLog()))
+          .isEqualTo(spans.size());
       await().atMost(Duration.ofSeconds(30))
           .until(() -> processor.metrics().forwardDroppedCount() == spans.size());
-      assertThat(processor.ledger().trace(spans.get(0).getTraceId())).isPresent();
+      assertThat(processor.costStore().trace(spans.get(0).getTraceId())).isPresent();
     }
   }
 

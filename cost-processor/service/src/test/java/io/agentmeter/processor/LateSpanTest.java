@@ -68,7 +68,7 @@ class LateSpanTest {
       assertThat(post(processor, OtlpPayloads.trace(n, 3))).isEqualTo(200);
       processor.flush();
 
-      TraceCost trace = processor.ledger().trace(traceId).orElseThrow();
+      TraceCost trace = processor.costStore().trace(traceId).orElseThrow();
       assertThat(trace.total()).isEqualByComparingTo(cost(4));
       assertThat(trace.complete()).isTrue();
       assertThat(trace.spans()).hasSize(5);
@@ -110,7 +110,7 @@ class LateSpanTest {
   }
 
   private static Optional<BigDecimal> total(Processor processor, String traceId) throws Exception {
-    return processor.ledger().trace(traceId).map(TraceCost::total);
+    return processor.costStore().trace(traceId).map(TraceCost::total);
   }
 
   private static int post(Processor processor, ExportTraceServiceRequest request) throws Exception {

@@ -1,14 +1,17 @@
 package io.agentmeter.processor;
 
-import io.agentmeter.processor.model.Rollup;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentmeter.cost.CostEngine;
 import io.agentmeter.cost.rollup.TraceRollup;
-import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.jdbc.JdbcLedger;
+import io.agentmeter.processor.log.RequestLog;
 import io.agentmeter.processor.model.IncomingSpan;
+import io.agentmeter.processor.model.ReceivedRequest;
+import io.agentmeter.processor.model.Rollup;
 import io.agentmeter.processor.otlp.SpanConverter;
+import io.agentmeter.processor.store.CostStore;
+import io.agentmeter.processor.store.StoredSpans;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -48,12 +51,13 @@ class LedgerWritersTest {
       String jdbc) throws Exception {
     long n = kind.equals("sqlite") ? 910_001 : 910_002;
     String traceId = OtlpPayloads.traceIdHex(n);
-    try (Ledger first = Ledger.open(location); Ledger second = Ledger.open(location)) {
+    try (JdbcLedger first = JdbcLedger.open(location);
+        JdbcLedger second = JdbcLedger.open(location)) {
       // both think the trace is new: the first stores three calls, the second four
-      first.store(List.of(rollup(first, n, 3, null)), List.of());
-      second.store(List.of(rollup(second, n, 4, null)), List.of());
+      first.costStore().write(List.of(rollup(first.requestLog(), n, 3, null)));
+      second.costStore().write(List.of(rollup(second.requestLog(), n, 4, null)));
 
-      assertThat(second.trace(traceId).orElseThrow().total()).isEqualByComparingTo(cost(4));
+      assertThat(second.costStore().trace(traceId).orElseThrow().total()).isEqualByComparingTo(cost(4));
       List<BigDecimal> lines = lines(jdbc, traceId);
       assertThat(lines).hasSize(5); // the root and four calls, nothing of the first rollup
       assertThat(lines.stream().reduce(BigDecimal.ZERO, BigDecimal::add))
@@ -67,11 +71,13 @@ class LedgerWritersTest {
       String jdbc) throws Exception {
     long n = kind.equals("sqlite") ? 920_001 : 920_002;
     String traceId = OtlpPayloads.traceIdHex(n);
-    try (Ledger ledger = Ledger.open(location)) {
+    try (JdbcLedger ledger = JdbcLedger.open(location)) {
+      RequestLog log = ledger.requestLog();
+      CostStore store = ledger.costStore();
       // as an earlier version fingerprinted them (here: any other value than the decoder's)
-      ledger.store(List.of(rollup(ledger, n, 3, "0ld0")), List.of());
+      store.write(List.of(rollup(log, n, 3, "0ld0")));
 
-      List<IncomingSpan> found = ledger.rolledUpSpansOf(traceId);
+      List<IncomingSpan> found = StoredSpans.of(store, log, traceId);
 
       assertThat(found).hasSize(4);
       assertThat(found).allSatisfy(s -> assertThat(s.fingerprint()).startsWith("0ld0"));
@@ -84,28 +90,31 @@ class LedgerWritersTest {
     java.nio.file.Path file = dir.resolve("locked.db");
     long n = 930_001;
     String traceId = OtlpPayloads.traceIdHex(n);
-    try (Ledger ledger = Ledger.open(file.toString())) {
-      Rollup rollup = rollup(ledger, n, 2, null);
+    try (JdbcLedger ledger = JdbcLedger.open(file.toString())) {
+      RequestLog log = ledger.requestLog();
+      CostStore store = ledger.costStore();
+      Rollup rollup = rollup(log, n, 2, null);
       long batch = rollup.spans().get(0).batchId();
       // another process holds the received requests' file for writing past the busy timeout
       try (Connection other = DriverManager.getConnection(
-          "jdbc:sqlite:" + Ledger.receivedFile(file))) {
+          "jdbc:sqlite:" + JdbcLedger.receivedFile(file))) {
         other.createStatement().execute("BEGIN IMMEDIATE");
 
-        ledger.store(List.of(rollup), List.of(batch));
+        store.write(List.of(rollup));
+        log.markDone(List.of(batch));
 
         other.createStatement().execute("ROLLBACK");
       }
 
-      assertThat(ledger.trace(traceId).orElseThrow().total()).isEqualByComparingTo(cost(2));
-      assertThat(ledger.pendingSpans()).extracting(IncomingSpan::batchId).containsOnly(batch)
+      assertThat(store.trace(traceId).orElseThrow().total()).isEqualByComparingTo(cost(2));
+      assertThat(log.pending()).extracting(IncomingSpan::batchId).containsOnly(batch)
           .hasSize(3);
       // stored again (as on the next start), they are marked done and counted once
-      ledger.store(List.of(new Rollup(traceId, rollup.result(), rollup.spans(), true)),
-          List.of(batch));
-      assertThat(ledger.pendingSpans()).isEmpty();
+      store.write(List.of(new Rollup(traceId, rollup.result(), rollup.spans(), true)));
+      log.markDone(List.of(batch));
+      assertThat(log.pending()).isEmpty();
       assertThat(lines("jdbc:sqlite:" + file, traceId)).hasSize(3);
-      assertThat(ledger.storedSpanCount()).isEqualTo(3);
+      assertThat(StoredSpans.count(store, log)).isEqualTo(3);
     }
   }
 
@@ -114,7 +123,7 @@ class LedgerWritersTest {
    *
    * @param fingerprintPrefix when set, each span's fingerprint is replaced by one starting so
    */
-  private static Rollup rollup(Ledger ledger, long n, int calls, String fingerprintPrefix)
+  private static Rollup rollup(RequestLog log, long n, int calls, String fingerprintPrefix)
       throws Exception {
     byte[] body = OtlpPayloads.trace(n, calls).toByteArray();
     List<IncomingSpan> spans = new ArrayList<>();
@@ -123,7 +132,7 @@ class LedgerWritersTest {
           fingerprintPrefix + span.fingerprint().substring(fingerprintPrefix.length()),
           span.payload()));
     }
-    List<IncomingSpan> stored = ledger.insert(body, spans);
+    List<IncomingSpan> stored = log.append(List.of(new ReceivedRequest(body, spans))).get(0);
     TraceRollup rollup = ENGINE.newRollup();
     stored.forEach(s -> rollup.add(s.record()));
     return new Rollup(OtlpPayloads.traceIdHex(n), rollup.result(), stored, true, false);

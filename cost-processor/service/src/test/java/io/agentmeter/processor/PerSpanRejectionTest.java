@@ -85,7 +85,7 @@ class PerSpanRejectionTest {
           .contains("span 1/0/1 ('chat') rejected: an attribute of its resource is not valid UTF-8");
 
       processor.flush();
-      TraceCost cost = processor.ledger().trace(HEX.formatHex(trace.toByteArray())).orElseThrow();
+      TraceCost cost = processor.costStore().trace(HEX.formatHex(trace.toByteArray())).orElseThrow();
       // the one good call: 100 input tokens at $0.15/M + 10 output at $0.60/M
       assertThat(cost.total()).isEqualByComparingTo(new BigDecimal("0.000021"));
       assertThat(cost.byAgent()).containsOnlyKeys("writer");

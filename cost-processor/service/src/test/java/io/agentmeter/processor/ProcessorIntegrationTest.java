@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.agentmeter.processor.store.StoredSpans;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -86,7 +87,8 @@ class ProcessorIntegrationTest {
         assertThat(grpc.export(spans).join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
       }
       // acknowledged means stored: every span is in the ledger once already
-      assertThat(processor.ledger().storedSpanCount()).isEqualTo(spans.size());
+      assertThat(StoredSpans.count(processor.costStore(), processor.requestLog()))
+          .isEqualTo(spans.size());
 
       JsonNode trace = await().atMost(Duration.ofSeconds(15)).until(
           () -> get(processor, "/api/v1/traces/" + traceId), r -> r.statusCode() == 200).body();

@@ -9,11 +9,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.agentmeter.processor.model.CostQuery;
 import io.agentmeter.processor.model.CostRow;
-import io.agentmeter.processor.ledger.Ledger;
 import io.agentmeter.processor.model.SpanRow;
 import io.agentmeter.processor.model.TraceCost;
 import io.agentmeter.processor.model.TraceSummary;
 import io.agentmeter.processor.metrics.Metrics;
+import io.agentmeter.processor.store.CostStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
@@ -47,7 +47,7 @@ public final class ApiServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
-  private final Ledger ledger;
+  private final CostStore store;
   private final Metrics metrics;
   private final Map<String, ApiToken> tokens;
   private final String currency;
@@ -67,9 +67,9 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  public ApiServer(InetSocketAddress address, Ledger ledger, Metrics metrics, List<ApiToken> tokens,
-      String currency) throws IOException {
-    this.ledger = ledger;
+  public ApiServer(InetSocketAddress address, CostStore store, Metrics metrics,
+      List<ApiToken> tokens, String currency) throws IOException {
+    this.store = store;
     this.currency = currency;
     this.metrics = metrics;
     this.tokens = new HashMap<>();
@@ -151,8 +151,8 @@ public final class ApiServer implements AutoCloseable {
       error(exchange, 400, "trace id must be 32 hex characters, got '" + traceId + "'");
       return;
     }
-    Optional<TraceCost> found = ledger.trace(id);
-    if (found.isEmpty() || (scope != null && !ledger.clientsOf(id).equals(List.of(scope)))) {
+    Optional<TraceCost> found = store.trace(id);
+    if (found.isEmpty() || (scope != null && !store.clientsOf(id).equals(List.of(scope)))) {
       error(exchange, 404, "no trace " + id);
       return;
     }
@@ -197,7 +197,7 @@ public final class ApiServer implements AutoCloseable {
     CostQuery query = new CostQuery(groupBy, instant(q.get("from"), Instant.EPOCH),
         instant(q.get("to"), Instant.now().plusSeconds(86_400)), q.get("agent"), client,
         q.get("task"), q.get("model"));
-    List<CostRow> rows = ledger.costs(query);
+    List<CostRow> rows = store.costs(query);
     ObjectNode root = JSON.createObjectNode();
     root.put("currency", currency);
     root.put("groupBy", groupBy.value());
@@ -229,7 +229,7 @@ public final class ApiServer implements AutoCloseable {
     if (limit < 1 || limit > 1000) {
       throw new IllegalArgumentException("limit must be between 1 and 1000, got " + limit);
     }
-    List<TraceSummary> traces = ledger.topTraces(instant(q.get("from"), Instant.EPOCH),
+    List<TraceSummary> traces = store.topTraces(instant(q.get("from"), Instant.EPOCH),
         instant(q.get("to"), Instant.now().plusSeconds(86_400)), limit, scope);
     ObjectNode root = JSON.createObjectNode();
     ArrayNode array = root.putArray("traces");

@@ -2,7 +2,11 @@ package io.agentmeter.processor.cli;
 
 import io.agentmeter.cost.CostEngine;
 import io.agentmeter.processor.coster.TraceCoster;
-import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.jdbc.JdbcLedger;
+import io.agentmeter.processor.log.RequestLog;
+import io.agentmeter.processor.model.ReceivedRequest;
+import io.agentmeter.processor.store.CostStore;
+import io.agentmeter.processor.store.StoredSpans;
 import io.agentmeter.processor.model.Batch;
 import io.agentmeter.processor.otlp.DecodeException;
 import io.agentmeter.processor.model.IncomingSpan;
@@ -64,22 +68,26 @@ final class ReplayCommand implements Callable<Integer> {
     long rejected = 0;
     long stored;
     PendingRequests pending = new PendingRequests();
-    try (Ledger l = Ledger.open(ledger);
-        TraceCoster coster = TraceCoster.builder(engine, l, l, pending).build();
+    try (JdbcLedger l = JdbcLedger.open(ledger);
+        TraceCoster coster = TraceCoster.builder(engine, l.requestLog(), l.costStore(), pending)
+            .build();
         Closer closer = new Closer()) {
       // traces close only when the files are read (or for the bound)
       TraceWindow window = TraceWindow.builder(coster::cost, pending).setCloser(closer)
           .setGrace(Duration.ofDays(1)).setIdleTimeout(Duration.ofDays(1))
           .setMaxOpenTraces(100_000).build();
       closer.start(window);
-      long before = l.storedSpanCount();
+      RequestLog log = l.requestLog();
+      CostStore store = l.costStore();
+      long before = StoredSpans.count(store, log);
       try {
         for (Path file : files) {
           for (ExportTraceServiceRequest request : requests(file)) {
             byte[] body = request.toByteArray();
             Batch batch = SpanConverter.convert(body);
             if (!batch.spans().isEmpty()) {
-              window.accept(l.insert(body, batch.spans()));
+              window.accept(
+                  log.append(List.of(new ReceivedRequest(body, batch.spans()))).get(0));
             }
             accepted += batch.spans().size();
             rejected += batch.rejected();
@@ -95,7 +103,7 @@ final class ReplayCommand implements Callable<Integer> {
         window.flush();
         coster.awaitStored();
       }
-      stored = l.storedSpanCount() - before;
+      stored = StoredSpans.count(store, log) - before;
     }
     long duplicate = accepted - stored;
     spec.commandLine().getOut().printf("stored %d spans (%d already in the ledger, %d rejected) in %s%n",

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentmeter.processor.api.ApiServer;
 import io.agentmeter.processor.model.CostQuery;
 import io.agentmeter.processor.model.CostRow;
-import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.jdbc.JdbcLedger;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -64,8 +64,8 @@ final class ReportCommand implements Callable<Integer> {
     CostQuery query = new CostQuery(by, ApiServer.instant(from, Instant.EPOCH),
         ApiServer.instant(to, Instant.now().plusSeconds(86_400)), agent, client, task, model);
     List<CostRow> rows;
-    try (Ledger l = Ledger.open(ledger)) {
-      rows = l.costs(query);
+    try (JdbcLedger l = JdbcLedger.open(ledger)) {
+      rows = l.costStore().costs(query);
     }
     PrintWriter out = spec.commandLine().getOut();
     switch (format) {

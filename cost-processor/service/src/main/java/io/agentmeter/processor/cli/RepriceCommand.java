@@ -3,7 +3,11 @@ package io.agentmeter.processor.cli;
 import io.agentmeter.cost.CostEngine;
 import io.agentmeter.cost.rollup.RollupResult;
 import io.agentmeter.cost.rollup.TraceRollup;
-import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.jdbc.JdbcLedger;
+import io.agentmeter.processor.log.RequestLog;
+import io.agentmeter.processor.model.Rollup;
+import io.agentmeter.processor.store.CostStore;
+import io.agentmeter.processor.store.StoredSpans;
 import io.agentmeter.processor.model.TraceCost;
 import io.agentmeter.processor.model.IncomingSpan;
 import java.io.PrintWriter;
@@ -43,12 +47,14 @@ final class RepriceCommand implements Callable<Integer> {
     int changed = 0;
     BigDecimal before = BigDecimal.ZERO;
     BigDecimal after = BigDecimal.ZERO;
-    try (Ledger l = Ledger.open(ledger)) {
-      List<String> traces = l.allTraceIds();
+    try (JdbcLedger l = JdbcLedger.open(ledger)) {
+      RequestLog log = l.requestLog();
+      CostStore store = l.costStore();
+      List<String> traces = store.traceIds();
       Progress progress = new Progress(spec.commandLine().getErr(), "reprice", traces.size());
       int done = 0;
       for (String traceId : traces) {
-        List<IncomingSpan> spans = l.spansOf(traceId);
+        List<IncomingSpan> spans = StoredSpans.all(store, log, traceId);
         TraceRollup rollup = engine.newRollup();
         boolean root = false;
         for (IncomingSpan span : spans) {
@@ -56,7 +62,7 @@ final class RepriceCommand implements Callable<Integer> {
           root |= span.record().isRoot();
         }
         RollupResult result = rollup.result();
-        BigDecimal old = l.trace(traceId).map(TraceCost::total).orElse(BigDecimal.ZERO);
+        BigDecimal old = store.trace(traceId).map(TraceCost::total).orElse(BigDecimal.ZERO);
         before = before.add(old);
         after = after.add(result.total());
         if (old.compareTo(result.total()) != 0) {
@@ -64,7 +70,7 @@ final class RepriceCommand implements Callable<Integer> {
           out.printf("%n%s  %s -> %s %s", traceId, old.toPlainString(),
               result.total().toPlainString(), result.currency());
           if (!dryRun) {
-            l.store(traceId, result, spans, root);
+            store.write(List.of(new Rollup(traceId, result, spans, root)));
           }
         }
         progress.update(++done);

@@ -108,7 +108,7 @@ final class ServeCommand implements Callable<Integer> {
       System.out.println("prices:  " + prices + " (" + processor.userCatalog().entriesRead()
           + " entries, " + processor.userCatalog().issues().size() + " unusable) over the bundled catalogue");
     }
-    System.out.println("ledger:  " + processor.ledger().description());
+    System.out.println("ledger:  " + processor.costStore().description());
     if (processor.recoveredTraces() > 0) {
       System.out.println("recovered " + processor.recoveredTraces() + " traces left open by a previous run");
     }

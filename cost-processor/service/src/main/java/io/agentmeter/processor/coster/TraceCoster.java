@@ -1,5 +1,7 @@
 package io.agentmeter.processor.coster;
 
+import io.agentmeter.processor.store.StoredSpans;
+
 import io.agentmeter.cost.CostEngine;
 import io.agentmeter.cost.rollup.RollupResult;
 import io.agentmeter.cost.rollup.TraceRollup;
@@ -38,7 +40,7 @@ public final class TraceCoster implements AutoCloseable {
 
   private final CostEngine engine;
   private final CostStore store;
-  private final StoredSpans storedSpans;
+  private final RequestLog log;
   private final Storer storer;
   private final Claims claims;
   private final RollupListener listener;
@@ -53,8 +55,8 @@ public final class TraceCoster implements AutoCloseable {
   private TraceCoster(Builder b) {
     this.engine = b.engine;
     this.store = b.store;
+    this.log = b.log;
     this.listener = b.listener;
-    this.storedSpans = new StoredSpans(b.store, b.log);
     this.storer = new Storer(b.log, b.store, b.pending, b.listener, b.counters);
     this.claims = storer.claims();
   }
@@ -176,7 +178,7 @@ public final class TraceCoster implements AutoCloseable {
         // A trace rolled up before (a late span, a re-delivery, a restart) is rolled up again from
         // everything stored, each distinct delivery once.
         boolean before = rolledUpBefore.contains(traceId);
-        List<IncomingSpan> stored = before ? storedSpans.of(traceId) : List.of();
+        List<IncomingSpan> stored = before ? StoredSpans.of(store, log, traceId) : List.of();
         Distinct distinct = new Distinct(stored.size() + trace.spans().size());
         for (IncomingSpan span : stored) {
           distinct.add(span, true);

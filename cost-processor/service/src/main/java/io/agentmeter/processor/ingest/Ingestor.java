@@ -1,10 +1,10 @@
 package io.agentmeter.processor.ingest;
 
-import io.agentmeter.processor.model.ReceivedRequest;
-
-import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.log.RequestLog;
 import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.model.IncomingSpan;
+import io.agentmeter.processor.model.ReceivedRequest;
+import io.agentmeter.processor.model.StorageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -17,7 +17,7 @@ import java.util.logging.Logger;
 
 /**
  * Stores received export requests durably before they are acknowledged. Receivers submit them; one
- * writer thread drains every waiting request into a single ledger transaction (group commit),
+ * writer thread drains every waiting request into a single append to the request log (group commit),
  * completes their futures once the transaction is committed, and hands each request's spans on to
  * trace assembly.
  * A full queue is back-pressure: {@link #submit} refuses at once so the receiver can answer 503 /
@@ -28,7 +28,7 @@ public final class Ingestor implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Ingestor.class.getName());
   private static final int MAX_SPANS_PER_TRANSACTION = 20_000;
 
-  private final Ledger ledger;
+  private final RequestLog log;
   private final Metrics metrics;
   private final Consumer<List<IncomingSpan>> downstream;
   private final Capacity capacity;
@@ -48,9 +48,9 @@ public final class Ingestor implements AutoCloseable {
    * @param queueCapacity how many batches may wait to be written before submitters are refused
    * @param downstream receives the spans that were new, after they are stored
    */
-  public Ingestor(Ledger ledger, Metrics metrics, int queueCapacity,
+  public Ingestor(RequestLog log, Metrics metrics, int queueCapacity,
       Consumer<List<IncomingSpan>> downstream, Capacity capacity) {
-    this.ledger = ledger;
+    this.log = log;
     this.capacity = capacity;
     this.metrics = metrics;
     this.downstream = downstream;
@@ -128,8 +128,8 @@ public final class Ingestor implements AutoCloseable {
     long start = System.nanoTime();
     List<List<IncomingSpan>> stored;
     try {
-      stored = ledger.insert(requests);
-    } catch (java.sql.SQLException e) {
+      stored = log.append(requests);
+    } catch (StorageException e) {
       LOG.log(Level.WARNING, "ledger write failed; the senders will retry", e);
       for (Pending p : group) {
         p.done().completeExceptionally(e);

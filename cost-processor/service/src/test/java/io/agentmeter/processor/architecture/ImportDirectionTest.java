@@ -36,7 +36,7 @@ class ImportDirectionTest {
         .should().dependOnClassesThat().resideInAnyPackage(
             ROOT + ".otlp..", ROOT + ".log..", ROOT + ".store..", ROOT + ".jdbc..",
             ROOT + ".ingest..", ROOT + ".window..", ROOT + ".coster..", ROOT + ".listen..",
-            ROOT + ".assemble..", ROOT + ".ledger..", ROOT + ".metrics..", ROOT + ".forward..",
+            ROOT + ".metrics..", ROOT + ".forward..",
             ROOT + ".receive..", ROOT + ".api..", ROOT + ".cli..")
         .check(classes);
   }
@@ -46,7 +46,7 @@ class ImportDirectionTest {
     noClasses().that().resideInAnyPackage(
             ROOT + ".model..", ROOT + ".otlp..", ROOT + ".log..", ROOT + ".store..",
             ROOT + ".jdbc..", ROOT + ".ingest..", ROOT + ".window..", ROOT + ".coster..",
-            ROOT + ".listen..", ROOT + ".assemble..", ROOT + ".ledger..", ROOT + ".metrics..",
+            ROOT + ".listen..", ROOT + ".metrics..",
             ROOT + ".forward..")
         .should().dependOnClassesThat().resideInAnyPackage(
             ROOT + ".receive..", ROOT + ".api..", ROOT + ".cli..")

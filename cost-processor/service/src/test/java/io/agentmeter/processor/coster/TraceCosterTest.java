@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentmeter.cost.CostEngine;
 import io.agentmeter.cost.data.SpanRecord;
 import io.agentmeter.processor.OtlpPayloads;
-import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.jdbc.JdbcLedger;
 import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.metrics.RollupMetrics;
 import io.agentmeter.processor.model.ClosedTrace;
@@ -45,9 +45,11 @@ class TraceCosterTest {
   void aSpanDeliveredTwiceWhileOpenIsCostedOnceAndOfTwoVersionsTheLaterEndingOneIsBilled()
       throws Exception {
     Metrics metrics = new Metrics();
-    try (Ledger ledger = Ledger.open(dir.resolve("ledger.db").toString())) {
+    try (JdbcLedger jdbc = JdbcLedger.open(dir.resolve("ledger.db").toString())) {
+      var ledger = jdbc.costStore();
       TraceCoster coster =
-          TraceCoster.builder(CostEngine.create(), ledger, ledger, new PendingRequests())
+          TraceCoster.builder(CostEngine.create(), jdbc.requestLog(), ledger,
+                  new PendingRequests())
               .setListener(new RollupMetrics(metrics)).setCounters(metrics::duplicates).build();
       IncomingSpan root = span("00000000000000a0", null, 0, 0, 1, "root");
       IncomingSpan call = span("00000000000000a1", "00000000000000a0", 1_000, 100, 1, "call");
@@ -79,19 +81,21 @@ class TraceCosterTest {
   void aLateSpanAmendsTheStoredRollupAndListenersSeeTheOneReplacedAndOnlyTheNewSpan()
       throws Exception {
     String traceId = OtlpPayloads.traceIdHex(1);
-    try (Ledger ledger = Ledger.open(dir.resolve("late.db").toString())) {
-      TraceCoster coster = coster(ledger, ledger);
+    try (JdbcLedger jdbc = JdbcLedger.open(dir.resolve("late.db").toString())) {
+      var ledger = jdbc.costStore();
+      var log = jdbc.requestLog();
+      TraceCoster coster = coster(log, ledger);
       TraceWindow window = TraceWindow.builder(coster::cost, pending).build();
 
-      window.accept(append(ledger, OtlpPayloads.trace(1, 3)));
+      window.accept(append(log, OtlpPayloads.trace(1, 3)));
       window.closeAll();
       coster.awaitStored();
       // the fourth call's span, alone
-      window.accept(append(ledger, only(OtlpPayloads.trace(1, 4), 4)));
+      window.accept(append(log, only(OtlpPayloads.trace(1, 4), 4)));
       window.closeAll();
       coster.awaitStored();
       // the first request again (a sender's retry)
-      window.accept(append(ledger, OtlpPayloads.trace(1, 3)));
+      window.accept(append(log, OtlpPayloads.trace(1, 3)));
       window.closeAll();
       coster.close();
 
@@ -113,7 +117,7 @@ class TraceCosterTest {
       assertThat(retry.previous().total()).isEqualByComparingTo(cost(4));
       assertThat(duplicates.get()).isEqualTo(4);
       // every request's trace is stored: none left pending
-      assertThat(ledger.pending()).isEmpty();
+      assertThat(log.pending()).isEmpty();
       assertThat(pending.requests()).isZero();
     }
   }
@@ -184,12 +188,12 @@ class TraceCosterTest {
     }
     storage.deliveries.put(traceId, stored);
 
-    List<IncomingSpan> found = new StoredSpans(storage, storage).of(traceId);
+    List<IncomingSpan> found = io.agentmeter.processor.store.StoredSpans.of(storage, storage, traceId);
 
     assertThat(found).hasSize(4);
     assertThat(found).allSatisfy(s -> assertThat(s.fingerprint()).startsWith("0ld0"));
     assertThat(found).extracting(s -> s.record().spanId()).doesNotHaveDuplicates();
-    assertThat(new StoredSpans(storage, storage).of(OtlpPayloads.traceIdHex(2))).isEmpty();
+    assertThat(io.agentmeter.processor.store.StoredSpans.of(storage, storage, OtlpPayloads.traceIdHex(2))).isEmpty();
   }
 
   private TraceCoster coster(io.agentmeter.processor.log.RequestLog log,

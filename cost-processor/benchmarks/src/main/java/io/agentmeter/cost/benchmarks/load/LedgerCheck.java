@@ -1,6 +1,7 @@
 package io.agentmeter.cost.benchmarks.load;
 
-import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.processor.jdbc.JdbcLedger;
+import io.agentmeter.processor.store.StoredSpans;
 import java.nio.file.Path;
 
 /**
@@ -10,8 +11,9 @@ import java.nio.file.Path;
 record LedgerCheck(long distinctSpans, long pending) {
 
   static LedgerCheck read(Path ledger) throws Exception {
-    try (Ledger l = Ledger.open(ledger.toString())) {
-      return new LedgerCheck(l.storedSpanCount(), l.pendingSpans().size());
+    try (JdbcLedger l = JdbcLedger.open(ledger.toString())) {
+      return new LedgerCheck(StoredSpans.count(l.costStore(), l.requestLog()),
+          l.requestLog().pending().size());
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.agentmeter.processor.ledger;
+package io.agentmeter.processor.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -243,7 +243,7 @@ final class Migrations {
 
   /**
    * Version 4: on SQLite, received requests ({@code batches}) move to a file of their own beside
-   * the ledger, attached as {@code received} (see {@code Ledger.receivedFile}). SQLite has one
+   * the ledger, attached as {@code received} (see {@code JdbcLedger.receivedFile}). SQLite has one
    * writer per file: with both in one file, acknowledging a request (a durable commit) waited for
    * the rollup being written, and rollups for it, so the two took turns on one lock. On
    * PostgreSQL, where they do not block each other, nothing changes.

@@ -1,16 +1,18 @@
-package io.agentmeter.processor.ledger;
-
-import io.agentmeter.processor.model.TraceCost;
-
-import io.agentmeter.processor.model.SpanRow;
+package io.agentmeter.processor.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentmeter.processor.OtlpPayloads;
 import io.agentmeter.processor.Processor;
+import io.agentmeter.processor.log.RequestLog;
 import io.agentmeter.processor.model.IncomingSpan;
+import io.agentmeter.processor.model.ReceivedRequest;
+import io.agentmeter.processor.model.SpanRow;
+import io.agentmeter.processor.model.TraceCost;
 import io.agentmeter.processor.otlp.SpanConverter;
+import io.agentmeter.processor.store.CostStore;
+import io.agentmeter.processor.store.StoredSpans;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,15 +71,17 @@ class MigrationTest {
       }
     }
 
-    try (Ledger ledger = Ledger.open(file.toString())) {
+    try (JdbcLedger ledger = JdbcLedger.open(file.toString())) {
+      RequestLog log = ledger.requestLog();
+      CostStore store = ledger.costStore();
       assertThat(ledger.schemaVersion()).isEqualTo(Migrations.latest());
-      assertThat(ledger.spansOf(OtlpPayloads.traceIdHex(1))).extracting(IncomingSpan::fingerprint)
-          .containsExactlyInAnyOrderElementsOf(rolledUp.stream().map(IncomingSpan::fingerprint).toList());
-      assertThat(ledger.rolledUpSpansOf(OtlpPayloads.traceIdHex(1))).hasSize(3);
-      assertThat(ledger.pendingSpans()).extracting(s -> s.record().spanId())
+      assertThat(StoredSpans.all(store, log, OtlpPayloads.traceIdHex(1)))
+          .extracting(IncomingSpan::fingerprint).containsExactlyInAnyOrderElementsOf(rolledUp.stream().map(IncomingSpan::fingerprint).toList());
+      assertThat(StoredSpans.of(store, log, OtlpPayloads.traceIdHex(1))).hasSize(3);
+      assertThat(log.pending()).extracting(s -> s.record().spanId())
           .containsExactlyInAnyOrderElementsOf(pending.stream().map(s -> s.record().spanId()).toList());
-      assertThat(ledger.storedSpanCount()).isEqualTo(7);
-      assertThat(ledger.trace(OtlpPayloads.traceIdHex(1)).orElseThrow().spans())
+      assertThat(StoredSpans.count(store, log)).isEqualTo(7);
+      assertThat(store.trace(OtlpPayloads.traceIdHex(1)).orElseThrow().spans())
           .extracting(SpanRow::name).containsExactlyInAnyOrderElementsOf(
               rolledUp.stream().map(s -> s.record().name()).toList());
     }
@@ -87,12 +91,12 @@ class MigrationTest {
         .setTraceGrace(Duration.ofMillis(50)).start()) {
       assertThat(processor.recoveredTraces()).isEqualTo(1);
       processor.flush();
-      TraceCost trace = processor.ledger().trace(OtlpPayloads.traceIdHex(2)).orElseThrow();
+      TraceCost trace = processor.costStore().trace(OtlpPayloads.traceIdHex(2)).orElseThrow();
       assertThat(trace.total()).isEqualByComparingTo(
           OtlpPayloads.CALL_COST.multiply(BigDecimal.valueOf(3)));
       assertThat(trace.spans()).hasSize(4);
-      assertThat(processor.ledger().pendingSpans()).isEmpty();
-      assertThat(processor.ledger().storedSpanCount()).isEqualTo(7);
+      assertThat(processor.requestLog().pending()).isEmpty();
+      assertThat(StoredSpans.count(processor.costStore(), processor.requestLog())).isEqualTo(7);
     }
   }
 
@@ -107,17 +111,18 @@ class MigrationTest {
       insertVersionThreeBatch(c, 9, pending, true);
     }
 
-    try (Ledger ledger = Ledger.open(file.toString())) {
+    try (JdbcLedger ledger = JdbcLedger.open(file.toString())) {
       assertThat(ledger.schemaVersion()).isEqualTo(4);
-      assertThat(ledger.pendingSpans()).hasSize(SpanConverter.convert(pending).spans().size())
+      assertThat(ledger.requestLog().pending()).hasSize(SpanConverter.convert(pending).spans().size())
           .allSatisfy(span -> assertThat(span.batchId()).isEqualTo(9));
       // a request received now is numbered after the moved ones
-      assertThat(ledger.insert(done, SpanConverter.convert(done).spans()))
+      assertThat(ledger.requestLog().append(List.of(
+              new ReceivedRequest(done, SpanConverter.convert(done).spans()))).get(0))
           .allSatisfy(span -> assertThat(span.batchId()).isEqualTo(10));
     }
     assertThat(tables(file)).doesNotContain("batches").contains("cost_lines", "traces");
-    assertThat(tables(Ledger.receivedFile(file))).containsExactly("batches");
-    assertThat(batches(Ledger.receivedFile(file)))
+    assertThat(tables(JdbcLedger.receivedFile(file))).containsExactly("batches");
+    assertThat(batches(JdbcLedger.receivedFile(file)))
         .containsExactly(List.of(7L, 0L, done.length), List.of(9L, 1L, pending.length),
             List.of(10L, 1L, -1));
   }
@@ -135,21 +140,21 @@ class MigrationTest {
       // received by a service of the previous version after the interrupted copy
       insertVersionThreeBatch(c, 11, later, true);
     }
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + Ledger.receivedFile(file))) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + JdbcLedger.receivedFile(file))) {
       createReceivedBatches(c);
       insertVersionThreeBatch(c, 7, first, false);
       insertVersionThreeBatch(c, 9, second, true);
     }
 
-    try (Ledger ledger = Ledger.open(file.toString())) {
+    try (JdbcLedger ledger = JdbcLedger.open(file.toString())) {
       assertThat(ledger.schemaVersion()).isEqualTo(4);
-      assertThat(ledger.pendingSpans()).extracting(IncomingSpan::batchId)
+      assertThat(ledger.requestLog().pending()).extracting(IncomingSpan::batchId)
           .containsOnly(9L, 11L)
           .hasSize(SpanConverter.convert(second).spans().size()
               + SpanConverter.convert(later).spans().size());
     }
     assertThat(tables(file)).doesNotContain("batches");
-    assertThat(batches(Ledger.receivedFile(file))).containsExactly(
+    assertThat(batches(JdbcLedger.receivedFile(file))).containsExactly(
         List.of(7L, 0L, first.length), List.of(9L, 1L, second.length), List.of(11L, 1L, later.length));
   }
 
@@ -162,35 +167,36 @@ class MigrationTest {
       Migrations.applyUpTo(c, Dialect.SQLITE, 3);
       insertVersionThreeBatch(c, 9, mine, true);
     }
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + Ledger.receivedFile(file))) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + JdbcLedger.receivedFile(file))) {
       createReceivedBatches(c);
       insertVersionThreeBatch(c, 9, other, true);
     }
 
-    assertThatThrownBy(() -> Ledger.open(file.toString()))
+    assertThatThrownBy(() -> JdbcLedger.open(file.toString()))
         .isInstanceOf(java.sql.SQLException.class)
         .hasMessageContaining("request 9 is in both with different contents")
         .hasMessageContaining("nothing was removed");
     assertThat(batches(file)).containsExactly(List.of(9L, 1L, mine.length));
-    assertThat(batches(Ledger.receivedFile(file))).containsExactly(List.of(9L, 1L, other.length));
+    assertThat(batches(JdbcLedger.receivedFile(file))).containsExactly(List.of(9L, 1L, other.length));
   }
 
   @Test
   void aLedgerWhoseReceivedFileIsGoneIsRefusedWithWhatIsMissing() throws Exception {
     Path file = dir.resolve("ledger.db");
     byte[] body = OtlpPayloads.trace(1, 2).toByteArray();
-    try (Ledger ledger = Ledger.open(file.toString())) {
-      ledger.insert(body, SpanConverter.convert(body).spans());
+    try (JdbcLedger ledger = JdbcLedger.open(file.toString())) {
+      ledger.requestLog().append(
+          List.of(new ReceivedRequest(body, SpanConverter.convert(body).spans())));
     }
-    Files.delete(Ledger.receivedFile(file));
+    Files.delete(JdbcLedger.receivedFile(file));
 
-    assertThatThrownBy(() -> Ledger.open(file.toString()))
+    assertThatThrownBy(() -> JdbcLedger.open(file.toString()))
         .isInstanceOf(java.sql.SQLException.class)
         .hasMessageContaining("has lost the file of the requests it received")
-        .hasMessageContaining(Ledger.receivedFile(file).toString());
+        .hasMessageContaining(JdbcLedger.receivedFile(file).toString());
     // an empty file in its place is refused too
-    Files.createFile(Ledger.receivedFile(file));
-    assertThatThrownBy(() -> Ledger.open(file.toString()))
+    Files.createFile(JdbcLedger.receivedFile(file));
+    assertThatThrownBy(() -> JdbcLedger.open(file.toString()))
         .hasMessageContaining("has lost the file of the requests it received");
   }
 
@@ -198,19 +204,20 @@ class MigrationTest {
   void receivedRequestsWithoutTheirLedgerAreRefusedAndKept() throws Exception {
     Path file = dir.resolve("ledger.db");
     byte[] body = OtlpPayloads.trace(1, 2).toByteArray();
-    try (Ledger ledger = Ledger.open(file.toString())) {
-      ledger.insert(body, SpanConverter.convert(body).spans());
+    try (JdbcLedger ledger = JdbcLedger.open(file.toString())) {
+      ledger.requestLog().append(
+          List.of(new ReceivedRequest(body, SpanConverter.convert(body).spans())));
     }
     for (String suffix : new String[] {"", "-wal", "-shm"}) {
       Files.deleteIfExists(Path.of(file + suffix));
     }
 
-    assertThatThrownBy(() -> Ledger.open(file.toString()))
+    assertThatThrownBy(() -> JdbcLedger.open(file.toString()))
         .isInstanceOf(java.sql.SQLException.class)
         .hasMessageContaining("the ledger " + file + " is missing")
         .hasMessageContaining("move the file away to start an empty ledger");
     assertThat(Files.exists(file)).isFalse();
-    assertThat(batches(Ledger.receivedFile(file))).containsExactly(List.of(1L, 1L, -1));
+    assertThat(batches(JdbcLedger.receivedFile(file))).containsExactly(List.of(1L, 1L, -1));
   }
 
   private static void createReceivedBatches(Connection c) throws Exception {

@@ -1,0 +1,135 @@
+package io.agentmeter.processor.store;
+
+import io.agentmeter.cost.pricing.CostStatus;
+import io.agentmeter.cost.pricing.SpanCost;
+import io.agentmeter.cost.rollup.RollupResult;
+import io.agentmeter.cost.rollup.SpanOutcome;
+import io.agentmeter.processor.model.IncomingSpan;
+import io.agentmeter.processor.model.Rollup;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a cost store keeps of one trace's rollup: its cost lines and its totals. Every store makes
+ * them with {@link #of}, so they agree on what a rollup stores.
+ *
+ * @param traceId the trace
+ * @param amends whether an earlier rollup of the trace may be stored (see {@link Rollup#amends})
+ * @param lines a line per delivered span and agent its cost goes to, in the rollup's span order
+ * @param trace the trace's totals
+ */
+public record CostLines(String traceId, boolean amends, List<CostLine> lines, TraceRow trace) {
+
+  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
+
+  /**
+   * The lines and totals of a rollup: a line per span outcome whose delivery is among the rollup's
+   * spans (by span id and start time, each delivery once), one more per further agent a shared
+   * cost is split across.
+   *
+   * @param nowMillis when the rows are made ({@link TraceRow#updatedAtMs})
+   */
+  public static CostLines of(Rollup item, long nowMillis) {
+    String traceId = item.traceId();
+    RollupResult result = item.result();
+    Map<String, ArrayDeque<IncomingSpan>> delivered = new HashMap<>();
+    for (IncomingSpan span : item.spans()) {
+      delivered.computeIfAbsent(span.record().spanId(), k -> new ArrayDeque<>(1)).add(span);
+    }
+    long start = Long.MAX_VALUE;
+    String rootName = null;
+    String rootId = result.roots().get(traceId);
+    TreeSet<String> clients = new TreeSet<>();
+    int distinct = 0;
+    List<CostLine> lines = new ArrayList<>(result.spans().size());
+    long lastDay = Long.MIN_VALUE;
+    String dayText = null;
+    for (SpanOutcome outcome : result.spans()) {
+      start = Math.min(start, outcome.startEpochNanos());
+      if (outcome.spanId().equals(rootId)) {
+        rootName = outcome.name();
+      }
+      if (outcome.status() != CostStatus.DUPLICATE) {
+        distinct++;
+      }
+      IncomingSpan span = take(delivered.get(outcome.spanId()), outcome.startEpochNanos());
+      if (span == null) {
+        continue;
+      }
+      boolean billable = outcome.status() == CostStatus.PRICED
+          || outcome.status() == CostStatus.UNPRICED;
+      if (billable) {
+        clients.add(outcome.client());
+      }
+      long day = Math.floorDiv(outcome.startEpochNanos(), NANOS_PER_DAY);
+      if (day != lastDay) {
+        dayText = LocalDate.ofEpochDay(day).toString();
+        lastDay = day;
+      }
+      Map<String, BigDecimal> shares = outcome.agentShares();
+      if (shares.isEmpty()) {
+        shares = new LinkedHashMap<>();
+        shares.put(outcome.agent(), null);
+      }
+      SpanCost price = outcome.price();
+      String model = billable && outcome.model() == null ? "unknown" : outcome.model();
+      int n = 0;
+      for (Map.Entry<String, BigDecimal> share : shares.entrySet()) {
+        lines.add(new CostLine(traceId, outcome.spanId(), span.fingerprint(), n,
+            outcome.startEpochNanos(), dayText, share.getKey(), outcome.task(), outcome.client(),
+            outcome.provider(), model, outcome.status().value(), outcome.reason(),
+            share.getValue(), n == 0 ? outcome.cost() : null, result.currency(),
+            price == null ? null : price.priceRef(),
+            // tokens once per span, on its first line
+            n == 0 ? outcome.inputTokens() : 0L, n == 0 ? outcome.outputTokens() : 0L,
+            outcome.retry(), outcome.sharedResource() != null, outcome.parentSpanId(),
+            outcome.name(), span.record().endEpochNanos(), span.batchId()));
+        n++;
+      }
+    }
+    TraceRow trace = new TraceRow(traceId, result.currency(), result.total(), item.complete(),
+        rootId, rootName, distinct, result.unpricedSpans(), result.sharedTotal(),
+        result.retryTotal(), start == Long.MAX_VALUE ? 0L : start, result.byAgent(),
+        result.byModel(), result.byClient(), List.copyOf(clients), nowMillis);
+    return new CostLines(traceId, item.amends(), lines, trace);
+  }
+
+  /**
+   * A span start bound of a query as stored start times compare with it: nanoseconds since the
+   * epoch, 0 for the epoch or before, {@link Long#MAX_VALUE} past what a long holds.
+   */
+  public static long nanos(Instant instant) {
+    if (instant.getEpochSecond() >= Long.MAX_VALUE / 1_000_000_000L) {
+      return Long.MAX_VALUE;
+    }
+    if (instant.getEpochSecond() <= 0) {
+      return 0;
+    }
+    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+  }
+
+  /** The first delivery in {@code queue} (one span id's) that started at {@code start}, removed. */
+  private static @Nullable IncomingSpan take(@Nullable ArrayDeque<IncomingSpan> queue, long start) {
+    if (queue == null) {
+      return null;
+    }
+    for (Iterator<IncomingSpan> it = queue.iterator(); it.hasNext(); ) {
+      IncomingSpan span = it.next();
+      if (span.record().startEpochNanos() == start) {
+        it.remove();
+        return span;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,9 @@
+package io.agentmeter.processor.store;
+
+class InMemoryCostStoreTest extends CostStoreKit {
+
+  @Override
+  protected CostStore open() {
+    return new InMemoryCostStore();
+  }
+}
