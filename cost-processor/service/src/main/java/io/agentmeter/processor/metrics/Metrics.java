@@ -1,5 +1,6 @@
 package io.agentmeter.processor.metrics;
 
+import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -39,6 +40,8 @@ public final class Metrics {
   private static final double[] LATENCY_BUCKETS_SECONDS = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
   };
+  /** The client's defaults: no properties file or system property changes what is exposed. */
+  private static final PrometheusProperties DEFAULTS = PrometheusProperties.builder().build();
   private static final PrometheusTextFormatWriter WRITER =
       PrometheusTextFormatWriter.builder().setIncludeCreatedTimestamps(false).build();
 
@@ -66,7 +69,7 @@ public final class Metrics {
         "Spans received again (same ids and content) and skipped.");
     rejected = counter("agentmeter_spans_rejected_total",
         "Spans or requests rejected, by reason.", "reason");
-    GaugeWithCallback.builder()
+    GaugeWithCallback.builder(DEFAULTS)
         .name("agentmeter_traces_open")
         .help("Traces being assembled.")
         .callback(callback -> callback.call(tracesOpen.getAsLong()))
@@ -75,7 +78,7 @@ public final class Metrics {
     forwarded = counter("agentmeter_forward_spans_total", "Spans forwarded.");
     forwardDropped = counter("agentmeter_forward_dropped_spans_total",
         "Spans the forwarder gave up on (backend down past the retry queue).");
-    ledgerWrite = Histogram.builder()
+    ledgerWrite = Histogram.builder(DEFAULTS)
         .name("agentmeter_ledger_write_seconds")
         .help("Time to store a group of received spans durably.")
         .classicOnly()
@@ -85,7 +88,7 @@ public final class Metrics {
   }
 
   private Counter counter(String name, String help, String... labels) {
-    return Counter.builder()
+    return Counter.builder(DEFAULTS)
         .name(name)
         .help(help)
         .labelNames(labels)
