@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -26,7 +27,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Names as exposed: the client names a counter without its {@code _total} suffix and writes the
  * suffix out, so {@code agentmeter_cost_total}, {@code agentmeter_tokens_total} and the other
- * counters read as they always have.
+ * counters read as they always have. Label names are written in alphabetical order, values as
+ * floating-point numbers ({@code 4.0}). A family with labels is written once it has a series: cost,
+ * tokens and unpriced spans from the first trace that has them; the rejection reasons
+ * ({@link #REJECT_REASONS}) are there at 0 from the start.
  *
  * <p>Money: {@link #addCost} adds the exact {@link BigDecimal} amount to an exact per-label-set sum
  * (see {@link #costs()}); only at a scrape is each sum turned into the nearest {@code double}, which
@@ -37,6 +41,13 @@ import java.util.function.LongSupplier;
  */
 public final class Metrics {
 
+  /**
+   * The reasons the receivers reject for, shown at 0 from the start: the client writes a labelled
+   * family only once it has a series, and a dashboard's {@code rate()} needs the 0 to start from.
+   * A reason not listed here is counted all the same, from its first rejection.
+   */
+  static final List<String> REJECT_REASONS = List.of("unsupported_media_type", "too_large",
+      "undecodable", "invalid_span", "backpressure", "ledger_error");
   private static final double[] LATENCY_BUCKETS_SECONDS = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
   };
@@ -69,6 +80,7 @@ public final class Metrics {
         "Spans received again (same ids and content) and skipped.");
     rejected = counter("agentmeter_spans_rejected_total",
         "Spans or requests rejected, by reason.", "reason");
+    REJECT_REASONS.forEach(rejected::labelValues);
     GaugeWithCallback.builder(DEFAULTS)
         .name("agentmeter_traces_open")
         .help("Traces being assembled.")

@@ -121,6 +121,15 @@ class MetricsTest {
   }
 
   @Test
+  void rejectionReasonsAreThereAtZeroBeforeAnyRejection() {
+    String text = new Metrics().scrape();
+    assertThat(Metrics.REJECT_REASONS).hasSize(6).allSatisfy(reason -> assertThat(text)
+        .contains("agentmeter_spans_rejected_total{reason=\"" + reason + "\"} 0.0\n"));
+    // families whose label values come with traffic are written from their first series
+    assertThat(text).doesNotContain("agentmeter_cost_total").doesNotContain("agentmeter_tokens_total");
+  }
+
+  @Test
   void labelValuesAreEscaped() {
     Metrics metrics = new Metrics();
     metrics.unpriced("a\"b\\c\nd");
