@@ -549,14 +549,15 @@ final class LoadCommand implements Callable<Integer> {
   }
 
   private static long storedSpans(HttpClient client, int api, long expected) throws Exception {
-    Pattern received = Pattern.compile("(?m)^agentmeter_spans_received_total (\\d+)");
+    // the value as the Prometheus client writes a double: 4.0, or 1.2E7 from ten million on
+    Pattern received = Pattern.compile("(?m)^agentmeter_spans_received_total (\\S+)$");
     long value = -1;
     for (int i = 0; i < 100; i++) {
       String metrics = client.send(HttpRequest.newBuilder(URI.create(
           "http://127.0.0.1:" + api + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
       Matcher m = received.matcher(metrics);
       if (m.find()) {
-        value = Long.parseLong(m.group(1));
+        value = (long) Double.parseDouble(m.group(1));
         if (value >= expected) {
           return value;
         }

@@ -28,9 +28,9 @@ import java.util.function.LongSupplier;
  * <p>Names as exposed: the client names a counter without its {@code _total} suffix and writes the
  * suffix out, so {@code agentmeter_cost_total}, {@code agentmeter_tokens_total} and the other
  * counters read as they always have. Label names are written in alphabetical order, values as
- * floating-point numbers ({@code 4.0}). A family with labels is written once it has a series: cost,
- * tokens and unpriced spans from the first trace that has them; the rejection reasons
- * ({@link #REJECT_REASONS}) are there at 0 from the start.
+ * Java writes a double ({@code 4.0}; {@code 1.2E7} from ten million on). A family with labels is
+ * written once it has a series: cost, tokens and unpriced spans from the first trace that has
+ * them; the rejection reasons ({@link #REJECT_REASONS}) are there at 0 from the start.
  *
  * <p>Money: {@link #addCost} adds the exact {@link BigDecimal} amount to an exact per-label-set sum
  * (see {@link #costs()}); only at a scrape is each sum turned into the nearest {@code double}, which
