@@ -1,9 +1,12 @@
 package io.agentmeter.processor;
 
 import io.agentmeter.cost.CostEngine;
+import io.agentmeter.cost.CostEngineBuilder;
 import io.agentmeter.cost.catalog.CatalogLoad;
 import io.agentmeter.cost.catalog.CatalogLoader;
 import io.agentmeter.cost.catalog.PriceCatalog;
+import io.agentmeter.cost.fx.FxTable;
+import io.agentmeter.cost.rollup.AllocationRule;
 import io.agentmeter.processor.api.ApiServer;
 import io.agentmeter.processor.api.ApiServer.ApiToken;
 import io.agentmeter.processor.coster.TraceCoster;
@@ -63,7 +66,10 @@ public final class Processor implements AutoCloseable {
       catalog = catalog.withLayerOnTop(load.layer());
     }
     this.userCatalog = load;
-    CostEngine engine = CostEngine.builder().setCatalog(catalog).build();
+    FxTable fx = b.fxTable == null ? FxTable.empty() : FxTableFile.read(b.fxTable);
+    CostEngine engine = CostEngine.builder().setCatalog(catalog).setFxTable(fx)
+        .setReportingCurrency(b.currency).setAllocationRule(b.sharedAllocation).build();
+    FxTableFile.checkCovers(fx, b.fxTable, catalog, engine.currency());
     this.metrics = new Metrics();
     this.ledger = JdbcLedger.open(b.ledger);
     RequestLog log = ledger.requestLog();
@@ -124,6 +130,9 @@ public final class Processor implements AutoCloseable {
     private boolean writeGenAiUsageCost;
     private int maxBodyBytes = 16 * 1024 * 1024;
     private int queueCapacity = 1_024;
+    private String currency = CostEngineBuilder.DEFAULT_CURRENCY;
+    private @Nullable Path fxTable;
+    private AllocationRule sharedAllocation = AllocationRule.EVEN;
 
     private Builder() {}
 
@@ -194,6 +203,31 @@ public final class Processor implements AutoCloseable {
 
     public Builder setQueueCapacity(int batches) {
       this.queueCapacity = batches;
+      return this;
+    }
+
+    /**
+     * The ISO 4217 currency costs are reported in: the ledger's amounts, the API and
+     * {@code /metrics} (default USD). Prices in another currency are converted with
+     * {@link #setFxTable}.
+     */
+    public Builder setCurrency(String currency) {
+      this.currency = currency;
+      return this;
+    }
+
+    /**
+     * A CSV file of dated exchange rates ({@code date,from,to,rate}); a span is converted at the
+     * latest rate dated on or before its start day. Read and checked at {@link #start()}.
+     */
+    public Builder setFxTable(@Nullable Path file) {
+      this.fxTable = file;
+      return this;
+    }
+
+    /** How a shared resource's cost is split across the agents of a task (default EVEN). */
+    public Builder setSharedAllocation(AllocationRule rule) {
+      this.sharedAllocation = rule;
       return this;
     }
 

@@ -129,10 +129,10 @@ class ProcessorIntegrationTest {
       String metrics = HTTP.send(HttpRequest.newBuilder(
               URI.create("http://127.0.0.1:" + processor.apiPort() + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(metrics).contains("agentmeter_cost_total{agent=\"researcher\",model=\"gpt-4o\","
-          + "provider=\"openai\",client=\"" + client + "\",currency=\"USD\"} 0.007375");
-      assertThat(metrics).contains("agentmeter_unpriced_spans_total{model=\"acme-reviewer-7b\"} 1");
-      assertThat(metrics).contains("agentmeter_spans_duplicate_total " + spans.size());
+      assertThat(metrics).contains("agentmeter_cost_total{agent=\"researcher\",client=\"" + client
+          + "\",currency=\"USD\",model=\"gpt-4o\",provider=\"openai\"} 0.007375\n");
+      assertThat(metrics).contains("agentmeter_unpriced_spans_total{model=\"acme-reviewer-7b\"} 1.0\n");
+      assertThat(metrics).contains("agentmeter_spans_duplicate_total " + spans.size() + ".0\n");
 
       Map<String, Span> sent = await().atMost(Duration.ofSeconds(10))
           .until(() -> forwardedSpans(forwarded), m -> m.size() == spans.size());

@@ -1,10 +1,12 @@
 package io.agentmeter.processor.cli;
 
+import io.agentmeter.cost.rollup.AllocationRule;
 import io.agentmeter.processor.Processor;
 import io.agentmeter.processor.api.ApiServer.ApiToken;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -77,6 +79,22 @@ final class ServeCommand implements Callable<Integer> {
       description = "Largest OTLP body accepted, compressed or inflated (default: ${DEFAULT-VALUE}).")
   int maxBody;
 
+  @Option(names = "--currency", paramLabel = "CODE", defaultValue = "USD",
+      description = "ISO 4217 currency the ledger, the API and /metrics report costs in"
+          + " (default: ${DEFAULT-VALUE}); prices in another currency are converted with --fx-table.")
+  String currency;
+
+  @Option(names = "--fx-table", paramLabel = "FILE",
+      description = "CSV of dated exchange rates, lines date,from,to,rate (2026-01-01,USD,EUR,0.92);"
+          + " a span is converted at the latest rate dated on or before its start day.")
+  Path fxTable;
+
+  @Option(names = "--shared-allocation", paramLabel = "RULE", defaultValue = "EVEN",
+      description = "How a shared resource's cost (agentmeter.shared.resource, billed once per task)"
+          + " is split across the agents that used it: FIRST_USER, EVEN or PROPORTIONAL to their"
+          + " direct cost (default: ${DEFAULT-VALUE}).")
+  String sharedAllocation;
+
   @Override
   public Integer call() throws Exception {
     Processor.Builder builder = Processor.builder()
@@ -90,7 +108,10 @@ final class ServeCommand implements Callable<Integer> {
         .setTraceIdleTimeout(Durations.parse(idleTimeout, "--trace-idle-timeout"))
         .setTraceGrace(Durations.parse(grace, "--trace-grace"))
         .setWriteGenAiUsageCost(writeGenAiCost)
-        .setMaxBodyBytes(maxBody);
+        .setMaxBodyBytes(maxBody)
+        .setCurrency(currency)
+        .setFxTable(fxTable)
+        .setSharedAllocation(allocationRule(sharedAllocation));
     if (apiTokens != null) {
       for (String token : apiTokens) {
         if (!token.isBlank()) {
@@ -109,6 +130,9 @@ final class ServeCommand implements Callable<Integer> {
           + " entries, " + processor.userCatalog().issues().size() + " unusable) over the bundled catalogue");
     }
     System.out.println("ledger:  " + processor.costStore().description());
+    System.out.println("costs:   " + currency.trim().toUpperCase(Locale.ROOT)
+        + (fxTable == null ? "" : " (rates from " + fxTable + ")")
+        + ", shared-resource allocation " + allocationRule(sharedAllocation));
     if (processor.recoveredTraces() > 0) {
       System.out.println("recovered " + processor.recoveredTraces() + " traces left open by a previous run");
     }
@@ -123,5 +147,17 @@ final class ServeCommand implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** {@code FIRST_USER}, {@code first-user} and {@code first_user} alike. */
+  static AllocationRule allocationRule(String text) {
+    String name = text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    for (AllocationRule rule : AllocationRule.values()) {
+      if (rule.name().equals(name)) {
+        return rule;
+      }
+    }
+    throw new IllegalArgumentException("--shared-allocation must be FIRST_USER, EVEN or"
+        + " PROPORTIONAL; got '" + text + "'");
   }
 }

@@ -1,42 +1,111 @@
 package io.agentmeter.processor.metrics;
 
+import io.prometheus.metrics.config.PrometheusProperties;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * The service's counters, exposed in the Prometheus text format. Cost counters are kept as exact
- * decimals and only turned into floating point when written out.
+ * The service's metrics, kept and written out by the Prometheus Java client (text exposition
+ * format 0.0.4). Every instance has a registry of its own.
+ *
+ * <p>Names as exposed: the client names a counter without its {@code _total} suffix and writes the
+ * suffix out, so {@code agentmeter_cost_total}, {@code agentmeter_tokens_total} and the other
+ * counters read as they always have. Label names are written in alphabetical order, values as
+ * Java writes a double ({@code 4.0}; {@code 1.2E7} from ten million on). A family with labels is
+ * written once it has a series: cost, tokens and unpriced spans from the first trace that has
+ * them; the rejection reasons ({@link #REJECT_REASONS}) are there at 0 from the start.
+ *
+ * <p>Money: {@link #addCost} adds the exact {@link BigDecimal} amount to an exact per-label-set sum
+ * (see {@link #costs()}); only at a scrape is each sum turned into the nearest {@code double}, which
+ * the exposition format carries. The exposed value therefore has a relative error of at most one
+ * part in 2<sup>53</sup> (about 1e-16: 15 significant digits are right), and it never accumulates
+ * rounding from one addition to the next. The ledger, not {@code /metrics}, is the exact record.
+ * Token and span counters are whole numbers, exact as doubles up to 2<sup>53</sup>.
  */
 public final class Metrics {
 
+  /**
+   * The reasons the receivers reject for, shown at 0 from the start: the client writes a labelled
+   * family only once it has a series, and a dashboard's {@code rate()} needs the 0 to start from.
+   * A reason not listed here is counted all the same, from its first rejection.
+   */
+  static final List<String> REJECT_REASONS = List.of("unsupported_media_type", "too_large",
+      "undecodable", "invalid_span", "backpressure", "ledger_error");
   private static final double[] LATENCY_BUCKETS_SECONDS = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
   };
+  /** The client's defaults: no properties file or system property changes what is exposed. */
+  private static final PrometheusProperties DEFAULTS = PrometheusProperties.builder().build();
+  private static final PrometheusTextFormatWriter WRITER =
+      PrometheusTextFormatWriter.builder().setIncludeCreatedTimestamps(false).build();
 
+  private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Map<CostLabels, BigDecimal> cost = new ConcurrentHashMap<>();
-  private final Map<TokenLabels, LongAdder> tokens = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> unpriced = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
-  private final LongAdder received = new LongAdder();
-  private final LongAdder duplicates = new LongAdder();
-  private final LongAdder tracesClosed = new LongAdder();
-  private final LongAdder forwarded = new LongAdder();
-  private final LongAdder forwardDropped = new LongAdder();
-  private final LongAdder[] latencyBuckets = new LongAdder[LATENCY_BUCKETS_SECONDS.length];
-  private final LongAdder latencyCount = new LongAdder();
-  private final AtomicLong latencyNanosSum = new AtomicLong();
+  private final Counter tokens;
+  private final Counter unpriced;
+  private final Counter received;
+  private final Counter duplicates;
+  private final Counter rejected;
+  private final Counter tracesClosed;
+  private final Counter forwarded;
+  private final Counter forwardDropped;
+  private final Histogram ledgerWrite;
   private volatile LongSupplier tracesOpen = () -> 0;
 
   public Metrics() {
-    for (int i = 0; i < latencyBuckets.length; i++) {
-      latencyBuckets[i] = new LongAdder();
-    }
+    registry.register(new CostCollector());
+    tokens = counter("agentmeter_tokens_total", "Tokens of billed spans, by kind.",
+        "agent", "model", "provider", "client", "kind");
+    unpriced = counter("agentmeter_unpriced_spans_total",
+        "Billable spans that could not be priced (unknown model, bad usage), by model.", "model");
+    received = counter("agentmeter_spans_received_total", "Spans accepted and stored.");
+    duplicates = counter("agentmeter_spans_duplicate_total",
+        "Spans received again (same ids and content) and skipped.");
+    rejected = counter("agentmeter_spans_rejected_total",
+        "Spans or requests rejected, by reason.", "reason");
+    REJECT_REASONS.forEach(rejected::labelValues);
+    GaugeWithCallback.builder(DEFAULTS)
+        .name("agentmeter_traces_open")
+        .help("Traces being assembled.")
+        .callback(callback -> callback.call(tracesOpen.getAsLong()))
+        .register(registry);
+    tracesClosed = counter("agentmeter_traces_closed_total", "Trace rollups stored.");
+    forwarded = counter("agentmeter_forward_spans_total", "Spans forwarded.");
+    forwardDropped = counter("agentmeter_forward_dropped_spans_total",
+        "Spans the forwarder gave up on (backend down past the retry queue).");
+    ledgerWrite = Histogram.builder(DEFAULTS)
+        .name("agentmeter_ledger_write_seconds")
+        .help("Time to store a group of received spans durably.")
+        .classicOnly()
+        .classicUpperBounds(LATENCY_BUCKETS_SECONDS)
+        .withoutExemplars()
+        .register(registry);
+  }
+
+  private Counter counter(String name, String help, String... labels) {
+    return Counter.builder(DEFAULTS)
+        .name(name)
+        .help(help)
+        .labelNames(labels)
+        .withoutExemplars()
+        .register(registry);
   }
 
   /** Labels of a cost sample. */
@@ -45,53 +114,49 @@ public final class Metrics {
   /** Labels of a token sample; {@code kind} is {@code input} or {@code output}. */
   public record TokenLabels(String agent, String model, String provider, String client, String kind) {}
 
+  /** Adds {@code amount} exactly to the cost of {@code labels}. */
   public void addCost(CostLabels labels, BigDecimal amount) {
     cost.merge(labels, amount, BigDecimal::add);
   }
 
   public void addTokens(TokenLabels labels, long count) {
     if (count > 0) {
-      tokens.computeIfAbsent(labels, k -> new LongAdder()).add(count);
+      tokens.labelValues(labels.agent(), labels.model(), labels.provider(), labels.client(),
+          labels.kind()).inc(count);
     }
   }
 
   public void unpriced(String model) {
-    unpriced.computeIfAbsent(model, k -> new LongAdder()).increment();
+    unpriced.labelValues(model).inc();
   }
 
   public void received(long spans) {
-    received.add(spans);
+    received.inc(spans);
   }
 
   public void duplicates(long spans) {
-    duplicates.add(spans);
+    duplicates.inc(spans);
   }
 
+  /** Counts {@code spans} rejected for {@code reason}; 0 still shows the reason's series. */
   public void rejected(String reason, long spans) {
-    rejected.computeIfAbsent(reason, k -> new LongAdder()).add(spans);
+    rejected.labelValues(reason).inc(spans);
   }
 
   public void traceClosed() {
-    tracesClosed.increment();
+    tracesClosed.inc();
   }
 
   public void forwarded(long spans) {
-    forwarded.add(spans);
+    forwarded.inc(spans);
   }
 
   public void forwardDropped(long spans) {
-    forwardDropped.add(spans);
+    forwardDropped.inc(spans);
   }
 
   public void ledgerWrite(long nanos) {
-    latencyCount.increment();
-    latencyNanosSum.addAndGet(nanos);
-    double seconds = nanos / 1e9;
-    for (int i = 0; i < LATENCY_BUCKETS_SECONDS.length; i++) {
-      if (seconds <= LATENCY_BUCKETS_SECONDS[i]) {
-        latencyBuckets[i].increment();
-      }
-    }
+    ledgerWrite.observe(nanos / 1e9);
   }
 
   public void tracesOpen(LongSupplier supplier) {
@@ -100,7 +165,7 @@ public final class Metrics {
 
   /** Spans dropped by the forwarder so far. */
   public long forwardDroppedCount() {
-    return forwardDropped.sum();
+    return forwardDropped.getLongValue();
   }
 
   /** The exact cost counted for each label set (a copy). */
@@ -110,85 +175,33 @@ public final class Metrics {
 
   /** Everything, in the Prometheus text exposition format 0.0.4. */
   public String scrape() {
-    StringBuilder out = new StringBuilder(4096);
-    header(out, "agentmeter_cost_total", "counter",
-        "Cost of billed LLM, embedding and tool spans, in the ledger's currency.");
-    for (Map.Entry<CostLabels, BigDecimal> e : sorted(cost)) {
-      CostLabels l = e.getKey();
-      sample(out, "agentmeter_cost_total", List.of("agent", l.agent(), "model", l.model(),
-          "provider", l.provider(), "client", l.client(), "currency", l.currency()),
-          e.getValue().toPlainString());
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    try {
+      WRITER.write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
     }
-    header(out, "agentmeter_tokens_total", "counter", "Tokens of billed spans, by kind.");
-    for (Map.Entry<TokenLabels, LongAdder> e : sorted(tokens)) {
-      TokenLabels l = e.getKey();
-      sample(out, "agentmeter_tokens_total", List.of("agent", l.agent(), "model", l.model(),
-          "provider", l.provider(), "client", l.client(), "kind", l.kind()),
-          Long.toString(e.getValue().sum()));
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The media type of {@link #scrape()}. */
+  public static String contentType() {
+    return WRITER.getContentType();
+  }
+
+  /** {@code agentmeter_cost_total}: the exact sums, each turned into a double when scraped. */
+  private final class CostCollector implements Collector {
+    @Override
+    public MetricSnapshot collect() {
+      CounterSnapshot.Builder snapshot = CounterSnapshot.builder()
+          .name("agentmeter_cost")
+          .help("Cost of billed LLM, embedding and tool spans, in the reporting currency.");
+      cost.forEach((l, amount) -> snapshot.dataPoint(CounterDataPointSnapshot.builder()
+          .labels(Labels.of("agent", l.agent(), "model", l.model(), "provider", l.provider(),
+              "client", l.client(), "currency", l.currency()))
+          .value(amount.doubleValue())
+          .build()));
+      return snapshot.build();
     }
-    header(out, "agentmeter_unpriced_spans_total", "counter",
-        "Billable spans that could not be priced (unknown model, bad usage), by model.");
-    unpriced.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-        sample(out, "agentmeter_unpriced_spans_total", List.of("model", e.getKey()),
-            Long.toString(e.getValue().sum())));
-    simple(out, "agentmeter_spans_received_total", "counter", "Spans accepted and stored.",
-        received.sum());
-    simple(out, "agentmeter_spans_duplicate_total", "counter",
-        "Spans received again (same ids and content) and skipped.", duplicates.sum());
-    header(out, "agentmeter_spans_rejected_total", "counter",
-        "Spans or requests rejected, by reason.");
-    rejected.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-        sample(out, "agentmeter_spans_rejected_total", List.of("reason", e.getKey()),
-            Long.toString(e.getValue().sum())));
-    simple(out, "agentmeter_traces_open", "gauge", "Traces being assembled.",
-        tracesOpen.getAsLong());
-    simple(out, "agentmeter_traces_closed_total", "counter", "Trace rollups stored.",
-        tracesClosed.sum());
-    simple(out, "agentmeter_forward_spans_total", "counter", "Spans forwarded.", forwarded.sum());
-    simple(out, "agentmeter_forward_dropped_spans_total", "counter",
-        "Spans the forwarder gave up on (backend down past the retry queue).",
-        forwardDropped.sum());
-    header(out, "agentmeter_ledger_write_seconds", "histogram",
-        "Time to store a group of received spans durably.");
-    for (int i = 0; i < LATENCY_BUCKETS_SECONDS.length; i++) {
-      sample(out, "agentmeter_ledger_write_seconds_bucket",
-          List.of("le", Double.toString(LATENCY_BUCKETS_SECONDS[i])),
-          Long.toString(latencyBuckets[i].sum()));
-    }
-    sample(out, "agentmeter_ledger_write_seconds_bucket", List.of("le", "+Inf"),
-        Long.toString(latencyCount.sum()));
-    out.append("agentmeter_ledger_write_seconds_sum ")
-        .append(latencyNanosSum.get() / 1e9).append('\n');
-    out.append("agentmeter_ledger_write_seconds_count ").append(latencyCount.sum()).append('\n');
-    return out.toString();
-  }
-
-  private static <K, V> List<Map.Entry<K, V>> sorted(Map<K, V> map) {
-    List<Map.Entry<K, V>> entries = new ArrayList<>(map.entrySet());
-    entries.sort(java.util.Comparator.comparing(e -> e.getKey().toString()));
-    return entries;
-  }
-
-  private static void simple(StringBuilder out, String name, String type, String help, long value) {
-    header(out, name, type, help);
-    out.append(name).append(' ').append(value).append('\n');
-  }
-
-  private static void header(StringBuilder out, String name, String type, String help) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-  }
-
-  private static void sample(StringBuilder out, String name, List<String> labels, String value) {
-    out.append(name).append('{');
-    List<String> parts = new ArrayList<>();
-    for (int i = 0; i < labels.size(); i += 2) {
-      parts.add(labels.get(i) + "=\"" + escape(labels.get(i + 1)) + "\"");
-    }
-    out.append(String.join(",", parts)).append("} ").append(value).append('\n');
-  }
-
-  private static String escape(String value) {
-    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
   }
 }

@@ -71,9 +71,9 @@ class TraceCosterTest {
               org.assertj.core.groups.Tuple.tuple("00000000000000a2", "priced"),
               org.assertj.core.groups.Tuple.tuple("00000000000000a2", "duplicate"));
       assertThat(metrics.scrape())
-          .contains("agentmeter_spans_duplicate_total 2")
-          .contains("agentmeter_tokens_total{agent=\"unattributed\",model=\"gpt-4o\","
-              + "provider=\"openai\",client=\"unattributed\",kind=\"input\"} 3000");
+          .contains("agentmeter_spans_duplicate_total 2.0\n")
+          .contains("agentmeter_tokens_total{agent=\"unattributed\",client=\"unattributed\","
+              + "kind=\"input\",model=\"gpt-4o\",provider=\"openai\"} 3000.0\n");
     }
   }
 

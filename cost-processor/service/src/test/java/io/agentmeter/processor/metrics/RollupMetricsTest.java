@@ -40,11 +40,11 @@ class RollupMetricsTest {
     listener.stored(List.of(stored(rollup(first, late), before)));
     assertThat(metrics.costs().get(LABELS)).isEqualByComparingTo("0.0105");
     assertThat(metrics.scrape())
-        .contains("agentmeter_tokens_total{agent=\"unattributed\",model=\"gpt-4o\","
-            + "provider=\"openai\",client=\"unattributed\",kind=\"input\"} 3000")
-        .contains("agentmeter_tokens_total{agent=\"unattributed\",model=\"gpt-4o\","
-            + "provider=\"openai\",client=\"unattributed\",kind=\"output\"} 300")
-        .contains("agentmeter_traces_closed_total 2");
+        .contains("agentmeter_tokens_total{agent=\"unattributed\",client=\"unattributed\","
+            + "kind=\"input\",model=\"gpt-4o\",provider=\"openai\"} 3000.0\n")
+        .contains("agentmeter_tokens_total{agent=\"unattributed\",client=\"unattributed\","
+            + "kind=\"output\",model=\"gpt-4o\",provider=\"openai\"} 300.0\n")
+        .contains("agentmeter_traces_closed_total 2.0\n");
 
     // the same spans again: nothing added
     listener.stored(List.of(stored(rollup(first, late), rollup(first, late))));

@@ -105,8 +105,9 @@ final class ServiceProcess implements AutoCloseable {
   long metric(HttpClient client, String name) throws Exception {
     String metrics = client.send(HttpRequest.newBuilder(api("/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\d+)").matcher(metrics);
-    return m.find() ? Long.parseLong(m.group(1)) : -1;
+    // the value as the Prometheus client writes a double: 4.0, or 1.2E7 from ten million on
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(metrics);
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
   }
 
   /** Stops the service as an operator would (SIGTERM: open traces are rolled up) and waits. */
