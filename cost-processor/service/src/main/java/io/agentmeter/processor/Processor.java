@@ -8,6 +8,7 @@ import io.agentmeter.processor.api.ApiServer;
 import io.agentmeter.processor.api.ApiServer.ApiToken;
 import io.agentmeter.processor.assemble.TraceAssembler;
 import io.agentmeter.processor.forward.Forwarder;
+import io.agentmeter.processor.http.HttpLimits;
 import io.agentmeter.processor.ingest.Ingestor;
 import io.agentmeter.processor.ledger.Ledger;
 import io.agentmeter.processor.metrics.Metrics;
@@ -68,14 +69,14 @@ public final class Processor implements AutoCloseable {
     ExportHandler handler = new ExportHandler(ingestor, metrics, 30_000, forwarder != null);
     String host = b.bindHost != null ? b.bindHost : "0.0.0.0";
     this.http = new HttpReceiver(new InetSocketAddress(host, b.otlpHttpPort), handler, metrics,
-        b.maxBodyBytes, 16);
+        b.maxBodyBytes, 16, b.httpLimits);
     this.grpc = b.otlpGrpcPort < 0 ? null
         : new GrpcReceiver(new InetSocketAddress(host, b.otlpGrpcPort), handler, metrics,
             b.maxBodyBytes, 16);
     // Without a token the API is open, so it only listens on loopback.
     String apiHost = b.apiTokens.isEmpty() ? "127.0.0.1" : host;
     this.api = new ApiServer(new InetSocketAddress(apiHost, b.apiPort), ledger, metrics,
-        b.apiTokens, engine.currency());
+        b.apiTokens, engine.currency(), b.httpLimits.withMaxConnections(64));
   }
 
   public static Builder builder() {
@@ -97,6 +98,7 @@ public final class Processor implements AutoCloseable {
     private boolean writeGenAiUsageCost;
     private int maxBodyBytes = 16 * 1024 * 1024;
     private int queueCapacity = 1_024;
+    private HttpLimits httpLimits = HttpLimits.DEFAULTS;
 
     private Builder() {}
 
@@ -167,6 +169,16 @@ public final class Processor implements AutoCloseable {
 
     public Builder setQueueCapacity(int batches) {
       this.queueCapacity = batches;
+      return this;
+    }
+
+    /**
+     * How long the OTLP/HTTP receiver and the API wait for a request's headers (from its first
+     * byte) and its body (from its headers) before answering 408 and closing, and how long they
+     * keep an idle connection (defaults: {@link HttpLimits#DEFAULTS}).
+     */
+    public Builder setHttpTimeouts(Duration headers, Duration body, Duration idle) {
+      this.httpLimits = new HttpLimits(headers, body, idle, httpLimits.maxConnections());
       return this;
     }
 

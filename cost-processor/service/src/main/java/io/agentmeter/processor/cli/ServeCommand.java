@@ -2,8 +2,10 @@ package io.agentmeter.processor.cli;
 
 import io.agentmeter.processor.Processor;
 import io.agentmeter.processor.api.ApiServer.ApiToken;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -79,6 +81,21 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Processor processor = start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      processor.close();
+      stopped.countDown();
+    }, "agentmeter-shutdown"));
+    banner(processor, !tokens().isEmpty(), System.out);
+    System.out.println("agentmeter is running; Ctrl-C to stop");
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  /** Starts the processor these options describe. */
+  Processor start() throws Exception {
     Processor.Builder builder = Processor.builder()
         .setPrices(prices)
         .setLedger(ledger)
@@ -91,37 +108,45 @@ final class ServeCommand implements Callable<Integer> {
         .setTraceGrace(Durations.parse(grace, "--trace-grace"))
         .setWriteGenAiUsageCost(writeGenAiCost)
         .setMaxBodyBytes(maxBody);
+    tokens().forEach(builder::addApiToken);
+    return builder.start();
+  }
+
+  /**
+   * The tokens given, blank ones left out: {@code --api-token=} (empty) sets none, so the API
+   * stays open and on loopback.
+   */
+  List<ApiToken> tokens() {
+    List<ApiToken> tokens = new ArrayList<>();
     if (apiTokens != null) {
       for (String token : apiTokens) {
         if (!token.isBlank()) {
-          builder.addApiToken(ApiToken.parse(token.trim()));
+          tokens.add(ApiToken.parse(token.trim()));
         }
       }
     }
-    Processor processor = builder.start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      processor.close();
-      stopped.countDown();
-    }, "agentmeter-shutdown"));
+    return tokens;
+  }
+
+  /**
+   * What the service prints when it is up; the API's address is the one it listens on: {@code
+   * --bind} only when a token was set ({@link Processor} puts a tokenless API on loopback).
+   */
+  void banner(Processor processor, boolean anyToken, PrintStream out) {
     if (processor.userCatalog() != null) {
-      System.out.println("prices:  " + prices + " (" + processor.userCatalog().entriesRead()
+      out.println("prices:  " + prices + " (" + processor.userCatalog().entriesRead()
           + " entries, " + processor.userCatalog().issues().size() + " unusable) over the bundled catalogue");
     }
-    System.out.println("ledger:  " + processor.ledger().description());
+    out.println("ledger:  " + processor.ledger().description());
     if (processor.recoveredTraces() > 0) {
-      System.out.println("recovered " + processor.recoveredTraces() + " traces left open by a previous run");
+      out.println("recovered " + processor.recoveredTraces() + " traces left open by a previous run");
     }
-    System.out.println("OTLP:    grpc " + bind + ":" + processor.otlpGrpcPort() + ", http " + bind + ":"
+    out.println("OTLP:    grpc " + bind + ":" + processor.otlpGrpcPort() + ", http " + bind + ":"
         + processor.otlpHttpPort() + "/v1/traces");
-    System.out.println("API:     http://" + (apiTokens == null || apiTokens.isEmpty() ? "127.0.0.1" : bind)
+    out.println("API:     http://" + (anyToken ? bind : "127.0.0.1")
         + ":" + processor.apiPort() + "/api/v1/costs, /metrics");
     if (forward != null && !forward.isBlank()) {
-      System.out.println("forward: " + forward);
+      out.println("forward: " + forward);
     }
-    System.out.println("agentmeter is running; Ctrl-C to stop");
-    System.out.flush();
-    stopped.await();
-    return 0;
   }
 }
