@@ -254,7 +254,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
           reply = server.handler.error(500, "internal error: " + e.getMessage());
         }
         Reply answer = reply;
-        c.channel().eventLoop().execute(() -> answer(answer));
+        try {
+          c.channel().eventLoop().execute(() -> answer(answer));
+        } catch (RejectedExecutionException e) {
+          // the server is shutting down: its connections are being closed
+        }
       });
     } catch (RejectedExecutionException e) {
       answer(server.handler.error(503, "the server is busy; retry later")
