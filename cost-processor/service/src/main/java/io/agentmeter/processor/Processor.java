@@ -12,6 +12,7 @@ import io.agentmeter.processor.api.ApiServer.ApiToken;
 import io.agentmeter.processor.coster.TraceCoster;
 import io.agentmeter.processor.forward.CostForwarding;
 import io.agentmeter.processor.forward.Forwarder;
+import io.agentmeter.processor.http.HttpLimits;
 import io.agentmeter.processor.ingest.Ingestor;
 import io.agentmeter.processor.listen.Listeners;
 import io.agentmeter.processor.listen.RollupListener;
@@ -101,14 +102,14 @@ public final class Processor implements AutoCloseable {
     ExportHandler handler = new ExportHandler(ingestor, metrics, 30_000, forwarder != null);
     String host = b.bindHost != null ? b.bindHost : "0.0.0.0";
     this.http = new HttpReceiver(new InetSocketAddress(host, b.otlpHttpPort), handler, metrics,
-        b.maxBodyBytes, 16);
+        b.maxBodyBytes, 16, b.httpLimits);
     this.grpc = b.otlpGrpcPort < 0 ? null
         : new GrpcReceiver(new InetSocketAddress(host, b.otlpGrpcPort), handler, metrics,
             b.maxBodyBytes, 16);
     // Without a token the API is open, so it only listens on loopback.
     String apiHost = b.apiTokens.isEmpty() ? "127.0.0.1" : host;
     this.api = new ApiServer(new InetSocketAddress(apiHost, b.apiPort), store, metrics,
-        b.apiTokens, engine.currency());
+        b.apiTokens, engine.currency(), b.httpLimits.withMaxConnections(64));
   }
 
   public static Builder builder() {
@@ -133,6 +134,7 @@ public final class Processor implements AutoCloseable {
     private String currency = CostEngineBuilder.DEFAULT_CURRENCY;
     private @Nullable Path fxTable;
     private AllocationRule sharedAllocation = AllocationRule.EVEN;
+    private HttpLimits httpLimits = HttpLimits.DEFAULTS;
 
     private Builder() {}
 
@@ -228,6 +230,16 @@ public final class Processor implements AutoCloseable {
     /** How a shared resource's cost is split across the agents of a task (default EVEN). */
     public Builder setSharedAllocation(AllocationRule rule) {
       this.sharedAllocation = rule;
+      return this;
+    }
+
+    /**
+     * How long the OTLP/HTTP receiver and the API wait for a request's headers (from its first
+     * byte) and its body (from its headers) before answering 408 and closing, and how long they
+     * keep an idle connection (defaults: {@link HttpLimits#DEFAULTS}).
+     */
+    public Builder setHttpTimeouts(Duration headers, Duration body, Duration idle) {
+      this.httpLimits = new HttpLimits(headers, body, idle, httpLimits.maxConnections());
       return this;
     }
 

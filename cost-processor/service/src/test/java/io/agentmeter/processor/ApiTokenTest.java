@@ -67,6 +67,36 @@ class ApiTokenTest {
     }
   }
 
+  @Test
+  void theSchemeIsCaseInsensitiveAndOnlyTheWholeTokenOpens() throws Exception {
+    try (Processor processor = Processor.builder().setLedger(dir.resolve("l.db").toString())
+        .setOtlpHttpPort(0).setOtlpGrpcPort(-1).setApiPort(0).setBindHost("127.0.0.1")
+        .addApiToken(ApiToken.parse("admin-secret"))
+        .addApiToken(ApiToken.parse("acme-secret=acme"))
+        .start()) {
+      for (String accepted : List.of("Bearer admin-secret", "bearer admin-secret",
+          "BEARER admin-secret", "bEaReR   admin-secret ", "bearer acme-secret")) {
+        assertThat(authorised(processor, accepted).statusCode()).as(accepted).isEqualTo(200);
+      }
+      for (String refused : List.of("Bearer admin-secreT", "Bearer admin-secre",
+          "Bearer admin-secret2", "Bearer ", "Bearer", "Basic admin-secret", "admin-secret",
+          "Bearer acme", "Bearer admin-secret acme-secret", "Beareradmin-secret")) {
+        HttpResponse<String> response = authorised(processor, refused);
+        assertThat(response.statusCode()).as(refused).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(response.body())
+            .isEqualTo("{\"error\":\"a valid 'Authorization: Bearer <token>' header is required\"}");
+      }
+    }
+  }
+
+  private static HttpResponse<String> authorised(Processor processor, String authorization)
+      throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + processor.apiPort() + "/api/v1/costs"))
+        .header("Authorization", authorization).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private static HttpResponse<String> get(Processor processor, String path, String token)
       throws Exception {
     HttpRequest.Builder request =

@@ -167,6 +167,52 @@ class BadInputTest {
   }
 
   @Test
+  void aDeclaredLengthOverTheLimitIsA413BeforeAnyOfTheBodyIsSent() throws Exception {
+    int declared = LIMIT + 1;
+    try (java.net.Socket socket = RawHttp.send(processor.otlpHttpPort(),
+        "POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
+            + "Content-Length: " + declared + "\r\n\r\n")) {
+      // the headers alone are answered (well before any timeout), and the connection closed
+      String answer = RawHttp.readUntilClosed(socket, 3_000);
+
+      assertThat(answer).startsWith("HTTP/1.1 413 Request Entity Too Large\r\n")
+          .contains("connection: close")
+          .endsWith("\r\n\r\nbody of " + declared + " bytes exceeds the limit of " + LIMIT + " bytes\n");
+    }
+    assertServiceStillWorks();
+  }
+
+  @Test
+  void expectContinueOverTheLimitIsA413InsteadOfAContinue() throws Exception {
+    try (java.net.Socket socket = RawHttp.send(processor.otlpHttpPort(),
+        "POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
+            + "Content-Length: 50000000\r\nExpect: 100-continue\r\n\r\n")) {
+      String answer = RawHttp.readUntilClosed(socket, 3_000);
+
+      assertThat(answer).startsWith("HTTP/1.1 413 ").doesNotContain("100 Continue")
+          .endsWith("body of 50000000 bytes exceeds the limit of " + LIMIT + " bytes\n");
+    }
+  }
+
+  @Test
+  void expectContinueWithinTheLimitIsInvitedAndStored() throws Exception {
+    String trace = traceId();
+    byte[] body = request(span(trace, "continued", model("gpt-4o"),
+        intAttr("gen_ai.usage.input_tokens", 2_000), intAttr("gen_ai.usage.output_tokens", 0)))
+        .toByteArray();
+    try (java.net.Socket socket = RawHttp.send(processor.otlpHttpPort(),
+        "POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
+            + "Content-Length: " + body.length + "\r\nExpect: 100-continue\r\n\r\n")) {
+      assertThat(RawHttp.readHead(socket, 3_000)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+      socket.getOutputStream().write(body);
+
+      assertThat(RawHttp.readResponse(socket, 10_000)).startsWith("HTTP/1.1 200 OK\r\n")
+          .contains("content-type: application/x-protobuf");
+    }
+    assertThat(trace(trace).get("total").decimalValue()).isEqualByComparingTo("0.005");
+  }
+
+  @Test
   void aGzipBombIsA413AfterInflatingNoMoreThanTheLimit() throws Exception {
     ByteArrayOutputStream compressed = new ByteArrayOutputStream();
     try (GZIPOutputStream gzip = new GZIPOutputStream(compressed)) {

@@ -1,12 +1,15 @@
 package io.agentmeter.processor.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.agentmeter.processor.http.HttpLimits;
+import io.agentmeter.processor.http.HttpServer;
+import io.agentmeter.processor.http.Reply;
+import io.agentmeter.processor.http.Request;
 import io.agentmeter.processor.model.CostQuery;
 import io.agentmeter.processor.model.CostRow;
 import io.agentmeter.processor.model.SpanRow;
@@ -15,11 +18,12 @@ import io.agentmeter.processor.model.TraceSummary;
 import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.store.CostStore;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -28,8 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -37,19 +39,22 @@ import org.jspecify.annotations.Nullable;
 /**
  * The query API (JSON over HTTP) and {@code /metrics}. Amounts are JSON numbers written from exact
  * decimals. With tokens configured every call needs {@code Authorization: Bearer <token>}; a token
- * scoped to a client sees only that client's costs. Without tokens, bind to loopback only.
+ * scoped to a client sees only that client's costs. Without tokens, bind to loopback only. Served
+ * by {@link HttpServer}: the method and token are checked from the headers, and a slow client holds
+ * a connection, not one of the threads that query the ledger.
  */
 public final class ApiServer implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
   private static final ObjectMapper JSON = JsonMapper.builder()
       .nodeFactory(JsonNodeFactory.withExactBigDecimals(true)).build();
+  /** A query is a GET: a body is not expected, so little of one is read. */
+  private static final int MAX_BODY_BYTES = 64 * 1024;
 
   private final HttpServer server;
-  private final ExecutorService executor;
   private final CostStore store;
   private final Metrics metrics;
-  private final Map<String, ApiToken> tokens;
+  private final List<ApiToken> tokens;
   private final String currency;
 
   /**
@@ -67,94 +72,131 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  public ApiServer(InetSocketAddress address, CostStore store, Metrics metrics,
-      List<ApiToken> tokens, String currency) throws IOException {
+  public ApiServer(InetSocketAddress address, CostStore store, Metrics metrics, List<ApiToken> tokens,
+      String currency) throws IOException {
+    this(address, store, metrics, tokens, currency, HttpLimits.DEFAULTS.withMaxConnections(64));
+  }
+
+  public ApiServer(InetSocketAddress address, CostStore store, Metrics metrics, List<ApiToken> tokens,
+      String currency, HttpLimits limits) throws IOException {
     this.store = store;
     this.currency = currency;
     this.metrics = metrics;
-    this.tokens = new HashMap<>();
-    for (ApiToken token : tokens) {
-      this.tokens.put(token.token(), token);
-    }
-    this.server = HttpServer.create(address, 64);
-    this.executor = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "agentmeter-api");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
+    this.tokens = List.copyOf(tokens);
+    this.server = HttpServer.start("agentmeter-api", address, limits, MAX_BODY_BYTES, 4,
+        new Exchange());
   }
 
   /** The bound port. */
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      respond(exchange);
+  private final class Exchange implements HttpServer.Handler {
+
+    /** Method and token are checked from the headers, before anything else is read. */
+    @Override
+    public @Nullable Reply head(Request request) {
+      if (!"GET".equals(request.method())) {
+        return error(405, "only GET is supported");
+      }
+      if (!tokens.isEmpty() && caller(request) == null) {
+        return error(401, "a valid 'Authorization: Bearer <token>' header is required")
+            .with("WWW-Authenticate", "Bearer");
+      }
+      return null;
+    }
+
+    @Override
+    public Reply tooLarge(Request request, long declared) {
+      return error(413, "a query has no body; got more than " + MAX_BODY_BYTES + " bytes");
+    }
+
+    @Override
+    public Reply handle(Request request, byte[] body) {
+      try {
+        return respond(request);
+      } catch (IllegalArgumentException e) {
+        return error(400, e.getMessage());
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "API request failed", e);
+        return error(500, "internal error: " + e.getMessage());
+      }
+    }
+
+    @Override
+    public Reply error(int status, String message) {
+      Reply reply = ApiServer.error(status, message);
+      return status == 503 ? reply.with("Retry-After", "1") : reply;
     }
   }
 
-  private void respond(HttpExchange exchange) throws IOException {
+  /**
+   * The token an {@code Authorization} header names, or {@code null}. The scheme is matched
+   * without regard to case (RFC 7235), and every token is compared in constant time, all of them
+   * whatever matched, so neither the answer's timing nor its content tells how much of a guess
+   * was right.
+   */
+  @Nullable ApiToken caller(Request request) {
+    String auth = request.header("Authorization");
+    int space = auth.indexOf(' ');
+    if (space < 0 || !auth.substring(0, space).equalsIgnoreCase("Bearer")) {
+      return null;
+    }
+    byte[] presented = digest(auth.substring(space + 1).trim());
+    ApiToken found = null;
+    for (ApiToken token : tokens) {
+      if (MessageDigest.isEqual(digest(token.token()), presented) && found == null) {
+        found = token;
+      }
+    }
+    return found;
+  }
+
+  /** SHA-256 of a token: equal lengths to compare, whatever was sent. */
+  private static byte[] digest(String token) {
     try {
-      if (!"GET".equals(exchange.getRequestMethod())) {
-        error(exchange, 405, "only GET is supported");
-        return;
-      }
-      ApiToken caller = null;
-      if (!tokens.isEmpty()) {
-        String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        caller = auth != null && auth.startsWith("Bearer ") ? tokens.get(auth.substring(7).trim())
-            : null;
-        if (caller == null) {
-          exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-          error(exchange, 401, "a valid 'Authorization: Bearer <token>' header is required");
-          return;
-        }
-      }
-      @Nullable String scope = caller == null ? null : caller.client();
-      String path = exchange.getRequestURI().getPath();
-      Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-      if (path.equals("/metrics")) {
-        if (scope != null) {
-          error(exchange, 403, "a client-scoped token cannot read fleet-wide metrics");
-          return;
-        }
-        send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
-            metrics.scrape().getBytes(StandardCharsets.UTF_8));
-      } else if (path.equals("/healthz")) {
-        send(exchange, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
-      } else if (path.startsWith("/api/v1/traces/")) {
-        trace(exchange, path.substring("/api/v1/traces/".length()), scope);
-      } else if (path.equals("/api/v1/traces")) {
-        topTraces(exchange, query, scope);
-      } else if (path.equals("/api/v1/costs")) {
-        costs(exchange, query, scope);
-      } else {
-        error(exchange, 404, "no such endpoint: " + path);
-      }
-    } catch (IllegalArgumentException e) {
-      error(exchange, 400, e.getMessage());
-    } catch (Exception e) {
-      LOG.log(Level.WARNING, "API request failed", e);
-      error(exchange, 500, "internal error: " + e.getMessage());
+      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
     }
   }
 
-  private void trace(HttpExchange exchange, String traceId, @Nullable String scope)
-      throws Exception {
+  private Reply respond(Request request) throws Exception {
+    ApiToken caller = tokens.isEmpty() ? null : caller(request);
+    if (!tokens.isEmpty() && caller == null) {
+      return error(401, "a valid 'Authorization: Bearer <token>' header is required")
+          .with("WWW-Authenticate", "Bearer");
+    }
+    @Nullable String scope = caller == null ? null : caller.client();
+    String path = request.path();
+    Map<String, String> query = query(request.rawQuery());
+    if (path.equals("/metrics")) {
+      if (scope != null) {
+        return error(403, "a client-scoped token cannot read fleet-wide metrics");
+      }
+      return Reply.of(200, "text/plain; version=0.0.4; charset=utf-8",
+          metrics.scrape().getBytes(StandardCharsets.UTF_8));
+    } else if (path.equals("/healthz")) {
+      return Reply.of(200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
+    } else if (path.startsWith("/api/v1/traces/")) {
+      return trace(path.substring("/api/v1/traces/".length()), scope);
+    } else if (path.equals("/api/v1/traces")) {
+      return topTraces(query, scope);
+    } else if (path.equals("/api/v1/costs")) {
+      return costs(query, scope);
+    }
+    return error(404, "no such endpoint: " + path);
+  }
+
+  private Reply trace(String traceId, @Nullable String scope) throws Exception {
     String id = traceId.toLowerCase(java.util.Locale.ROOT);
     if (!id.matches("[0-9a-f]{32}")) {
-      error(exchange, 400, "trace id must be 32 hex characters, got '" + traceId + "'");
-      return;
+      return error(400, "trace id must be 32 hex characters, got '" + traceId + "'");
     }
     Optional<TraceCost> found = store.trace(id);
     if (found.isEmpty() || (scope != null && !store.clientsOf(id).equals(List.of(scope)))) {
-      error(exchange, 404, "no trace " + id);
-      return;
+      return error(404, "no trace " + id);
     }
     TraceCost t = found.get();
     ObjectNode root = JSON.createObjectNode();
@@ -180,17 +222,15 @@ public final class ApiServer implements AutoCloseable {
       span.put("reason", s.reason());
       span.put("cost", s.cost());
     }
-    json(exchange, root);
+    return json(root);
   }
 
-  private void costs(HttpExchange exchange, Map<String, String> q, @Nullable String scope)
-      throws Exception {
+  private Reply costs(Map<String, String> q, @Nullable String scope) throws Exception {
     CostQuery.GroupBy groupBy = CostQuery.GroupBy.parse(q.getOrDefault("groupBy", "agent"));
     String client = q.get("client");
     if (scope != null) {
       if (client != null && !client.equals(scope)) {
-        error(exchange, 403, "this token may only read client '" + scope + "'");
-        return;
+        return error(403, "this token may only read client '" + scope + "'");
       }
       client = scope;
     }
@@ -211,11 +251,10 @@ public final class ApiServer implements AutoCloseable {
       r.put("inputTokens", row.inputTokens());
       r.put("outputTokens", row.outputTokens());
     }
-    json(exchange, root);
+    return json(root);
   }
 
-  private void topTraces(HttpExchange exchange, Map<String, String> q, @Nullable String scope)
-      throws Exception {
+  private Reply topTraces(Map<String, String> q, @Nullable String scope) throws Exception {
     String sort = q.getOrDefault("sort", "cost");
     if (!sort.equals("cost")) {
       throw new IllegalArgumentException("sort must be 'cost', got '" + sort + "'");
@@ -244,7 +283,7 @@ public final class ApiServer implements AutoCloseable {
       r.put("unpricedSpans", t.unpricedSpans());
       r.put("complete", t.complete());
     }
-    json(exchange, root);
+    return json(root);
   }
 
   /** ISO-8601 instant or date (UTC midnight). */
@@ -284,28 +323,26 @@ public final class ApiServer implements AutoCloseable {
     return result;
   }
 
-  private static void json(HttpExchange exchange, ObjectNode node) throws IOException {
-    send(exchange, 200, "application/json", JSON.writeValueAsBytes(node));
+  private static Reply json(ObjectNode node) {
+    return Reply.of(200, "application/json", bytes(node));
   }
 
-  private static void error(HttpExchange exchange, int status, String message) throws IOException {
+  private static Reply error(int status, String message) {
     ObjectNode node = JSON.createObjectNode();
     node.put("error", message);
-    send(exchange, status, "application/json", JSON.writeValueAsBytes(node));
+    return Reply.of(status, "application/json", bytes(node));
   }
 
-  private static void send(HttpExchange exchange, int status, String type, byte[] body)
-      throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
+  private static byte[] bytes(ObjectNode node) {
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serialises", e);
     }
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdown();
+    server.close();
   }
 }

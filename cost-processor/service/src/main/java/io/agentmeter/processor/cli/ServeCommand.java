@@ -3,8 +3,10 @@ package io.agentmeter.processor.cli;
 import io.agentmeter.cost.rollup.AllocationRule;
 import io.agentmeter.processor.Processor;
 import io.agentmeter.processor.api.ApiServer.ApiToken;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -97,6 +99,21 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Processor processor = start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      processor.close();
+      stopped.countDown();
+    }, "agentmeter-shutdown"));
+    banner(processor, !tokens().isEmpty(), System.out);
+    System.out.println("agentmeter is running; Ctrl-C to stop");
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  /** Starts the processor these options describe. */
+  Processor start() throws Exception {
     Processor.Builder builder = Processor.builder()
         .setPrices(prices)
         .setLedger(ledger)
@@ -112,41 +129,49 @@ final class ServeCommand implements Callable<Integer> {
         .setCurrency(currency)
         .setFxTable(fxTable)
         .setSharedAllocation(allocationRule(sharedAllocation));
+    tokens().forEach(builder::addApiToken);
+    return builder.start();
+  }
+
+  /**
+   * The tokens given, blank ones left out: {@code --api-token=} (empty) sets none, so the API
+   * stays open and on loopback.
+   */
+  List<ApiToken> tokens() {
+    List<ApiToken> tokens = new ArrayList<>();
     if (apiTokens != null) {
       for (String token : apiTokens) {
         if (!token.isBlank()) {
-          builder.addApiToken(ApiToken.parse(token.trim()));
+          tokens.add(ApiToken.parse(token.trim()));
         }
       }
     }
-    Processor processor = builder.start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      processor.close();
-      stopped.countDown();
-    }, "agentmeter-shutdown"));
+    return tokens;
+  }
+
+  /**
+   * What the service prints when it is up; the API's address is the one it listens on: {@code
+   * --bind} only when a token was set ({@link Processor} puts a tokenless API on loopback).
+   */
+  void banner(Processor processor, boolean anyToken, PrintStream out) {
     if (processor.userCatalog() != null) {
-      System.out.println("prices:  " + prices + " (" + processor.userCatalog().entriesRead()
+      out.println("prices:  " + prices + " (" + processor.userCatalog().entriesRead()
           + " entries, " + processor.userCatalog().issues().size() + " unusable) over the bundled catalogue");
     }
-    System.out.println("ledger:  " + processor.costStore().description());
-    System.out.println("costs:   " + currency.trim().toUpperCase(Locale.ROOT)
+    out.println("ledger:  " + processor.costStore().description());
+    out.println("costs:   " + currency.trim().toUpperCase(Locale.ROOT)
         + (fxTable == null ? "" : " (rates from " + fxTable + ")")
         + ", shared-resource allocation " + allocationRule(sharedAllocation));
     if (processor.recoveredTraces() > 0) {
-      System.out.println("recovered " + processor.recoveredTraces() + " traces left open by a previous run");
+      out.println("recovered " + processor.recoveredTraces() + " traces left open by a previous run");
     }
-    System.out.println("OTLP:    grpc " + bind + ":" + processor.otlpGrpcPort() + ", http " + bind + ":"
+    out.println("OTLP:    grpc " + bind + ":" + processor.otlpGrpcPort() + ", http " + bind + ":"
         + processor.otlpHttpPort() + "/v1/traces");
-    System.out.println("API:     http://" + (apiTokens == null || apiTokens.isEmpty() ? "127.0.0.1" : bind)
+    out.println("API:     http://" + (anyToken ? bind : "127.0.0.1")
         + ":" + processor.apiPort() + "/api/v1/costs, /metrics");
     if (forward != null && !forward.isBlank()) {
-      System.out.println("forward: " + forward);
+      out.println("forward: " + forward);
     }
-    System.out.println("agentmeter is running; Ctrl-C to stop");
-    System.out.flush();
-    stopped.await();
-    return 0;
   }
 
   /** {@code FIRST_USER}, {@code first-user} and {@code first_user} alike. */
