@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentmeter.processor.ledger.Ledger;
+import io.agentmeter.testing.otlp.OtlpPayloads;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -9,6 +9,7 @@ import io.agentmeter.cost.rollup.TraceRollup;
 import io.agentmeter.processor.ledger.Ledger;
 import io.agentmeter.processor.model.IncomingSpan;
 import io.agentmeter.processor.otlp.SpanConverter;
+import io.agentmeter.testing.otlp.OtlpPayloads;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;

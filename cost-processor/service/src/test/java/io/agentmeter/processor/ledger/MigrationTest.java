@@ -7,10 +7,10 @@ import io.agentmeter.processor.model.SpanRow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.agentmeter.processor.OtlpPayloads;
 import io.agentmeter.processor.Processor;
 import io.agentmeter.processor.model.IncomingSpan;
 import io.agentmeter.processor.otlp.SpanConverter;
+import io.agentmeter.testing.otlp.OtlpPayloads;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
