@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentmeter.processor.jdbc.JdbcLedger;
 import io.agentmeter.processor.store.StoredSpans;
+import io.agentmeter.testing.otlp.OtlpPayloads;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -1,5 +1,7 @@
 package io.agentmeter.processor;
 
+import io.agentmeter.testing.otlp.WorkflowSpans;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agentmeter.processor.store.StoredSpans;
+import io.agentmeter.testing.otlp.OtlpPayloads;
+import io.agentmeter.testing.otlp.WorkflowSpans;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;

@@ -12,6 +12,7 @@ import io.agentmeter.processor.model.Rollup;
 import io.agentmeter.processor.otlp.SpanConverter;
 import io.agentmeter.processor.store.CostStore;
 import io.agentmeter.processor.store.StoredSpans;
+import io.agentmeter.testing.otlp.OtlpPayloads;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,5 +1,7 @@
 package io.agentmeter.processor;
 
+import io.agentmeter.testing.otlp.WorkflowSpans;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentmeter.processor.api.ApiServer.ApiToken;

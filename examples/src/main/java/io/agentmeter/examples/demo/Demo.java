@@ -1,6 +1,6 @@
 package io.agentmeter.examples.demo;
 
-import io.agentmeter.examples.fakellm.FakeLlmServer;
+import io.agentmeter.testing.llm.FakeLlmServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;

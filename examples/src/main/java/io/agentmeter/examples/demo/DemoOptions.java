@@ -1,6 +1,6 @@
 package io.agentmeter.examples.demo;
 
-import io.agentmeter.examples.fakellm.Scenario;
+import io.agentmeter.testing.llm.Scenario;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -106,10 +106,15 @@ public record DemoOptions(
     }
   }
 
+  /** The scenario the demo's figures are computed from ({@code scenario.properties} beside this class). */
+  static Scenario bundledScenario() {
+    return Scenario.fromResource(DemoOptions.class, "scenario.properties");
+  }
+
   /** The fake provider's scenario: the file given, else the bundled one. */
   Scenario loadScenario() {
     if (scenario == null) {
-      return Scenario.bundled();
+      return bundledScenario();
     }
     try {
       return Scenario.parse(Files.readString(scenario));

@@ -56,6 +56,12 @@ class ComposeFilesTest {
         .asText().trim()).isEqualTo(Demo.AGENT_MAPPING);
     assertThat(services.path("research-service").path("environment").path("OTEL_RESOURCE_ATTRIBUTES").asText())
         .contains("gen_ai.agent.name=researcher");
+    // the demo jar's main classes the services run
+    for (String service : new String[] {"fake-llm", "research-service", "orchestrator"}) {
+      JsonNode command = services.path(service).path("command");
+      assertThat(command.get(1).asText()).as(service).isEqualTo("-cp");
+      assertThat(Class.forName(command.get(3).asText()).getMethod("main", String[].class)).as(service).isNotNull();
+    }
     String gateway = services.path("gateway").path("command").get(0).asText();
     for (Demo.Request r : Demo.REQUESTS) {
       assertThat(gateway).contains("agentmeter.task.id=" + r.task() + ",agentmeter.client.id=" + r.client());

@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentmeter.examples.demo.CostReport.Trace;
-import io.agentmeter.examples.fakellm.FakeLlmServer.Call;
+import io.agentmeter.testing.llm.FakeLlmServer.Call;
+import io.agentmeter.testing.otlp.OtlpReceiver;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -48,14 +50,15 @@ class DemoIT {
   private static CostReport report;
   private static PrometheusServer prometheus;
   private static String printed;
-  private static ForwardedSpans jaeger;
+  /** Stands in for Jaeger or Tempo: receives what the processor forwards. */
+  private static OtlpReceiver jaeger;
 
   @BeforeAll
   static void runTheDemo() throws Exception {
     Path work = Files.createTempDirectory("agentmeter-demo-it");
     int apiPort = Demo.freePort();
-    jaeger = ForwardedSpans.start();
-    DemoOptions options = DemoOptions.parse(new String[] {"--forward", jaeger.url(),
+    jaeger = OtlpReceiver.start();
+    DemoOptions options = DemoOptions.parse(new String[] {"--forward", jaeger.baseUrl(),
         "--agent", System.getProperty("agentmeter.demo.agentJar"),
         "--extension", System.getProperty("agentmeter.demo.extensionJar"),
         "--processor", System.getProperty("agentmeter.demo.processorJar"),
@@ -200,9 +203,9 @@ class DemoIT {
   @Test
   void withForwardEverySpanReachesTheBackendCostedAndEachRootCarriesItsTraceTotals() {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(jaeger.roots()).hasSize(3));
+        assertThat(roots()).hasSize(3));
     for (Trace t : report.traces()) {
-      Map<String, Object> root = jaeger.roots().get(t.traceId());
+      Map<String, Object> root = roots().get(t.traceId());
       assertThat(root).as(t.traceId()).isNotNull();
       assertThat((Double) root.get("agentmeter.trace.cost.amount")).isCloseTo(t.total().doubleValue(), within(1e-12));
       assertThat(root.get("agentmeter.trace.cost.currency")).isEqualTo("USD");
@@ -212,11 +215,11 @@ class DemoIT {
             .isCloseTo(agent.getValue().doubleValue(), within(1e-12));
       }
     }
-    Map<String, Object> planner = jaeger.spanNamed("chat gpt-4o");
+    Map<String, Object> planner = jaeger.named("chat gpt-4o").get(0).attributes();
     assertThat(planner.get("agentmeter.cost.status")).isEqualTo("priced");
     assertThat((Double) planner.get("agentmeter.cost.amount")).isCloseTo(PLANNER_CALL.doubleValue(), within(1e-12));
     assertThat(planner.get("gen_ai.agent.name")).isEqualTo("planner");
-    assertThat(jaeger.spanNamed("chat acme-distill-7b").get("agentmeter.cost.status")).isEqualTo("unpriced");
+    assertThat(jaeger.named("chat acme-distill-7b").get(0).attr("agentmeter.cost.status")).isEqualTo("unpriced");
   }
 
   @Test
@@ -232,6 +235,13 @@ class DemoIT {
     }
     assertThat(exported).contains("agentmeter_cost_total", "agentmeter_traces_open");
     assertThat(DashboardQueries.metricNames()).isNotEmpty().isSubsetOf(exported);
+  }
+
+  /** The attributes of each forwarded root span, by trace id. */
+  private static Map<String, Map<String, Object>> roots() {
+    Map<String, Map<String, Object>> roots = new HashMap<>();
+    jaeger.spans().stream().filter(OtlpReceiver.Received::isRoot).forEach(r -> roots.put(r.traceId(), r.attributes()));
+    return roots;
   }
 
   private static JsonNode trace(String id) throws Exception {

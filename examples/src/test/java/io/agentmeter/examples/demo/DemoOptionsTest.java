@@ -3,6 +3,7 @@ package io.agentmeter.examples.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.agentmeter.testing.llm.Scenario;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,19 @@ class DemoOptionsTest {
         .hasMessage("--forward needs a value");
     assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--ledger", "ledger.db"}, Map.of()))
         .hasMessageStartingWith("--ledger must be a jdbc:postgresql: URL");
+  }
+
+  @Test
+  void theBundledScenarioHasEveryModelTheDemoCalls() {
+    Scenario bundled = DemoOptions.bundledScenario();
+    for (String model : new String[] {"gpt-4o", "gpt-4.1", "gpt-4o-mini", "text-embedding-3-small", "acme-distill-7b"}) {
+      assertThat(bundled.model("openai", model)).as(model).isNotNull();
+    }
+    assertThat(bundled.model("anthropic", "claude-sonnet-4-5").servedAs("claude-sonnet-4-5"))
+        .isEqualTo("claude-sonnet-4-5-20250929");
+    assertThat(bundled.model("openai", "gpt-4.1").failures()).isEqualTo(1);
+    assertThat(bundled.anthropicCachePrefix()).isEqualTo(2000);
+    assertThat(bundled.model("openai", "gpt-5")).as("a model the demo does not call gets 404").isNull();
   }
 
   @Test

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.agentmeter.javaagent.it.FakeBackends.Received;
+import io.agentmeter.testing.llm.FakeLlmServer;
+import io.agentmeter.testing.llm.Scenario;
+import io.agentmeter.testing.otlp.OtlpReceiver;
+import io.agentmeter.testing.otlp.OtlpReceiver.Received;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -24,36 +27,39 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real OpenTelemetry Java agent with our extension, in forked JVMs running the real OpenAI and
- * Anthropic SDKs against fake providers on 127.0.0.1; spans arrive over OTLP/HTTP at a receiver in
+ * The real OpenTelemetry Java agent with our extension, in forked JVMs running the real OpenAI,
+ * Anthropic, Google GenAI, Bedrock and LangChain4j SDKs against the fake provider on 127.0.0.1
+ * (answering as {@code fake-provider.properties} says); spans arrive over OTLP/HTTP at a receiver in
  * this test. Two application processes: an orchestrator whose agents come from the config mapping,
  * and a research service (a one-agent service, by resource) it calls over HTTP.
  */
 class ExtensionIT {
 
-  private static FakeBackends backends;
+  private static FakeLlmServer llm;
+  private static OtlpReceiver otlp;
   private static Path dir;
   private static String withAgentOutput;
   private static String withoutAgentOutput;
 
   @BeforeAll
   static void runTheApplication() throws Exception {
-    backends = new FakeBackends();
+    llm = FakeLlmServer.start(Scenario.fromResource(ExtensionIT.class, "fake-provider.properties"));
+    otlp = OtlpReceiver.start();
     dir = Files.createTempDirectory("agentmeter-it");
     int researchPort = freePort();
     Process research = fork(true, List.of(
         "-Dotel.service.name=research-service",
         "-Dotel.resource.attributes=gen_ai.agent.name=researcher"),
-        "research-service", backends.baseUrl(), Integer.toString(researchPort));
+        "research-service", llm.baseUrl(), Integer.toString(researchPort));
     try {
       await().atMost(Duration.ofSeconds(60)).until(() ->
           Files.readString(dir.resolve("research-service.log")).contains("READY"));
       String researchUrl = "http://127.0.0.1:" + researchPort + "/research";
-      Process plain = fork(false, List.of(), "orchestrator", backends.baseUrl(), researchUrl);
+      Process plain = fork(false, List.of(), "orchestrator", llm.baseUrl(), researchUrl);
       assertThat(plain.waitFor(120, TimeUnit.SECONDS)).isTrue();
       withoutAgentOutput = results(dir.resolve("orchestrator-plain.log"));
-      backends.spans.clear();
-      backends.llmRequests.clear();
+      otlp.clear();
+      llm.clearCalls();
       Process orchestrator = fork(true, List.of(
           "-Dotel.service.name=orchestrator",
           "-Dotel.instrumentation.agentmeter.agents="
@@ -63,18 +69,18 @@ class ExtensionIT {
               + "io.agentmeter.javaagent.it.DemoApp$Analyst#analyse=analyst;"
               + "io.agentmeter.javaagent.it.agentic.AgenticDemo$Storyteller#tell=storyPipeline;"
               + "io.agentmeter.javaagent.it.agentic.AgenticDemo$WordCounter#count=counter"),
-          "orchestrator", backends.baseUrl(), researchUrl);
+          "orchestrator", llm.baseUrl(), researchUrl);
       assertThat(orchestrator.waitFor(120, TimeUnit.SECONDS)).isTrue();
       withAgentOutput = results(dir.resolve("orchestrator.log"));
       // the research service's spans come on its batch schedule
-      await().atMost(Duration.ofSeconds(30)).until(() -> backends.spans.stream()
+      await().atMost(Duration.ofSeconds(30)).until(() -> otlp.spans().stream()
           .anyMatch(s -> "research-service".equals(s.resource().get("service.name"))
               && s.name().startsWith("chat")));
     } finally {
       research.destroy();
       research.waitFor(30, TimeUnit.SECONDS);
     }
-    for (Received r : backends.spans) {
+    for (Received r : otlp.spans()) {
       System.out.println("span " + r.resource().get("service.name") + " | " + r.scope() + " | "
           + r.name() + " | " + r.span().getKind() + " | " + r.span().getAttributesList().stream()
           .map(kv -> kv.getKey() + "=" + kv.getValue().toString().trim().replace('\n', ' '))
@@ -84,14 +90,15 @@ class ExtensionIT {
 
   @AfterAll
   static void stop() {
-    backends.close();
+    llm.close();
+    otlp.close();
   }
 
   @Test
   void theApplicationSeesExactlyWhatItSeesWithoutTheAgent() {
     assertThat(withAgentOutput).isNotEmpty().isEqualTo(withoutAgentOutput);
     assertThat(withAgentOutput).contains("RESULT boom: com.openai.errors.InternalServerException")
-        .contains("RESULT stream: Hello").contains("RESULT plan: answer from gpt-4o-mini");
+        .contains("RESULT stream: answer from gpt-4o").contains("RESULT plan: answer from gpt-4o-mini");
   }
 
   @Test
@@ -112,8 +119,8 @@ class ExtensionIT {
 
   @Test
   void aStreamedCallEndsWithTheStreamAndCarriesTheReportedUsage() {
-    Received stream = backends.named("chat gpt-4o").stream()
-        .filter(r -> "chatcmpl-stream".equals(r.attr("gen_ai.response.id"))).findFirst().orElseThrow();
+    Received stream = otlp.named("chat gpt-4o").stream()
+        .filter(r -> "chatcmpl-stream-gpt-4o".equals(r.attr("gen_ai.response.id"))).findFirst().orElseThrow();
     assertThat(stream.attr("gen_ai.usage.input_tokens")).isEqualTo(900L);
     assertThat(stream.attr("gen_ai.usage.output_tokens")).isEqualTo(40L);
     assertThat(stream.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(300L);
@@ -146,7 +153,7 @@ class ExtensionIT {
     assertThat(asyncChat.scope()).isEqualTo("io.agentmeter.openai-java");
     assertThat(asyncChat.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
     assertThat(asyncChat.attr("gen_ai.response.model")).isEqualTo("o4-mini-2024-08-06");
-    assertThat(asyncChat.attr("gen_ai.response.id")).isEqualTo("chatcmpl-stream");
+    assertThat(asyncChat.attr("gen_ai.response.id")).isEqualTo("chatcmpl-stream-o4-mini");
     assertThat(asyncChat.attr("gen_ai.usage.input_tokens")).isEqualTo(900L);
     assertThat(asyncChat.attr("gen_ai.usage.output_tokens")).isEqualTo(40L);
     assertThat(asyncChat.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(300L);
@@ -164,11 +171,12 @@ class ExtensionIT {
       assertThat(stream.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(25L);
     }
     Received asyncResponses = single("chat gpt-5-mini", "orchestrator");
-    assertThat(asyncResponses.attr("gen_ai.response.id")).isEqualTo("resp_1");
+    assertThat(asyncResponses.attr("gen_ai.response.id")).isEqualTo("resp_gpt-5-mini");
     assertThat(asyncResponses.attr("gen_ai.usage.input_tokens")).isEqualTo(500L);
     assertThat(asyncResponses.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(25L);
-    assertThat(withAgentOutput).contains("RESULT async stream: Hello")
-        .contains("RESULT responses stream: Streamed").contains("RESULT async responses stream: Streamed");
+    assertThat(withAgentOutput).contains("RESULT async stream: answer from o4-mini")
+        .contains("RESULT responses stream: answer from gpt-5")
+        .contains("RESULT async responses stream: answer from gpt-5-nano");
   }
 
   @Test
@@ -198,13 +206,13 @@ class ExtensionIT {
     assertThat(review.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(20L);
     assertThat(review.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(10L);
     assertThat(review.attr("gen_ai.agent.name")).isEqualTo("reviewer");
-    Received streamed = backends.named("chat gpt-4o").stream()
+    Received streamed = otlp.named("chat gpt-4o").stream()
         .filter(r -> r.scope().equals("io.agentmeter.langchain4j")).findFirst().orElseThrow();
     assertThat(streamed.attr("gen_ai.usage.input_tokens")).isEqualTo(900L);
     assertThat(streamed.attr("gen_ai.usage.output_tokens")).isEqualTo(40L);
     assertThat(streamed.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(300L);
     assertThat(streamed.attr("gen_ai.agent.name")).isEqualTo("reviewer");
-    assertThat(withAgentOutput).contains("RESULT review stream: Hello");
+    assertThat(withAgentOutput).contains("RESULT review stream: answer from gpt-4o");
     Received embedding = single("embeddings text-embedding-3-large", "orchestrator");
     assertThat(embedding.scope()).isEqualTo("io.agentmeter.langchain4j");
     assertThat(embedding.attr("gen_ai.usage.input_tokens")).isEqualTo(8L);
@@ -228,7 +236,7 @@ class ExtensionIT {
 
   @Test
   void aGoogleGenAiCallIsOneGenerateContentSpanWithThoughtsCountedAsOutput() {
-    assertThat(backends.llmRequests).containsOnlyOnce("gemini gemini-2.5-flash:generateContent");
+    assertThat(llmRequests()).containsOnlyOnce("gemini gemini-2.5-flash:generateContent");
     Received gemini = single("generate_content gemini-2.5-flash", "orchestrator");
     assertThat(gemini.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
     assertThat(gemini.attr("gen_ai.provider.name")).isEqualTo("gcp.gemini");
@@ -236,13 +244,13 @@ class ExtensionIT {
     assertThat(gemini.attr("gen_ai.usage.output_tokens")).isEqualTo(70L);
     assertThat(gemini.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(100L);
     assertThat(gemini.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(20L);
-    assertThat(gemini.attr("gen_ai.response.id")).isEqualTo("gem-1");
+    assertThat(gemini.attr("gen_ai.response.id")).isEqualTo("gem-gemini-2.5-flash");
     Received stream = single("generate_content gemini-2.5-pro", "orchestrator");
     assertThat(stream.attr("gen_ai.usage.input_tokens")).isEqualTo(400L);
     assertThat(stream.attr("gen_ai.usage.output_tokens")).isEqualTo(100L);
     assertThat(stream.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(40L);
-    assertThat(stream.attr("gen_ai.response.id")).isEqualTo("gem-stream");
-    assertThat(withAgentOutput).contains("RESULT gemini stream: streamed");
+    assertThat(stream.attr("gen_ai.response.id")).isEqualTo("gem-stream-gemini-2.5-pro");
+    assertThat(withAgentOutput).contains("RESULT gemini stream: answer from gemini-2.5-pro");
   }
 
   @Test
@@ -257,11 +265,11 @@ class ExtensionIT {
     assertThat(developer.attr("gen_ai.usage.input_tokens")).isNull();
     Received vertex = single("embeddings text-embedding-005", "orchestrator");
     assertThat(vertex.attr("gen_ai.provider.name")).isEqualTo("gcp.vertex_ai");
-    assertThat(vertex.attr("gen_ai.usage.input_tokens")).isEqualTo(6L + 9L);
+    assertThat(vertex.attr("gen_ai.usage.input_tokens")).isEqualTo(6L + 12L);
     Received async = single("embeddings text-multilingual-embedding-002", "orchestrator");
     assertThat(async.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
     assertThat(async.attr("gen_ai.provider.name")).isEqualTo("gcp.vertex_ai");
-    assertThat(async.attr("gen_ai.usage.input_tokens")).isEqualTo(6L + 9L + 12L);
+    assertThat(async.attr("gen_ai.usage.input_tokens")).isEqualTo(6L + 12L + 18L);
     assertThat(withAgentOutput).contains("RESULT gemini embeddings: 2").contains("RESULT vertex embeddings: 2")
         .contains("RESULT vertex async embeddings: 3");
   }
@@ -278,9 +286,9 @@ class ExtensionIT {
     Received stream = single("generate_content gemini-2.5-flash-lite", "orchestrator");
     assertThat(stream.attr("gen_ai.usage.input_tokens")).isEqualTo(400L);
     assertThat(stream.attr("gen_ai.usage.output_tokens")).isEqualTo(100L);
-    assertThat(stream.attr("gen_ai.response.id")).isEqualTo("gem-stream");
-    assertThat(withAgentOutput).contains("RESULT gemini async: gem")
-        .contains("RESULT gemini async stream: streamed");
+    assertThat(stream.attr("gen_ai.response.id")).isEqualTo("gem-stream-gemini-2.5-flash-lite");
+    assertThat(withAgentOutput).contains("RESULT gemini async: answer from gemini-2.0-flash")
+        .contains("RESULT gemini async stream: answer from gemini-2.5-flash-lite");
   }
 
   @Test
@@ -293,7 +301,7 @@ class ExtensionIT {
 
   @Test
   void everyGoogleGenAiCallIsExactlyOneSpan() {
-    List<String> calls = backends.llmRequests.stream()
+    List<String> calls = llmRequests().stream()
         .filter(r -> r.startsWith("gemini ") || r.startsWith("vertex ")).collect(Collectors.toList());
     assertThat(calls).containsExactlyInAnyOrder("gemini gemini-2.5-flash:generateContent",
         "gemini gemini-2.5-pro:streamGenerateContent", "gemini gemini-embedding-001:batchEmbedContents",
@@ -301,7 +309,7 @@ class ExtensionIT {
         "gemini gemini-2.5-flash-lite:streamGenerateContent",
         "gemini boom-gemini:generateContent",
         "vertex text-multilingual-embedding-002:predict");
-    assertThat(backends.spans.stream().filter(r -> r.scope().equals("io.agentmeter.google-genai")))
+    assertThat(otlp.spans().stream().filter(r -> r.scope().equals("io.agentmeter.google-genai")))
         .hasSize(calls.size());
   }
 
@@ -322,14 +330,14 @@ class ExtensionIT {
       assertThat(chat.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
       assertThat(chat.attr("gen_ai.request.model")).isEqualTo(model);
       assertThat(chat.attr("gen_ai.response.model")).isEqualTo(model + "-2024-08-06");
-      assertThat(chat.attr("gen_ai.response.id")).isEqualTo("chatcmpl-stream");
+      assertThat(chat.attr("gen_ai.response.id")).isEqualTo("chatcmpl-stream-" + model);
       assertThat(chat.attr("gen_ai.usage.input_tokens")).isEqualTo(900L);
       assertThat(chat.attr("gen_ai.usage.output_tokens")).isEqualTo(40L);
       assertThat(chat.attr("gen_ai.usage.cache_read.input_tokens")).isEqualTo(300L);
       assertThat(chat.span().getStatus().getCode().name()).isNotEqualTo("STATUS_CODE_ERROR");
     }
     // Responses API: create and its async form; the streams and the async stream
-    Map<String, String> responseIds = Map.of("gpt-4.1-raw", "resp_1", "gpt-5-mini-raw", "resp_1",
+    Map<String, String> responseIds = Map.of("gpt-4.1-raw", "resp_gpt-4.1-raw", "gpt-5-mini-raw", "resp_gpt-5-mini-raw",
         "gpt-5-raw", "resp_stream_gpt-5-raw", "gpt-5-nano-raw", "resp_stream_gpt-5-nano-raw");
     responseIds.forEach((model, id) -> {
       Received responses = single("chat " + model, "orchestrator");
@@ -349,17 +357,19 @@ class ExtensionIT {
     assertThat(asyncRaw.attr("gen_ai.usage.input_tokens")).isEqualTo(120L);
     assertThat(asyncRaw.attr("gen_ai.usage.output_tokens")).isEqualTo(30L);
     assertThat(asyncRaw.attr("gen_ai.usage.reasoning.output_tokens")).isEqualTo(10L);
-    assertThat(withAgentOutput).contains("RESULT raw stream: 200 Hello")
-        .contains("RESULT raw responses: 200 resp_1 resp_1")
-        .contains("RESULT raw responses stream: Streamed").contains("RESULT async raw: answer from gpt-4.1-mini-raw")
-        .contains("RESULT async raw stream: Hello").contains("RESULT async raw responses: resp_1")
-        .contains("RESULT async raw responses stream: Streamed");
+    assertThat(withAgentOutput).contains("RESULT raw stream: 200 answer from gpt-4o-raw-stream")
+        .contains("RESULT raw responses: 200 resp_gpt-4.1-raw resp_gpt-4.1-raw")
+        .contains("RESULT raw responses stream: answer from gpt-5-raw")
+        .contains("RESULT async raw: answer from gpt-4.1-mini-raw")
+        .contains("RESULT async raw stream: answer from o4-mini-raw")
+        .contains("RESULT async raw responses: resp_gpt-5-mini-raw")
+        .contains("RESULT async raw responses stream: answer from gpt-5-nano-raw");
     // each is one model span around its one HTTP request, sync or async
     for (String model : List.of("gpt-4o-raw-stream", "o4-mini-raw", "gpt-4.1-raw", "gpt-5-mini-raw",
         "gpt-5-raw", "gpt-5-nano-raw", "gpt-4.1-mini-raw", "gpt-4o-raw-unread")) {
       Received chat = single("chat " + model, "orchestrator");
-      assertThat(backends.llmRequests).containsOnlyOnce("openai " + model);
-      assertThat(backends.spans).filteredOn(r -> r.span().getParentSpanId().equals(chat.span().getSpanId()))
+      assertThat(llmRequests()).containsOnlyOnce("openai " + model);
+      assertThat(otlp.spans()).filteredOn(r -> r.span().getParentSpanId().equals(chat.span().getSpanId()))
           .singleElement().satisfies(http -> {
             assertThat(http.scope()).startsWith("io.opentelemetry.okhttp");
             assertThat(http.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
@@ -398,14 +408,14 @@ class ExtensionIT {
   @Test
   void noCallYieldsTwoSpans() {
     // the agentic agents' calls are counted in their own test
-    long openaiCalls = backends.llmRequests.stream().filter(r -> r.startsWith("openai"))
+    long openaiCalls = llmRequests().stream().filter(r -> r.startsWith("openai"))
         .filter(r -> !isAgentic(r.substring("openai ".length()))).count();
-    List<Received> chatSpans = backends.spans.stream()
+    List<Received> chatSpans = otlp.spans().stream()
         .filter(r -> "chat".equals(r.attr("gen_ai.operation.name")))
         .filter(r -> "openai".equals(r.attr("gen_ai.provider.name")))
         .filter(r -> !isAgentic((String) r.attr("gen_ai.request.model")))
         .collect(Collectors.toList());
-    long anthropicCalls = backends.llmRequests.stream().filter(r -> r.startsWith("anthropic")).count();
+    long anthropicCalls = llmRequests().stream().filter(r -> r.startsWith("anthropic")).count();
     // planner, stream, search, boom, async, responses, langchain4j (plain and streaming), raw,
     // embeddings (openai-java and langchain4j), the research service's call, and the async chat
     // stream (and a failing one), two Responses streams, async Responses and its stream; the raw
@@ -414,12 +424,12 @@ class ExtensionIT {
     assertThat(openaiCalls).isEqualTo(31);
     assertThat(chatSpans).hasSize(26);
     // openai-java (sync, async, raw, async raw) and langchain4j on OpenAI; Google GenAI's three
-    assertThat(backends.spans.stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
+    assertThat(otlp.spans().stream().filter(r -> "embeddings".equals(r.attr("gen_ai.operation.name"))))
         .hasSize(8).filteredOn(r -> "openai".equals(r.attr("gen_ai.provider.name"))).hasSize(5);
-    assertThat(backends.spans.stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))
+    assertThat(otlp.spans().stream().filter(r -> "anthropic".equals(r.attr("gen_ai.provider.name"))))
         .hasSize((int) anthropicCalls).hasSize(3);
     // the agent's own openai instrumentation is off by default: no second span per call
-    assertThat(backends.spans).noneMatch(r -> r.scope().startsWith("io.opentelemetry.openai"));
+    assertThat(otlp.spans()).noneMatch(r -> r.scope().startsWith("io.opentelemetry.openai"));
   }
 
   @Test
@@ -433,7 +443,7 @@ class ExtensionIT {
     assertThat(single("chat gpt-4o-mini", "orchestrator").span().getParentSpanId())
         .isEqualTo(planner.span().getSpanId());
     // search() runs inside research(): same agent, no second agent span
-    List<Received> researcherChats = backends.named("chat gpt-4o").stream()
+    List<Received> researcherChats = otlp.named("chat gpt-4o").stream()
         .filter(r -> "researcher".equals(r.attr("gen_ai.agent.name"))).collect(Collectors.toList());
     assertThat(researcherChats).hasSize(2)
         .allMatch(r -> "researcher".equals(r.attr("gen_ai.agent.name")))
@@ -458,7 +468,7 @@ class ExtensionIT {
 
   @Test
   void anthropicCallsAreOneSpanEachWithInclusiveInputAndCacheTokens() {
-    List<Received> anthropic = backends.spans.stream()
+    List<Received> anthropic = otlp.spans().stream()
         .filter(r -> r.scope().startsWith("com.anthropic")).collect(Collectors.toList());
     // messages (sync and streaming) and beta messages: the SDK traces all three
     assertThat(anthropic).hasSize(3);
@@ -478,9 +488,9 @@ class ExtensionIT {
   @Test
   void aBedrockConverseCallIsTheAgentsOneSpanAttributedWithInclusiveInputAndCacheTokens() {
     String model = "anthropic.claude-sonnet-4-5-20250929-v1:0";
-    assertThat(backends.llmRequests).containsOnlyOnce("bedrock " + model + "/converse");
+    assertThat(llmRequests()).containsOnlyOnce("bedrock " + model + "/converse");
     // the sync call here; the async client's converse and converseStream in the next test
-    List<Received> bedrock = backends.spans.stream()
+    List<Received> bedrock = otlp.spans().stream()
         .filter(r -> "aws.bedrock".equals(r.attr("gen_ai.provider.name"))).collect(Collectors.toList());
     assertThat(bedrock).hasSize(3);
     Received call = single("chat " + model, "orchestrator");
@@ -490,7 +500,7 @@ class ExtensionIT {
     assertThat(call.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
     assertThat(call.attr("gen_ai.operation.name")).isEqualTo("chat");
     assertThat(call.attr("gen_ai.request.model")).isEqualTo(model);
-    assertThat(backends.spans).filteredOn(r -> String.valueOf(r.attr("url.full"))
+    assertThat(otlp.spans()).filteredOn(r -> String.valueOf(r.attr("url.full"))
         .endsWith("/model/anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse")).containsExactly(call);
     // Bedrock's inputTokens (30) leaves out the cache reads (1000) and writes (200); semconv counts them
     assertThat(call.attr("gen_ai.usage.input_tokens")).isEqualTo(1230L);
@@ -502,7 +512,7 @@ class ExtensionIT {
     assertThat(call.attr("agentmeter.baggage.task.id")).isEqualTo("task-42");
     assertThat(call.attr("agentmeter.baggage.client.id")).isEqualTo("acme");
     // the application still reads Bedrock's own figures
-    assertThat(withAgentOutput).contains("RESULT bedrock: bedrock analysis end_turn TokenUsage(InputTokens=30,"
+    assertThat(withAgentOutput).contains("RESULT bedrock: answer from " + model + " end_turn TokenUsage(InputTokens=30,"
         + " OutputTokens=45, TotalTokens=1275, CacheReadInputTokens=1000, CacheWriteInputTokens=200)");
   }
 
@@ -512,7 +522,7 @@ class ExtensionIT {
         {"anthropic.claude-haiku-4-5-20251001-v1:0", "Converse", "converse"},
         {"anthropic.claude-opus-4-1-20250805-v1:0", "ConverseStream", "converse-stream"}};
     for (String[] c : calls) {
-      assertThat(backends.llmRequests).containsOnlyOnce("bedrock " + c[0] + "/" + c[2]);
+      assertThat(llmRequests()).containsOnlyOnce("bedrock " + c[0] + "/" + c[2]);
       Received call = single("chat " + c[0], "orchestrator");
       assertThat(call.scope()).isEqualTo("io.opentelemetry.aws-sdk-2.2");
       assertThat(call.span().getKind().name()).isEqualTo("SPAN_KIND_CLIENT");
@@ -530,12 +540,12 @@ class ExtensionIT {
       assertThat(parentOf(call).name()).isEqualTo("invoke_agent analyst");
       assertThat(call.attr("agentmeter.baggage.task.id")).isEqualTo("task-42");
       // one call, one span: nothing under it (the Netty client's request is not a second span)
-      assertThat(backends.spans).noneMatch(r -> r.span().getParentSpanId().equals(call.span().getSpanId()));
+      assertThat(otlp.spans()).noneMatch(r -> r.span().getParentSpanId().equals(call.span().getSpanId()));
     }
     String usage = "TokenUsage(InputTokens=30, OutputTokens=45, TotalTokens=1275, CacheReadInputTokens=1000,"
         + " CacheWriteInputTokens=200)";
-    assertThat(withAgentOutput).contains("RESULT bedrock async: bedrock analysis " + usage)
-        .contains("RESULT bedrock stream: streamed analysis [" + usage + "]");
+    assertThat(withAgentOutput).contains("RESULT bedrock async: answer from " + calls[0][0] + " " + usage)
+        .contains("RESULT bedrock stream: answer from " + calls[1][0] + " [" + usage + "]");
   }
 
   @Test
@@ -560,12 +570,12 @@ class ExtensionIT {
     assertThat(standaloneChat.attr("agentmeter.baggage.task.id")).isEqualTo("task-42");
     // two runs of the sequence: called directly (its span is the module's) and inside the mapped
     // method of the same name (its span is the mapping's, and the sequence adds none)
-    List<Received> pipelines = backends.named("invoke_agent storyPipeline");
+    List<Received> pipelines = otlp.named("invoke_agent storyPipeline");
     assertThat(pipelines).extracting(Received::scope)
         .containsExactlyInAnyOrder("io.agentmeter.langchain4j-agentic", "io.agentmeter.agents");
     for (Received pipeline : pipelines) {
       assertThat(pipeline.attr("gen_ai.agent.name")).isEqualTo("storyPipeline");
-      List<Received> steps = backends.spans.stream()
+      List<Received> steps = otlp.spans().stream()
           .filter(r -> r.span().getParentSpanId().equals(pipeline.span().getSpanId()))
           .collect(Collectors.toList());
       assertThat(steps).extracting(Received::name)
@@ -573,7 +583,7 @@ class ExtensionIT {
       assertThat(steps).allMatch(r -> r.scope().equals("io.agentmeter.langchain4j-agentic"));
     }
     for (String[] agent : new String[][] {{"agentic-writer", "creativeWriter"}, {"agentic-editor", "styleEditor"}}) {
-      List<Received> chats = backends.named("chat " + agent[0]);
+      List<Received> chats = otlp.named("chat " + agent[0]);
       assertThat(chats).hasSize(2);
       for (Received chat : chats) {
         assertThat(chat.attr("gen_ai.agent.name")).isEqualTo(agent[1]);
@@ -584,19 +594,19 @@ class ExtensionIT {
       }
     }
     // one invocation, one span: no agent span directly inside a span of the same agent
-    List<Received> agents = backends.spans.stream()
+    List<Received> agents = otlp.spans().stream()
         .filter(r -> "invoke_agent".equals(r.attr("gen_ai.operation.name"))).collect(Collectors.toList());
     for (Received agent : agents) {
       assertThat(agents).noneMatch(a -> a.span().getSpanId().equals(agent.span().getParentSpanId())
           && a.name().equals(agent.name()));
     }
-    assertThat(backends.named("invoke_agent creativeWriter")).hasSize(5);
-    assertThat(backends.named("invoke_agent styleEditor")).hasSize(2);
+    assertThat(otlp.named("invoke_agent creativeWriter")).hasSize(5);
+    assertThat(otlp.named("invoke_agent styleEditor")).hasSize(2);
     // every model call of the agents is one span
-    long agenticCalls = backends.llmRequests.stream()
+    long agenticCalls = llmRequests().stream()
         .filter(r -> r.startsWith("openai ") && isAgentic(r.substring("openai ".length()))).count();
     assertThat(agenticCalls).isEqualTo(9);
-    assertThat(backends.spans.stream().filter(r -> isAgentic((String) r.attr("gen_ai.request.model"))))
+    assertThat(otlp.spans().stream().filter(r -> isAgentic((String) r.attr("gen_ai.request.model"))))
         .hasSize((int) agenticCalls);
   }
 
@@ -623,7 +633,7 @@ class ExtensionIT {
     assumeTrue(Boolean.getBoolean("agentmeter.it.agentic"), "langchain4j-agentic is not on the test "
         + "classpath (LangChain4j 1.0.0 has no agentic module)");
     Received counting = single("invoke_agent countingPipeline", "orchestrator");
-    List<Received> steps = backends.spans.stream()
+    List<Received> steps = otlp.spans().stream()
         .filter(r -> r.span().getParentSpanId().equals(counting.span().getSpanId()))
         .collect(Collectors.toList());
     assertThat(steps).extracting(Received::name)
@@ -631,7 +641,7 @@ class ExtensionIT {
     Received counter = steps.get(1);
     assertThat(counter.scope()).isEqualTo("io.agentmeter.langchain4j-agentic");
     // the mapped method the module called made no second agent span inside it...
-    assertThat(backends.spans).noneMatch(r -> r.span().getParentSpanId().equals(counter.span().getSpanId()));
+    assertThat(otlp.spans()).noneMatch(r -> r.span().getParentSpanId().equals(counter.span().getSpanId()));
     // ...but called directly, the same mapped method is its agent
     Received direct = single("invoke_agent counter", "orchestrator");
     assertThat(direct.scope()).isEqualTo("io.agentmeter.agents");
@@ -652,12 +662,24 @@ class ExtensionIT {
     assertThat(withAgentOutput).contains("RESULT agentic boom: " + error);
   }
 
+  /**
+   * What the fake provider was asked, in order: {@code <provider> <model>}, for Gemini and Vertex AI
+   * {@code <provider> <model>:<method>}, for Bedrock {@code bedrock <model id>/<operation>}.
+   */
+  private static List<String> llmRequests() {
+    return llm.calls().stream().map(c -> c.provider() + " " + switch (c.provider()) {
+      case "gemini", "vertex" -> c.model() + ":" + c.operation();
+      case "bedrock" -> c.model() + "/" + c.operation();
+      default -> c.model();
+    }).collect(Collectors.toList());
+  }
+
   private static boolean isAgentic(String model) {
     return model != null && (model.startsWith("agentic-") || model.equals("boom-agentic"));
   }
 
   private static Received parentOf(Received child) {
-    List<Received> found = backends.spans.stream()
+    List<Received> found = otlp.spans().stream()
         .filter(r -> r.span().getSpanId().equals(child.span().getParentSpanId()))
         .collect(Collectors.toList());
     assertThat(found).as("the parent of '%s'", child.name()).hasSize(1);
@@ -665,7 +687,7 @@ class ExtensionIT {
   }
 
   private static Received single(String name, String service) {
-    List<Received> found = backends.named(name).stream()
+    List<Received> found = otlp.named(name).stream()
         .filter(r -> service.equals(r.resource().get("service.name"))).collect(Collectors.toList());
     assertThat(found).as("spans named '%s' from %s", name, service).hasSize(1);
     return found.get(0);
@@ -684,7 +706,7 @@ class ExtensionIT {
       command.add("-Dotel.javaagent.extensions=" + System.getProperty("agentmeter.it.extensionJar"));
       command.add("-Dotel.traces.exporter=otlp");
       command.add("-Dotel.exporter.otlp.protocol=http/protobuf");
-      command.add("-Dotel.exporter.otlp.endpoint=" + backends.baseUrl());
+      command.add("-Dotel.exporter.otlp.endpoint=" + otlp.baseUrl());
       command.add("-Dotel.metrics.exporter=none");
       command.add("-Dotel.logs.exporter=none");
       command.add("-Dotel.bsp.schedule.delay=100");

@@ -2,6 +2,9 @@ package io.agentmeter.javaagent.it;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.agentmeter.testing.llm.FakeLlmServer;
+import io.agentmeter.testing.llm.Scenario;
+import io.agentmeter.testing.otlp.OtlpReceiver;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,24 +32,25 @@ class OverheadBenchmarkIT {
   void measure() throws Exception {
     assumeTrue(Boolean.getBoolean("agentmeter.bench"), "benchmarks run with -Dagentmeter.bench=true");
     int calls = Integer.getInteger("agentmeter.bench.calls", 20_000);
-    try (FakeBackends backends = new FakeBackends()) {
+    try (FakeLlmServer llm = FakeLlmServer.start(Scenario.fromResource(ExtensionIT.class, "fake-provider.properties"));
+        OtlpReceiver otlp = OtlpReceiver.start()) {
       List<Long> on = new ArrayList<>();
       List<Long> off = new ArrayList<>();
       List<Long> onCpu = new ArrayList<>();
       List<Long> offCpu = new ArrayList<>();
       for (int round = 0; round < 3; round++) {
-        long[] a = bench(backends, calls, false);
+        long[] a = bench(llm, otlp, calls, false);
         off.add(a[0]);
         offCpu.add(a[1]);
-        long[] b = bench(backends, calls, true);
+        long[] b = bench(llm, otlp, calls, true);
         on.add(b[0]);
         onCpu.add(b[1]);
       }
       List<Long> startAgent = new ArrayList<>();
       List<Long> startExtension = new ArrayList<>();
       for (int round = 0; round < 5; round++) {
-        startAgent.add(startup(backends, false));
-        startExtension.add(startup(backends, true));
+        startAgent.add(startup(otlp, false));
+        startExtension.add(startup(otlp, true));
       }
       System.out.printf("per call wall (%d calls, 3 rounds): instrumentation on %s ns, off %s ns;"
           + " median difference %d ns%n", calls, on, off, median(on) - median(off));
@@ -58,8 +62,8 @@ class OverheadBenchmarkIT {
     }
   }
 
-  private static long[] bench(FakeBackends backends, int calls, boolean ours) throws Exception {
-    List<String> command = agent(backends, true);
+  private static long[] bench(FakeLlmServer llm, OtlpReceiver otlp, int calls, boolean ours) throws Exception {
+    List<String> command = agent(otlp, true);
     // Spans are made and processed but not exported: exporting shares the cores with the fake
     // server and would measure the agent's exporter, not our instrumentation.
     command.add("-Dotel.traces.exporter=none");
@@ -67,7 +71,7 @@ class OverheadBenchmarkIT {
       command.add("-Dotel.instrumentation.agentmeter-openai.enabled=false");
     }
     command.addAll(List.of("-cp", classpath(), DemoApp.class.getName(), "bench",
-        backends.baseUrl(), Integer.toString(calls)));
+        llm.baseUrl(), Integer.toString(calls)));
     Path log = Files.createTempFile("bench", ".log");
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     p.waitFor(10, TimeUnit.MINUTES);
@@ -77,8 +81,8 @@ class OverheadBenchmarkIT {
         .orElseThrow(() -> new AssertionError("no BENCH line in " + log));
   }
 
-  private static long startup(FakeBackends backends, boolean extension) throws Exception {
-    List<String> command = agent(backends, extension);
+  private static long startup(OtlpReceiver otlp, boolean extension) throws Exception {
+    List<String> command = agent(otlp, extension);
     command.addAll(List.of("-cp", classpath(), DemoApp.class.getName(), "noop"));
     long start = System.nanoTime();
     Process p = new ProcessBuilder(command).redirectErrorStream(true)
@@ -87,7 +91,7 @@ class OverheadBenchmarkIT {
     return (System.nanoTime() - start) / 1_000_000;
   }
 
-  private static List<String> agent(FakeBackends backends, boolean extension) {
+  private static List<String> agent(OtlpReceiver otlp, boolean extension) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-javaagent:" + System.getProperty("agentmeter.it.agentJar"));
@@ -96,7 +100,7 @@ class OverheadBenchmarkIT {
     }
     command.add("-Dotel.traces.exporter=otlp");
     command.add("-Dotel.exporter.otlp.protocol=http/protobuf");
-    command.add("-Dotel.exporter.otlp.endpoint=" + backends.baseUrl());
+    command.add("-Dotel.exporter.otlp.endpoint=" + otlp.baseUrl());
     command.add("-Dotel.metrics.exporter=none");
     command.add("-Dotel.logs.exporter=none");
     command.add("-Dotel.instrumentation.openai.enabled=false");

@@ -2,6 +2,7 @@ package io.agentmeter.processor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentmeter.testing.otlp.WorkflowSpans;
 import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.ByteArrayOutputStream;
@@ -19,7 +20,7 @@ class CliTest {
 
   @Test
   void replayedCollectorFileIsReportedByAgentAndReplayingAgainCountsNothingTwice() throws Exception {
-    List<SpanData> spans = io.agentmeter.processor.WorkflowSpansAccess.make("globex");
+    List<SpanData> spans = WorkflowSpans.make("globex");
     // A Collector file exporter writes one OTLP/JSON request per line.
     ByteArrayOutputStream json = new ByteArrayOutputStream();
     TraceRequestMarshaler.create(spans.subList(0, 4)).writeJsonTo(json);
@@ -47,7 +48,7 @@ class CliTest {
 
   @Test
   void repriceDryRunShowsTheChangeAndStoresNothing() throws Exception {
-    List<SpanData> spans = io.agentmeter.processor.WorkflowSpansAccess.make("initech");
+    List<SpanData> spans = WorkflowSpans.make("initech");
     Path file = dir.resolve("one.json");
     ByteArrayOutputStream json = new ByteArrayOutputStream();
     TraceRequestMarshaler.create(spans).writeJsonTo(json);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentmeter.cost.CostEngine;
 import io.agentmeter.cost.data.SpanRecord;
-import io.agentmeter.processor.OtlpPayloads;
+import io.agentmeter.testing.otlp.OtlpPayloads;
 import io.agentmeter.processor.jdbc.JdbcLedger;
 import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.metrics.RollupMetrics;

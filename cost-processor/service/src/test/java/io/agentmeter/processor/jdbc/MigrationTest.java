@@ -3,7 +3,6 @@ package io.agentmeter.processor.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.agentmeter.processor.OtlpPayloads;
 import io.agentmeter.processor.Processor;
 import io.agentmeter.processor.log.RequestLog;
 import io.agentmeter.processor.model.IncomingSpan;
@@ -13,6 +12,7 @@ import io.agentmeter.processor.model.TraceCost;
 import io.agentmeter.processor.otlp.SpanConverter;
 import io.agentmeter.processor.store.CostStore;
 import io.agentmeter.processor.store.StoredSpans;
+import io.agentmeter.testing.otlp.OtlpPayloads;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.agentmeter.processor.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agentmeter.processor.OtlpPayloads;
+import io.agentmeter.testing.otlp.OtlpPayloads;
 import io.agentmeter.processor.model.IncomingSpan;
 import io.agentmeter.processor.model.ReceivedRequest;
 import io.agentmeter.processor.otlp.SpanConverter;

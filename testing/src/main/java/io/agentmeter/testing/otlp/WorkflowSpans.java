@@ -1,4 +1,4 @@
-package io.agentmeter.processor;
+package io.agentmeter.testing.otlp;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -21,8 +21,8 @@ import java.util.List;
 /**
  * A small multi-agent trace made with the real OpenTelemetry SDK: a request root, a planner agent
  * calling gpt-4o-mini, a researcher agent whose framework span wraps an SDK span calling gpt-4o
- * with cached input, and a reviewer calling a model no catalogue has. Costs by hand from the
- * bundled catalogue (USD per million tokens):
+ * with cached input, and a reviewer calling a model no catalogue has. Costs by hand from the cost
+ * engine's bundled catalogue (USD per million tokens):
  *
  * <ul>
  *   <li>planner, gpt-4o-mini (0.15 in, 0.60 out): 1,000 in, 500 out = 0.00015 + 0.0003 = 0.00045
@@ -33,16 +33,16 @@ import java.util.List;
  *
  * Total 0.007825.
  */
-final class WorkflowSpans {
+public final class WorkflowSpans {
 
-  static final BigDecimal PLANNER = new BigDecimal("0.00045");
-  static final BigDecimal RESEARCHER = new BigDecimal("0.007375");
-  static final BigDecimal TOTAL = new BigDecimal("0.007825");
+  public static final BigDecimal PLANNER = new BigDecimal("0.00045");
+  public static final BigDecimal RESEARCHER = new BigDecimal("0.007375");
+  public static final BigDecimal TOTAL = new BigDecimal("0.007825");
 
   private WorkflowSpans() {}
 
   /** Makes the trace and returns its finished spans, root last. */
-  static List<SpanData> make(String client) {
+  public static List<SpanData> make(String client) {
     List<SpanData> ended = new ArrayList<>();
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().merge(Resource.create(

@@ -1,4 +1,4 @@
-package io.agentmeter.processor;
+package io.agentmeter.testing.otlp;
 
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
