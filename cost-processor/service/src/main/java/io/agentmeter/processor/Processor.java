@@ -9,31 +9,22 @@ import io.agentmeter.cost.fx.FxTable;
 import io.agentmeter.cost.rollup.AllocationRule;
 import io.agentmeter.processor.api.ApiServer;
 import io.agentmeter.processor.api.ApiServer.ApiToken;
-import io.agentmeter.processor.coster.TraceCoster;
-import io.agentmeter.processor.forward.CostForwarding;
-import io.agentmeter.processor.forward.Forwarder;
 import io.agentmeter.processor.http.HttpLimits;
 import io.agentmeter.processor.ingest.Ingestor;
-import io.agentmeter.processor.listen.Listeners;
-import io.agentmeter.processor.listen.RollupListener;
-import io.agentmeter.processor.jdbc.JdbcLedger;
 import io.agentmeter.processor.log.RequestLog;
 import io.agentmeter.processor.metrics.Metrics;
-import io.agentmeter.processor.metrics.RollupMetrics;
 import io.agentmeter.processor.receive.ExportHandler;
 import io.agentmeter.processor.receive.GrpcReceiver;
 import io.agentmeter.processor.receive.HttpReceiver;
-import io.agentmeter.processor.window.Closer;
-import io.agentmeter.processor.window.PendingRequests;
 import io.agentmeter.processor.window.TraceWindow;
 import io.agentmeter.processor.store.CostStore;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,62 +35,20 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Processor implements AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger(Processor.class.getName());
-
-  private final JdbcLedger ledger;
-  private final Metrics metrics;
+  private final Pipeline pipeline;
   private final Ingestor ingestor;
-  private final Closer closer;
-  private final TraceWindow window;
-  private final TraceCoster coster;
-  private final @Nullable Forwarder forwarder;
   private final HttpReceiver http;
   private final @Nullable GrpcReceiver grpc;
   private final ApiServer api;
-  private final CatalogLoad userCatalog;
-  private final int recovered;
 
   private Processor(Builder b) throws Exception {
-    PriceCatalog catalog = PriceCatalog.defaults();
-    CatalogLoad load = null;
-    if (b.prices != null) {
-      load = CatalogLoader.load(b.prices, LocalDate.now());
-      catalog = catalog.withLayerOnTop(load.layer());
-    }
-    this.userCatalog = load;
-    FxTable fx = b.fxTable == null ? FxTable.empty() : FxTableFile.read(b.fxTable);
-    CostEngine engine = CostEngine.builder().setCatalog(catalog).setFxTable(fx)
-        .setReportingCurrency(b.currency).setAllocationRule(b.sharedAllocation).build();
-    FxTableFile.checkCovers(fx, b.fxTable, catalog, engine.currency());
-    this.metrics = new Metrics();
-    this.ledger = JdbcLedger.open(b.ledger);
-    RequestLog log = ledger.requestLog();
-    CostStore store = ledger.costStore();
-    this.forwarder = b.forward == null ? null : new Forwarder(b.forward, metrics, 10_000);
-    // the trace window closes traces on the closer's thread; the coster rolls them up there and
-    // stores them on its own thread, then tells the listeners
-    List<RollupListener> listeners = new ArrayList<>();
-    listeners.add(new RollupMetrics(metrics));
-    if (forwarder != null) {
-      listeners.add(new CostForwarding(forwarder, metrics, b.writeGenAiUsageCost));
-    }
-    PendingRequests pending = new PendingRequests();
-    this.coster = TraceCoster.builder(engine, log, store, pending)
-        .setListener(Listeners.of(listeners))
-        .setCounters(metrics::duplicates)
-        .build();
-    this.closer = new Closer();
-    this.window = TraceWindow.builder(coster::cost, pending)
-        .setCloser(closer)
-        .setGrace(b.grace)
-        .setIdleTimeout(b.idleTimeout)
-        .build();
-    metrics.tracesOpen(window::openTraces);
-    closer.start(window);
-    this.recovered = window.recover(log);
-    this.ingestor = new Ingestor(log, metrics, b.queueCapacity, window::accept,
+    this.pipeline = b.open();
+    Metrics metrics = pipeline.metrics();
+    TraceWindow window = pipeline.window();
+    this.ingestor = new Ingestor(pipeline.requestLog(), metrics, b.queueCapacity, window::accept,
         window::awaitCapacity);
-    ExportHandler handler = new ExportHandler(ingestor, metrics, 30_000, forwarder != null);
+    ExportHandler handler = new ExportHandler(ingestor, metrics, b.ackTimeout.toMillis(),
+        pipeline.forwarding());
     String host = b.bindHost != null ? b.bindHost : "0.0.0.0";
     this.http = new HttpReceiver(new InetSocketAddress(host, b.otlpHttpPort), handler, metrics,
         b.maxBodyBytes, 16, b.httpLimits);
@@ -108,8 +57,8 @@ public final class Processor implements AutoCloseable {
             b.maxBodyBytes, 16);
     // Without a token the API is open, so it only listens on loopback.
     String apiHost = b.apiTokens.isEmpty() ? "127.0.0.1" : host;
-    this.api = new ApiServer(new InetSocketAddress(apiHost, b.apiPort), store, metrics,
-        b.apiTokens, engine.currency(), b.httpLimits.withMaxConnections(64));
+    this.api = new ApiServer(new InetSocketAddress(apiHost, b.apiPort), pipeline.costStore(),
+        metrics, b.apiTokens, pipeline.engine().currency(), b.httpLimits.withMaxConnections(64));
   }
 
   public static Builder builder() {
@@ -118,19 +67,22 @@ public final class Processor implements AutoCloseable {
 
   /** Settings of a {@link Processor}; every one has a default. */
   public static final class Builder {
-    private @Nullable Path prices;
-    private String ledger = "agentmeter-ledger.db";
+    @Nullable Path prices;
+    String ledger = "agentmeter-ledger.db";
     private int otlpGrpcPort = 4317;
     private int otlpHttpPort = 4318;
     private int apiPort = 8790;
     private @Nullable String bindHost;
-    private @Nullable String forward;
-    private Duration idleTimeout = Duration.ofSeconds(30);
-    private Duration grace = Duration.ofSeconds(2);
+    @Nullable String forward;
+    Duration idleTimeout = Duration.ofSeconds(30);
+    Duration grace = Duration.ofSeconds(2);
     private final List<ApiToken> apiTokens = new ArrayList<>();
-    private boolean writeGenAiUsageCost;
+    boolean writeGenAiUsageCost;
     private int maxBodyBytes = 16 * 1024 * 1024;
     private int queueCapacity = 1_024;
+    int maxOpenTraces = 50_000;
+    boolean recoverPending = true;
+    private Duration ackTimeout = Duration.ofSeconds(5);
     private String currency = CostEngineBuilder.DEFAULT_CURRENCY;
     private @Nullable Path fxTable;
     private AllocationRule sharedAllocation = AllocationRule.EVEN;
@@ -244,6 +196,62 @@ public final class Processor implements AutoCloseable {
     }
 
     /** Opens the ledger, finishes traces a crash left pending, and starts listening. */
+    /** How many traces may be open at once; past it the oldest is rolled up (default 50,000). */
+    public Builder setMaxOpenTraces(int traces) {
+      this.maxOpenTraces = traces;
+      return this;
+    }
+
+    /**
+     * Whether {@link #open()} rolls up what a crash left pending (default yes); a command that only
+     * reads the ledger says no.
+     */
+    public Builder setRecoverPending(boolean recover) {
+      this.recoverPending = recover;
+      return this;
+    }
+
+    /**
+     * How long a receiver waits for the ledger to confirm a request before answering 503 with a
+     * retry delay (default 5 s, below the OTLP exporters' 10 s timeout): a sender is never held
+     * past its own timeout by a full disk, a stalled one, or assembly that is behind.
+     */
+    public Builder setAckTimeout(Duration timeout) {
+      this.ackTimeout = timeout;
+      return this;
+    }
+
+    /** The bundled catalogue with the user's price file on top, its issues told to {@code issues}. */
+    public PriceCatalog catalog(java.util.function.Consumer<String> issues) throws IOException {
+      PriceCatalog catalog = PriceCatalog.defaults();
+      if (prices == null) {
+        return catalog;
+      }
+      CatalogLoad load = CatalogLoader.load(prices, LocalDate.now());
+      load.issues().forEach(issue -> issues.accept(prices + ": " + issue));
+      return catalog.withLayerOnTop(load.layer());
+    }
+
+    /**
+     * Opens the stages without the network: the ledger (created and migrated as needed), the
+     * engine from these settings, the window, the coster and the listeners; rolls up what a crash
+     * left pending unless told not to.
+     */
+    public Pipeline open() throws Exception {
+      PriceCatalog catalog = PriceCatalog.defaults();
+      CatalogLoad load = null;
+      if (prices != null) {
+        load = CatalogLoader.load(prices, LocalDate.now());
+        catalog = catalog.withLayerOnTop(load.layer());
+      }
+      FxTable fx = fxTable == null ? FxTable.empty() : FxTableFile.read(fxTable);
+      CostEngine engine = CostEngine.builder().setCatalog(catalog).setFxTable(fx)
+          .setReportingCurrency(currency).setAllocationRule(sharedAllocation).build();
+      FxTableFile.checkCovers(fx, fxTable, catalog, engine.currency());
+      return new Pipeline(this, engine, load);
+    }
+
+    /** Opens the stages, finishes traces a crash left pending, and starts listening. */
     public Processor start() throws Exception {
       return new Processor(this);
     }
@@ -263,32 +271,35 @@ public final class Processor implements AutoCloseable {
 
   /** The received requests, as stored. */
   public RequestLog requestLog() {
-    return ledger.requestLog();
+    return pipeline.requestLog();
   }
 
-  /** The stored rollups. */
   public CostStore costStore() {
-    return ledger.costStore();
+    return pipeline.costStore();
   }
 
   public Metrics metrics() {
-    return metrics;
+    return pipeline.metrics();
+  }
+
+  /** The stages behind the receivers. */
+  public Pipeline pipeline() {
+    return pipeline;
   }
 
   /** The user's price file as loaded (entries and issues), or {@code null} without one. */
   public @Nullable CatalogLoad userCatalog() {
-    return userCatalog;
+    return pipeline.userCatalog();
   }
 
   /** Traces found pending in the ledger at start (left by a crash). */
   public int recoveredTraces() {
-    return recovered;
+    return pipeline.recoveredTraces();
   }
 
   /** Rolls up every open trace now. */
   public void flush() {
-    window.flush();
-    coster.awaitStored();
+    pipeline.flush();
   }
 
   @Override
@@ -299,17 +310,10 @@ public final class Processor implements AutoCloseable {
         grpc.close();
       }
       ingestor.close();
-      closer.close();
-      window.flush(); // on this thread: the closer has stopped
-      coster.close();
-      if (forwarder != null) {
-        forwarder.close();
-      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    pipeline.close();
     api.close();
-    ledger.close();
   }
-
 }

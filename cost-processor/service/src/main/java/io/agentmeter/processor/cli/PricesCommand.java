@@ -1,5 +1,6 @@
 package io.agentmeter.processor.cli;
 
+import io.agentmeter.processor.Processor;
 import io.agentmeter.cost.catalog.CatalogLoad;
 import io.agentmeter.cost.catalog.CatalogLoader;
 import io.agentmeter.cost.catalog.ModelEntry;
@@ -47,7 +48,8 @@ final class PricesCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
-      PriceCatalog catalog = Catalogs.catalog(prices, spec.commandLine().getErr());
+      PriceCatalog catalog = Processor.builder().setPrices(prices)
+          .catalog(spec.commandLine().getErr()::println);
       PriceCatalog.Match match = catalog.findModel(model, provider);
       ModelEntry entry = match.entry();
       if (entry == null) {

@@ -1,20 +1,11 @@
 package io.agentmeter.processor.cli;
 
-import io.agentmeter.cost.CostEngine;
-import io.agentmeter.processor.coster.TraceCoster;
-import io.agentmeter.processor.jdbc.JdbcLedger;
-import io.agentmeter.processor.log.RequestLog;
-import io.agentmeter.processor.model.ReceivedRequest;
-import io.agentmeter.processor.store.CostStore;
+import io.agentmeter.processor.Pipeline;
+import picocli.CommandLine.Mixin;
 import io.agentmeter.processor.store.StoredSpans;
 import io.agentmeter.processor.model.Batch;
 import io.agentmeter.processor.otlp.DecodeException;
-import io.agentmeter.processor.model.IncomingSpan;
 import io.agentmeter.processor.otlp.OtlpDecoder;
-import io.agentmeter.processor.otlp.SpanConverter;
-import io.agentmeter.processor.window.Closer;
-import io.agentmeter.processor.window.PendingRequests;
-import io.agentmeter.processor.window.TraceWindow;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -28,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -42,22 +32,15 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML file of option values.")
-  Path config;
+  @Mixin LedgerOptions ledger = new LedgerOptions();
 
-  @Option(names = "--ledger", paramLabel = "FILE|URL", defaultValue = "agentmeter-ledger.db",
-      description = "SQLite file (default: ${DEFAULT-VALUE}) or a jdbc:postgresql: URL.")
-  String ledger;
-
-  @Option(names = "--prices", paramLabel = "FILE", description = "Price catalogue over the bundled one.")
-  Path prices;
+  @Mixin EngineOptions engine = new EngineOptions();
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "OTLP files to ingest.")
   List<Path> files;
 
   @Override
   public Integer call() throws Exception {
-    CostEngine engine = Catalogs.engine(prices, spec.commandLine().getErr());
     long totalBytes = 0;
     for (Path file : files) {
       totalBytes += Files.size(file);
@@ -67,47 +50,30 @@ final class ReplayCommand implements Callable<Integer> {
     long accepted = 0;
     long rejected = 0;
     long stored;
-    PendingRequests pending = new PendingRequests();
-    try (JdbcLedger l = JdbcLedger.open(ledger);
-        TraceCoster coster = TraceCoster.builder(engine, l.requestLog(), l.costStore(), pending)
-            .build();
-        Closer closer = new Closer()) {
-      // traces close only when the files are read (or for the bound)
-      TraceWindow window = TraceWindow.builder(coster::cost, pending).setCloser(closer)
-          .setGrace(Duration.ofDays(1)).setIdleTimeout(Duration.ofDays(1))
-          .setMaxOpenTraces(100_000).build();
-      closer.start(window);
-      RequestLog log = l.requestLog();
-      CostStore store = l.costStore();
-      long before = StoredSpans.count(store, log);
-      try {
-        for (Path file : files) {
-          for (ExportTraceServiceRequest request : requests(file)) {
-            byte[] body = request.toByteArray();
-            Batch batch = SpanConverter.convert(body);
-            if (!batch.spans().isEmpty()) {
-              window.accept(
-                  log.append(List.of(new ReceivedRequest(body, batch.spans()))).get(0));
-            }
-            accepted += batch.spans().size();
-            rejected += batch.rejected();
-            if (!batch.problems().isEmpty()) {
-              spec.commandLine().getErr().println("\n" + file + ": " + batch.message());
-            }
+    // traces close when the files are read (or past the bound), as one export would have them
+    try (Pipeline pipeline = engine.applyTo(ledger.builder())
+        .setTraceGrace(Duration.ofDays(1)).setTraceIdleTimeout(Duration.ofDays(1))
+        .setMaxOpenTraces(100_000).open()) {
+      long before = StoredSpans.count(pipeline.costStore(), pipeline.requestLog());
+      for (Path file : files) {
+        for (ExportTraceServiceRequest request : requests(file)) {
+          Batch batch = pipeline.replay(request.toByteArray());
+          accepted += batch.spans().size();
+          rejected += batch.rejected();
+          if (!batch.problems().isEmpty()) {
+            spec.commandLine().getErr().println("\n" + file + ": " + batch.message());
           }
-          doneBytes += Files.size(file);
-          progress.update(doneBytes);
         }
-        progress.finish(doneBytes);
-      } finally {
-        window.flush();
-        coster.awaitStored();
+        doneBytes += Files.size(file);
+        progress.update(doneBytes);
       }
-      stored = StoredSpans.count(store, log) - before;
+      progress.finish(doneBytes);
+      pipeline.flush();
+      stored = StoredSpans.count(pipeline.costStore(), pipeline.requestLog()) - before;
     }
     long duplicate = accepted - stored;
     spec.commandLine().getOut().printf("stored %d spans (%d already in the ledger, %d rejected) in %s%n",
-        stored, duplicate, rejected, ledger);
+        stored, duplicate, rejected, ledger.ledger);
     spec.commandLine().getOut().flush();
     return rejected > 0 ? 1 : 0;
   }

@@ -5,16 +5,17 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentmeter.processor.Pipeline;
 import io.agentmeter.processor.api.ApiServer;
 import io.agentmeter.processor.model.CostQuery;
 import io.agentmeter.processor.model.CostRow;
-import io.agentmeter.processor.jdbc.JdbcLedger;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,12 +27,7 @@ final class ReportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML file of option values.")
-  java.nio.file.Path config;
-
-  @Option(names = "--ledger", paramLabel = "FILE|URL", defaultValue = "agentmeter-ledger.db",
-      description = "SQLite file (default: ${DEFAULT-VALUE}) or a jdbc:postgresql: URL.")
-  String ledger;
+  @Mixin LedgerOptions ledger = new LedgerOptions();
 
   @Option(names = {"--by", "--group-by"}, defaultValue = "agent",
       description = "agent, task, client, model, provider, day or trace (default: ${DEFAULT-VALUE}).")
@@ -64,8 +60,9 @@ final class ReportCommand implements Callable<Integer> {
     CostQuery query = new CostQuery(by, ApiServer.instant(from, Instant.EPOCH),
         ApiServer.instant(to, Instant.now().plusSeconds(86_400)), agent, client, task, model);
     List<CostRow> rows;
-    try (JdbcLedger l = JdbcLedger.open(ledger)) {
-      rows = l.costStore().costs(query);
+    // reads only: what a crash left pending is the service's to roll up
+    try (Pipeline pipeline = ledger.builder().setRecoverPending(false).open()) {
+      rows = pipeline.costStore().costs(query);
     }
     PrintWriter out = spec.commandLine().getOut();
     switch (format) {

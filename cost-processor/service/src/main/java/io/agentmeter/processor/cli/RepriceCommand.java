@@ -1,19 +1,11 @@
 package io.agentmeter.processor.cli;
 
-import io.agentmeter.cost.CostEngine;
-import io.agentmeter.cost.rollup.RollupResult;
-import io.agentmeter.cost.rollup.TraceRollup;
-import io.agentmeter.processor.jdbc.JdbcLedger;
-import io.agentmeter.processor.log.RequestLog;
-import io.agentmeter.processor.model.Rollup;
-import io.agentmeter.processor.store.CostStore;
-import io.agentmeter.processor.store.StoredSpans;
-import io.agentmeter.processor.model.TraceCost;
-import io.agentmeter.processor.model.IncomingSpan;
+import io.agentmeter.processor.Pipeline;
+import picocli.CommandLine.Mixin;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,15 +19,9 @@ final class RepriceCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML file of option values.")
-  Path config;
+  @Mixin LedgerOptions ledger = new LedgerOptions();
 
-  @Option(names = "--ledger", paramLabel = "FILE|URL", defaultValue = "agentmeter-ledger.db",
-      description = "SQLite file (default: ${DEFAULT-VALUE}) or a jdbc:postgresql: URL.")
-  String ledger;
-
-  @Option(names = "--prices", paramLabel = "FILE", description = "Price catalogue over the bundled one.")
-  Path prices;
+  @Mixin EngineOptions engine = new EngineOptions();
 
   @Option(names = "--dry-run", description = "Show the changes without storing them.")
   boolean dryRun;
@@ -43,38 +29,29 @@ final class RepriceCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    CostEngine engine = Catalogs.engine(prices, spec.commandLine().getErr());
     int changed = 0;
     BigDecimal before = BigDecimal.ZERO;
     BigDecimal after = BigDecimal.ZERO;
-    try (JdbcLedger l = JdbcLedger.open(ledger)) {
-      RequestLog log = l.requestLog();
-      CostStore store = l.costStore();
-      List<String> traces = store.traceIds();
+    try (Pipeline pipeline = engine.applyTo(ledger.builder()).open()) {
+      pipeline.flush(); // what a crash left pending is rolled up first, then priced again with it
+      List<String> traces = pipeline.costStore().traceIds();
       Progress progress = new Progress(spec.commandLine().getErr(), "reprice", traces.size());
       int done = 0;
       for (String traceId : traces) {
-        List<IncomingSpan> spans = StoredSpans.all(store, log, traceId);
-        TraceRollup rollup = engine.newRollup();
-        boolean root = false;
-        for (IncomingSpan span : spans) {
-          rollup.add(span.record());
-          root |= span.record().isRoot();
-        }
-        RollupResult result = rollup.result();
-        BigDecimal old = store.trace(traceId).map(TraceCost::total).orElse(BigDecimal.ZERO);
-        before = before.add(old);
-        after = after.add(result.total());
-        if (old.compareTo(result.total()) != 0) {
-          changed++;
-          out.printf("%n%s  %s -> %s %s", traceId, old.toPlainString(),
-              result.total().toPlainString(), result.currency());
-          if (!dryRun) {
-            store.write(List.of(new Rollup(traceId, result, spans, root)));
+        Optional<Pipeline.Repriced> repriced = pipeline.reprice(traceId, !dryRun);
+        if (repriced.isPresent()) {
+          Pipeline.Repriced r = repriced.get();
+          before = before.add(r.before());
+          after = after.add(r.after());
+          if (r.changed()) {
+            changed++;
+            out.printf("%n%s  %s -> %s %s", traceId, r.before().toPlainString(),
+                r.after().toPlainString(), r.currency());
           }
         }
         progress.update(++done);
       }
+      pipeline.flush();
       progress.finish(done);
       out.printf("%s%d of %d traces change; total %s -> %s%n", dryRun ? "dry run: " : "", changed,
           traces.size(), before.stripTrailingZeros().toPlainString(),

@@ -1,17 +1,14 @@
 package io.agentmeter.processor.cli;
 
-import io.agentmeter.cost.rollup.AllocationRule;
 import io.agentmeter.processor.Processor;
 import io.agentmeter.processor.api.ApiServer.ApiToken;
 import java.io.PrintStream;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code agentmeter serve}. */
@@ -24,17 +21,9 @@ import picocli.CommandLine.Option;
     })
 final class ServeCommand implements Callable<Integer> {
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "YAML file of option values, keyed by option name (otlp-http-port: 4318).")
-  Path config;
+  @Mixin LedgerOptions ledger = new LedgerOptions();
 
-  @Option(names = "--prices", paramLabel = "FILE",
-      description = "Price catalogue layered over the bundled one (AgentMeter or LiteLLM format, detected).")
-  Path prices;
-
-  @Option(names = "--ledger", paramLabel = "FILE|URL", defaultValue = "agentmeter-ledger.db",
-      description = "SQLite file (default: ${DEFAULT-VALUE}) or a jdbc:postgresql: URL.")
-  String ledger;
+  @Mixin EngineOptions engine = new EngineOptions();
 
   @Option(names = "--otlp-grpc-port", defaultValue = "4317",
       description = "OTLP/gRPC port (default: ${DEFAULT-VALUE}; -1 disables).")
@@ -81,22 +70,6 @@ final class ServeCommand implements Callable<Integer> {
       description = "Largest OTLP body accepted, compressed or inflated (default: ${DEFAULT-VALUE}).")
   int maxBody;
 
-  @Option(names = "--currency", paramLabel = "CODE", defaultValue = "USD",
-      description = "ISO 4217 currency the ledger, the API and /metrics report costs in"
-          + " (default: ${DEFAULT-VALUE}); prices in another currency are converted with --fx-table.")
-  String currency;
-
-  @Option(names = "--fx-table", paramLabel = "FILE",
-      description = "CSV of dated exchange rates, lines date,from,to,rate (2026-01-01,USD,EUR,0.92);"
-          + " a span is converted at the latest rate dated on or before its start day.")
-  Path fxTable;
-
-  @Option(names = "--shared-allocation", paramLabel = "RULE", defaultValue = "EVEN",
-      description = "How a shared resource's cost (agentmeter.shared.resource, billed once per task)"
-          + " is split across the agents that used it: FIRST_USER, EVEN or PROPORTIONAL to their"
-          + " direct cost (default: ${DEFAULT-VALUE}).")
-  String sharedAllocation;
-
   @Override
   public Integer call() throws Exception {
     Processor processor = start();
@@ -114,9 +87,7 @@ final class ServeCommand implements Callable<Integer> {
 
   /** Starts the processor these options describe. */
   Processor start() throws Exception {
-    Processor.Builder builder = Processor.builder()
-        .setPrices(prices)
-        .setLedger(ledger)
+    Processor.Builder builder = engine.applyTo(ledger.builder())
         .setOtlpGrpcPort(grpcPort)
         .setOtlpHttpPort(httpPort)
         .setApiPort(apiPort)
@@ -125,10 +96,7 @@ final class ServeCommand implements Callable<Integer> {
         .setTraceIdleTimeout(Durations.parse(idleTimeout, "--trace-idle-timeout"))
         .setTraceGrace(Durations.parse(grace, "--trace-grace"))
         .setWriteGenAiUsageCost(writeGenAiCost)
-        .setMaxBodyBytes(maxBody)
-        .setCurrency(currency)
-        .setFxTable(fxTable)
-        .setSharedAllocation(allocationRule(sharedAllocation));
+        .setMaxBodyBytes(maxBody);
     tokens().forEach(builder::addApiToken);
     return builder.start();
   }
@@ -155,13 +123,11 @@ final class ServeCommand implements Callable<Integer> {
    */
   void banner(Processor processor, boolean anyToken, PrintStream out) {
     if (processor.userCatalog() != null) {
-      out.println("prices:  " + prices + " (" + processor.userCatalog().entriesRead()
+      out.println("prices:  " + engine.prices + " (" + processor.userCatalog().entriesRead()
           + " entries, " + processor.userCatalog().issues().size() + " unusable) over the bundled catalogue");
     }
     out.println("ledger:  " + processor.costStore().description());
-    out.println("costs:   " + currency.trim().toUpperCase(Locale.ROOT)
-        + (fxTable == null ? "" : " (rates from " + fxTable + ")")
-        + ", shared-resource allocation " + allocationRule(sharedAllocation));
+    out.println("costs:   " + engine.costs());
     if (processor.recoveredTraces() > 0) {
       out.println("recovered " + processor.recoveredTraces() + " traces left open by a previous run");
     }
@@ -172,17 +138,5 @@ final class ServeCommand implements Callable<Integer> {
     if (forward != null && !forward.isBlank()) {
       out.println("forward: " + forward);
     }
-  }
-
-  /** {@code FIRST_USER}, {@code first-user} and {@code first_user} alike. */
-  static AllocationRule allocationRule(String text) {
-    String name = text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-    for (AllocationRule rule : AllocationRule.values()) {
-      if (rule.name().equals(name)) {
-        return rule;
-      }
-    }
-    throw new IllegalArgumentException("--shared-allocation must be FIRST_USER, EVEN or"
-        + " PROPORTIONAL; got '" + text + "'");
   }
 }

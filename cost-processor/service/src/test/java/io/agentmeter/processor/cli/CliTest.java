@@ -76,6 +76,25 @@ class CliTest {
   }
 
   @Test
+  void replayPricesInTheCurrencyServeWouldUse() throws Exception {
+    Path file = dir.resolve("eur.json");
+    ByteArrayOutputStream json = new ByteArrayOutputStream();
+    TraceRequestMarshaler.create(WorkflowSpans.make("initech")).writeJsonTo(json);
+    Files.write(file, json.toByteArray());
+    Path fx = dir.resolve("fx.csv");
+    Files.writeString(fx, "2024-01-01,USD,EUR,0.5\n");
+    String ledger = dir.resolve("eur.db").toString();
+
+    Result replay = run("replay", "--ledger", ledger, "--currency", "EUR", "--fx-table",
+        fx.toString(), file.toString());
+    Result report = run("report", "--ledger", ledger, "--by", "model");
+
+    assertThat(replay.code()).isZero();
+    // the trace's USD 0.007825 (see the reprice test) at 0.5
+    assertThat(report.out()).containsPattern("(?m)^total\\s+0.0039125\\s");
+  }
+
+  @Test
   void pricesLookupAndValidate() throws Exception {
     Result lookup = run("prices", "lookup", "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
         "--provider", "aws.bedrock", "--date", "2026-11-01");

@@ -30,9 +30,9 @@ class ServeEngineOptionsTest {
 
   @Test
   void ruleNamesAreReadInAnyCaseWithDashes() {
-    assertThat(ServeCommand.allocationRule("first-user")).isEqualTo(AllocationRule.FIRST_USER);
-    assertThat(ServeCommand.allocationRule(" Proportional ")).isEqualTo(AllocationRule.PROPORTIONAL);
-    assertThat(ServeCommand.allocationRule("EVEN")).isEqualTo(AllocationRule.EVEN);
+    assertThat(EngineOptions.allocationRule("first-user")).isEqualTo(AllocationRule.FIRST_USER);
+    assertThat(EngineOptions.allocationRule(" Proportional ")).isEqualTo(AllocationRule.PROPORTIONAL);
+    assertThat(EngineOptions.allocationRule("EVEN")).isEqualTo(AllocationRule.EVEN);
   }
 
   @Test

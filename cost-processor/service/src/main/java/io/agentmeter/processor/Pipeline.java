@@ -1,0 +1,208 @@
+package io.agentmeter.processor;
+
+import io.agentmeter.cost.CostEngine;
+import io.agentmeter.cost.catalog.CatalogLoad;
+import io.agentmeter.cost.rollup.TraceRollup;
+import io.agentmeter.processor.coster.TraceCoster;
+import io.agentmeter.processor.forward.CostForwarding;
+import io.agentmeter.processor.forward.Forwarder;
+import io.agentmeter.processor.jdbc.JdbcLedger;
+import io.agentmeter.processor.listen.Listeners;
+import io.agentmeter.processor.listen.RollupListener;
+import io.agentmeter.processor.log.RequestLog;
+import io.agentmeter.processor.metrics.Metrics;
+import io.agentmeter.processor.metrics.RollupMetrics;
+import io.agentmeter.processor.model.Batch;
+import io.agentmeter.processor.model.ClosedTrace;
+import io.agentmeter.processor.model.IncomingSpan;
+import io.agentmeter.processor.model.ReceivedRequest;
+import io.agentmeter.processor.model.StorageException;
+import io.agentmeter.processor.model.TraceCost;
+import io.agentmeter.processor.otlp.DecodeException;
+import io.agentmeter.processor.otlp.SpanConverter;
+import io.agentmeter.processor.store.CostStore;
+import io.agentmeter.processor.store.StoredSpans;
+import io.agentmeter.processor.window.Closer;
+import io.agentmeter.processor.window.PendingRequests;
+import io.agentmeter.processor.window.TraceWindow;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The processor's stages without its network: the ledger (request log and cost store), the cost
+ * engine, the trace window, the coster and the listeners of stored rollups. {@link Processor} puts
+ * receivers and the API in front of one; the CLI's {@code replay}, {@code reprice} and
+ * {@code report} use one directly. Built only by {@link Processor.Builder#open()}, so every command
+ * and the service wire the stages the same way from the same settings.
+ */
+public final class Pipeline implements AutoCloseable {
+
+  private final JdbcLedger ledger;
+  private final CostEngine engine;
+  private final Metrics metrics;
+  private final @Nullable Forwarder forwarder;
+  private final @Nullable CatalogLoad userCatalog;
+  private final Closer closer;
+  private final TraceWindow window;
+  private final TraceCoster coster;
+  private final int recovered;
+
+  Pipeline(Processor.Builder b, CostEngine engine, @Nullable CatalogLoad userCatalog)
+      throws Exception {
+    this.engine = engine;
+    this.userCatalog = userCatalog;
+    this.metrics = new Metrics();
+    this.ledger = JdbcLedger.open(b.ledger);
+    try {
+      RequestLog log = ledger.requestLog();
+      CostStore store = ledger.costStore();
+      this.forwarder = b.forward == null ? null : new Forwarder(b.forward, metrics, 10_000);
+      // the trace window closes traces on the closer's thread; the coster rolls them up there and
+      // stores them on its own thread, then tells the listeners
+      List<RollupListener> listeners = new ArrayList<>();
+      listeners.add(new RollupMetrics(metrics));
+      if (forwarder != null) {
+        listeners.add(new CostForwarding(forwarder, metrics, b.writeGenAiUsageCost));
+      }
+      PendingRequests pending = new PendingRequests();
+      this.coster = TraceCoster.builder(engine, log, store, pending)
+          .setListener(Listeners.of(listeners))
+          .setCounters(metrics::duplicates)
+          .build();
+      this.closer = new Closer();
+      this.window = TraceWindow.builder(coster::cost, pending)
+          .setCloser(closer)
+          .setGrace(b.grace)
+          .setIdleTimeout(b.idleTimeout)
+          .setMaxOpenTraces(b.maxOpenTraces)
+          .build();
+      metrics.tracesOpen(window::openTraces);
+      closer.start(window);
+      this.recovered = b.recoverPending ? window.recover(log) : 0;
+    } catch (Exception | Error e) {
+      ledger.close();
+      throw e;
+    }
+  }
+
+  public RequestLog requestLog() {
+    return ledger.requestLog();
+  }
+
+  public CostStore costStore() {
+    return ledger.costStore();
+  }
+
+  public CostEngine engine() {
+    return engine;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  /** Where the ledger is, for people: the file, or the database URL without credentials. */
+  public String description() {
+    return ledger.description();
+  }
+
+  /** The user's price file as loaded (entries and issues), or {@code null} without one. */
+  public @Nullable CatalogLoad userCatalog() {
+    return userCatalog;
+  }
+
+  /** Traces found pending in the ledger at start (left by a crash) and rolled up. */
+  public int recoveredTraces() {
+    return recovered;
+  }
+
+  boolean forwarding() {
+    return forwarder != null;
+  }
+
+  TraceWindow window() {
+    return window;
+  }
+
+  /**
+   * Stores one export request as a receiver would (durably, before returning) and adds its spans
+   * to their open traces.
+   *
+   * @param body a serialized {@code ExportTraceServiceRequest}
+   * @return its spans, and what was wrong with the rejected ones
+   */
+  public Batch replay(byte[] body) throws DecodeException, StorageException {
+    Batch batch = SpanConverter.convert(body, forwarder != null);
+    if (!batch.spans().isEmpty()) {
+      window.accept(requestLog().append(List.of(new ReceivedRequest(body, batch.spans()))).get(0));
+    }
+    return batch;
+  }
+
+  /**
+   * How a stored trace's total changes when the spans its stored rollup counted are priced again with this pipeline's
+   * engine (its catalogue, currency and allocation rule); with {@code store}, the new rollup replaces
+   * the stored one through the coster, as a late span's would, and the listeners are told.
+   *
+   * @return the stored and the new total, or empty for a trace not stored
+   */
+  public Optional<Repriced> reprice(String traceId, boolean store)
+      throws StorageException {
+    Optional<TraceCost> stored = costStore().trace(traceId);
+    if (stored.isEmpty()) {
+      return Optional.empty();
+    }
+    List<IncomingSpan> spans = StoredSpans.of(costStore(), requestLog(), traceId);
+    TraceRollup rollup = engine.newRollup();
+    for (IncomingSpan span : spans) {
+      rollup.add(span.record());
+    }
+    Repriced result = new Repriced(traceId, stored.get().total(), rollup.result().total(),
+        rollup.result().currency());
+    if (store && result.changed()) {
+      coster.cost(List.of(new ClosedTrace(traceId, List.of(), List.of(), stored.get().complete(),
+          false)));
+    }
+    return Optional.of(result);
+  }
+
+  /**
+   * A trace priced again.
+   *
+   * @param traceId the trace
+   * @param before its stored total
+   * @param after its total with this pipeline's engine
+   * @param currency the currency of {@code after}
+   */
+  public record Repriced(String traceId, BigDecimal before, BigDecimal after, String currency) {
+    public boolean changed() {
+      return before.compareTo(after) != 0;
+    }
+  }
+
+  /** Rolls up every open trace now and waits until the rollups are stored. */
+  public void flush() {
+    window.flush();
+    coster.awaitStored();
+  }
+
+  /** Rolls up what is open, stores it, stops the stages and closes the ledger. */
+  @Override
+  public void close() {
+    try {
+      closer.close();
+      window.flush(); // on this thread: the closer has stopped
+      coster.close();
+      if (forwarder != null) {
+        forwarder.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      ledger.close();
+    }
+  }
+}
