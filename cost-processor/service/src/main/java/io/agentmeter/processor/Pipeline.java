@@ -78,6 +78,7 @@ public final class Pipeline implements AutoCloseable {
           .setGrace(b.grace)
           .setIdleTimeout(b.idleTimeout)
           .setMaxOpenTraces(b.maxOpenTraces)
+          .setMaxOpenSpans(b.maxOpenSpans)
           .build();
       metrics.tracesOpen(window::openTraces);
       closer.start(window);

@@ -81,6 +81,7 @@ public final class Processor implements AutoCloseable {
     private int maxBodyBytes = 16 * 1024 * 1024;
     private int queueCapacity = 1_024;
     int maxOpenTraces = 50_000;
+    int maxOpenSpans = 100_000;
     boolean recoverPending = true;
     private Duration ackTimeout = Duration.ofSeconds(5);
     private String currency = CostEngineBuilder.DEFAULT_CURRENCY;
@@ -199,6 +200,16 @@ public final class Processor implements AutoCloseable {
     /** How many traces may be open at once; past it the oldest is rolled up (default 50,000). */
     public Builder setMaxOpenTraces(int traces) {
       this.maxOpenTraces = traces;
+      return this;
+    }
+
+    /**
+     * How many spans open traces may hold (default 100,000): past three quarters of it the oldest
+     * traces are rolled up, incomplete (a later span amends them), and at it ingest waits for
+     * rollups to be stored.
+     */
+    public Builder setMaxOpenSpans(int spans) {
+      this.maxOpenSpans = spans;
       return this;
     }
 

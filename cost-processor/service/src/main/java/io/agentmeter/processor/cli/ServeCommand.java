@@ -66,6 +66,12 @@ final class ServeCommand implements Callable<Integer> {
       description = "Also write gen_ai.usage.cost on forwarded priced spans that lack it.")
   boolean writeGenAiCost;
 
+  @Option(names = "--ack-timeout", paramLabel = "DURATION", defaultValue = "5s",
+      description = "Longest a sender waits for its request to be stored before it is answered 503"
+          + " with a retry delay (default: ${DEFAULT-VALUE}; keep it below the senders' export"
+          + " timeout, 10 s in the OpenTelemetry SDKs).")
+  String ackTimeout;
+
   @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "16777216",
       description = "Largest OTLP body accepted, compressed or inflated (default: ${DEFAULT-VALUE}).")
   int maxBody;
@@ -96,7 +102,8 @@ final class ServeCommand implements Callable<Integer> {
         .setTraceIdleTimeout(Durations.parse(idleTimeout, "--trace-idle-timeout"))
         .setTraceGrace(Durations.parse(grace, "--trace-grace"))
         .setWriteGenAiUsageCost(writeGenAiCost)
-        .setMaxBodyBytes(maxBody);
+        .setMaxBodyBytes(maxBody)
+        .setAckTimeout(Durations.parse(ackTimeout, "--ack-timeout"));
     tokens().forEach(builder::addApiToken);
     return builder.start();
   }

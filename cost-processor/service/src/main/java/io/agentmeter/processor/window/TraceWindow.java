@@ -52,6 +52,8 @@ public final class TraceWindow {
   private final LinkedHashMap<String, Open> open = new LinkedHashMap<>();
   /** Spans in open traces and in traces closed but not handed downstream yet (guarded by open). */
   private int openSpans;
+  /** Open spans past which the oldest traces close: three quarters of the bound ingest waits at. */
+  private final int closeAtSpans;
   private final LongAdder downstreamFailures = new LongAdder();
 
   private static final class Open {
@@ -75,6 +77,7 @@ public final class TraceWindow {
     this.tick = Duration.ofMillis(Math.max(5, Math.min(b.grace.toMillis() / 10, 20)));
     this.maxOpen = b.maxOpenTraces;
     this.maxOpenSpans = b.maxOpenSpans;
+    this.closeAtSpans = b.maxOpenSpans / 4 * 3;
   }
 
   /**
@@ -213,9 +216,16 @@ public final class TraceWindow {
           trace.rootSeenAt = now;
         }
       }
-      while (open.size() > maxOpen) {
+      // Past either bound the oldest traces close now: by count, and by spans well before ingest
+      // would have to wait for room (traces that never get a root must not hold senders until
+      // their idle timeout).
+      int overflowSpans = 0;
+      while (open.size() > maxOpen
+          || (openSpans - overflowSpans > closeAtSpans && !open.isEmpty())) {
         Iterator<Map.Entry<String, Open>> oldest = open.entrySet().iterator();
-        overflow.add(oldest.next());
+        Map.Entry<String, Open> trace = oldest.next();
+        overflowSpans += trace.getValue().spans.size();
+        overflow.add(trace);
         oldest.remove();
       }
     }

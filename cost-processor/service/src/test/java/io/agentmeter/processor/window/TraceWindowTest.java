@@ -177,27 +177,46 @@ class TraceWindowTest {
   }
 
   @Test
-  void ingestWaitsForRoomWhileOpenTracesHoldTheSpanBound() throws Exception {
-    TraceWindow window = window().setMaxOpenSpans(3).build();
+  void pastThreeQuartersOfTheSpanBoundTheOldestTracesCloseIncompleteWithoutWaitingForTheirRoot() {
+    TraceWindow window = window().setMaxOpenSpans(4).build();
+    window.accept(List.of(span(A, "a1", "a0", 1), span(A, "a2", "a0", 1)));
+    window.accept(List.of(span(B, "b1", "b0", 2)));
+    assertThat(closed).isEmpty();
+
+    window.accept(List.of(span(B, "b2", "b0", 2))); // 4 open spans: past 3
+
+    // A, the oldest, is rolled up now (incomplete: no root seen), B stays open
+    assertThat(closed).extracting(ClosedTrace::traceId).containsExactly(A);
+    assertThat(closed.get(0).complete()).isFalse();
+    assertThat(window.openTraces()).isEqualTo(1);
+  }
+
+  @Test
+  void ingestWaitsForRoomWhileClosedTracesAreNotTakenDownstreamYet() throws Exception {
+    List<Runnable> queued = new ArrayList<>();
+    TraceWindow window = window().setMaxOpenSpans(4).setCloser(queued::add).build();
     window.accept(List.of(span(A, "a0", null, 1), span(A, "a1", "a0", 1)));
     assertThat(window.awaitCapacity(0)).isTrue();
-    window.accept(List.of(span(B, "b1", "b0", 2)));
+    window.accept(List.of(span(B, "b1", "b0", 2), span(B, "b2", "b0", 2)));
+    // A is closed for the bound but the closer has not handed it on: its spans still count
+    assertThat(queued).hasSize(1);
     assertThat(window.awaitCapacity(0)).isFalse();
 
-    after(2000);
-    window.closeDue(); // A closes; B has no root
+    queued.get(0).run();
+    assertThat(closed).extracting(ClosedTrace::traceId).containsExactly(A);
     assertThat(window.awaitCapacity(0)).isTrue();
   }
 
   @Test
   void tracesADownstreamFailedOnAreCountedAndFreeTheirRoom() throws Exception {
+    List<Runnable> queued = new ArrayList<>();
     TraceWindow window = TraceWindow.builder(traces -> {
       throw new IllegalStateException("down");
-    }, pending).setClock(clock::get).setMaxOpenSpans(1).build();
+    }, pending).setClock(clock::get).setMaxOpenSpans(1).setCloser(queued::add).build();
     window.accept(List.of(span(A, "a0", null, 1)));
     assertThat(window.awaitCapacity(0)).isFalse();
 
-    window.closeAll();
+    queued.forEach(Runnable::run);
 
     assertThat(window.downstreamFailures()).isEqualTo(1);
     assertThat(window.awaitCapacity(0)).isTrue();

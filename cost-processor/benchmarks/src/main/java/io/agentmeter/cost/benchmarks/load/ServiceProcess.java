@@ -34,7 +34,9 @@ final class ServiceProcess implements AutoCloseable {
    * Starts {@code serve} on a fresh SQLite ledger.
    *
    * @param jvm the java launcher and the service's JVM arguments; the service's classes are those
-   *     on this JVM's class path (the load tool's jar bundles them)
+   *     on this JVM's class path (the load tool's jar bundles them), or those of the system
+   *     property {@code agentmeter.load.service-classpath} (another build's service jar, to
+   *     measure two builds with one load tool)
    * @param forward where the service forwards costed spans, or {@code null}
    */
   static ServiceProcess start(List<String> jvm, Path work, Path ledger, String forward)
@@ -42,7 +44,8 @@ final class ServiceProcess implements AutoCloseable {
     int otlp = freePort();
     int api = freePort();
     List<String> command = new ArrayList<>(jvm);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Cli.class.getName(),
+    command.addAll(List.of("-cp", System.getProperty("agentmeter.load.service-classpath",
+            System.getProperty("java.class.path")), Cli.class.getName(),
         "serve", "--ledger", ledger.toString(),
         "--otlp-http-port", Integer.toString(otlp), "--otlp-grpc-port", "-1",
         "--api-port", Integer.toString(api), "--bind", "127.0.0.1", "--trace-grace", "500ms"));
