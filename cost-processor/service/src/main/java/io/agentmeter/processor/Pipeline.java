@@ -55,7 +55,7 @@ public final class Pipeline implements AutoCloseable {
     this.engine = engine;
     this.userCatalog = userCatalog;
     this.metrics = new Metrics();
-    this.ledger = JdbcLedger.open(b.ledger);
+    this.ledger = b.readOnly ? JdbcLedger.openReadOnly(b.ledger) : JdbcLedger.open(b.ledger);
     try {
       RequestLog log = ledger.requestLog();
       CostStore store = ledger.costStore();
@@ -81,7 +81,7 @@ public final class Pipeline implements AutoCloseable {
           .build();
       metrics.tracesOpen(window::openTraces);
       closer.start(window);
-      this.recovered = b.recoverPending ? window.recover(log) : 0;
+      this.recovered = b.recoverPending && !b.readOnly ? window.recover(log) : 0;
     } catch (Exception | Error e) {
       ledger.close();
       throw e;
@@ -107,6 +107,14 @@ public final class Pipeline implements AutoCloseable {
   /** Where the ledger is, for people: the file, or the database URL without credentials. */
   public String description() {
     return ledger.description();
+  }
+
+  /**
+   * Why the ledger cannot take writes or answer reads now (each check waits at most two seconds),
+   * or empty.
+   */
+  public Optional<String> ledgerProblem() {
+    return ledger.problem(java.time.Duration.ofSeconds(2));
   }
 
   /** The user's price file as loaded (entries and issues), or {@code null} without one. */

@@ -37,13 +37,13 @@ final class JdbcCostStore implements CostStore {
 
   private final Dialect dialect;
   private final String description;
-  private final Connection writer;
+  private final Connections writer;
   private final CostRows rows;
   private final CostReader reads;
   private final Clock clock;
   private final Runnable closer;
 
-  JdbcCostStore(Dialect dialect, String description, Connection writer, Connection reader,
+  JdbcCostStore(Dialect dialect, String description, Connections writer, Connections reader,
       Clock clock, Runnable closer) {
     this.dialect = dialect;
     this.description = description;
@@ -85,16 +85,16 @@ final class JdbcCostStore implements CostStore {
   private record Placed(Encoded encoded, long first, long last) {}
 
   private void writeRows(List<Encoded> traces) throws SQLException {
-    synchronized (writer) {
-      try (PreparedStatement earlier = writer.prepareStatement(
+    writer.transaction(connection -> {
+      try (PreparedStatement earlier = connection.prepareStatement(
               "SELECT first_line_id, last_line_id FROM traces WHERE trace_id = ?");
-          PreparedStatement deleteLines = writer.prepareStatement(
+          PreparedStatement deleteLines = connection.prepareStatement(
               "DELETE FROM cost_lines WHERE line_id BETWEEN ? AND ?");
-          PreparedStatement line = writer.prepareStatement(CostRows.INSERT_LINE);
-          PreparedStatement traceNew = writer.prepareStatement(CostRows.INSERT_NEW_TRACE);
-          PreparedStatement trace = writer.prepareStatement(CostRows.UPSERT_TRACE)) {
-        dialect.derivedDataTransaction(writer);
-        long next = lastLineId() + 1;
+          PreparedStatement line = connection.prepareStatement(CostRows.INSERT_LINE);
+          PreparedStatement traceNew = connection.prepareStatement(CostRows.INSERT_NEW_TRACE);
+          PreparedStatement trace = connection.prepareStatement(CostRows.UPSERT_TRACE)) {
+        dialect.derivedDataTransaction(connection);
+        long next = lastLineId(connection) + 1;
         List<Placed> added = new ArrayList<>();
         for (Encoded item : traces) {
           CostLines lines = item.rows();
@@ -131,12 +131,9 @@ final class JdbcCostStore implements CostStore {
             trace.executeUpdate();
           }
         }
-        writer.commit();
-      } catch (SQLException e) {
-        JdbcLedger.rollbackQuietly(writer);
-        throw e;
       }
-    }
+      return null;
+    });
   }
 
   /**
@@ -157,14 +154,14 @@ final class JdbcCostStore implements CostStore {
   }
 
   /** The highest line number stored; read inside the writing transaction. */
-  private long lastLineId() throws SQLException {
+  private long lastLineId(Connection connection) throws SQLException {
     if (dialect == Dialect.POSTGRES) {
-      try (Statement statement = writer.createStatement()) {
+      try (Statement statement = connection.createStatement()) {
         // numbers are taken by one writer at a time, even with several services on one database
         statement.execute("LOCK TABLE cost_lines IN SHARE ROW EXCLUSIVE MODE");
       }
     }
-    try (Statement statement = writer.createStatement();
+    try (Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery("SELECT COALESCE(MAX(line_id), 0) FROM cost_lines")) {
       rs.next();
       return rs.getLong(1);
