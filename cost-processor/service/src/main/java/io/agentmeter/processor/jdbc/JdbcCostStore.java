@@ -74,7 +74,10 @@ final class JdbcCostStore implements CostStore {
       encoded.add(Encoded.of(CostLines.of(item, now)));
     }
     try {
-      writeRows(encoded);
+      Patience.retrying(Patience.ROLLUPS, () -> {
+        writeRows(encoded);
+        return null;
+      });
     } catch (SQLException e) {
       throw new StorageException("storing " + rollups.size() + " rollups failed: "
           + e.getMessage(), e);
@@ -171,7 +174,7 @@ final class JdbcCostStore implements CostStore {
   @Override
   public Set<String> rolledUp(Collection<String> traceIds) throws StorageException {
     try {
-      return reads.rolledUp(new ArrayList<>(traceIds));
+      return Patience.retrying(Patience.ROLLUPS, () -> reads.rolledUp(new ArrayList<>(traceIds)));
     } catch (SQLException e) {
       throw new StorageException("reading stored traces failed: " + e.getMessage(), e);
     }
@@ -180,7 +183,7 @@ final class JdbcCostStore implements CostStore {
   @Override
   public Map<DeliveryKey, Long> deliveries(String traceId) throws StorageException {
     try {
-      return reads.deliveries(traceId);
+      return Patience.retrying(Patience.ROLLUPS, () -> reads.deliveries(traceId));
     } catch (SQLException e) {
       throw new StorageException("reading trace " + traceId + " failed: " + e.getMessage(), e);
     }
