@@ -26,9 +26,13 @@ import io.agentmeter.processor.window.Closer;
 import io.agentmeter.processor.window.PendingRequests;
 import io.agentmeter.processor.window.TraceWindow;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Pipeline implements AutoCloseable {
 
+  /** How often the pipeline looks for rollups a failed store left pending. */
+  private static final Duration RETRY_EVERY = Duration.ofSeconds(5);
+
   private final JdbcLedger ledger;
   private final CostEngine engine;
   private final Metrics metrics;
@@ -49,13 +56,15 @@ public final class Pipeline implements AutoCloseable {
   private final TraceWindow window;
   private final TraceCoster coster;
   private final int recovered;
+  private final ScheduledExecutorService retry;
+  private long notStoredSeen;
 
   Pipeline(Processor.Builder b, CostEngine engine, @Nullable CatalogLoad userCatalog)
       throws Exception {
     this.engine = engine;
     this.userCatalog = userCatalog;
     this.metrics = new Metrics();
-    this.ledger = JdbcLedger.open(b.ledger);
+    this.ledger = b.readOnly ? JdbcLedger.openReadOnly(b.ledger) : JdbcLedger.open(b.ledger);
     try {
       RequestLog log = ledger.requestLog();
       CostStore store = ledger.costStore();
@@ -82,7 +91,16 @@ public final class Pipeline implements AutoCloseable {
           .build();
       metrics.tracesOpen(window::openTraces);
       closer.start(window);
-      this.recovered = b.recoverPending ? window.recover(log) : 0;
+      this.recovered = b.recoverPending && !b.readOnly ? window.recover(log) : 0;
+      this.retry = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "agentmeter-rollup-retry");
+        t.setDaemon(true);
+        return t;
+      });
+      if (b.recoverPending && !b.readOnly) {
+        long every = RETRY_EVERY.toMillis();
+        retry.scheduleWithFixedDelay(this::retryNotStored, every, every, TimeUnit.MILLISECONDS);
+      }
     } catch (Exception | Error e) {
       ledger.close();
       throw e;
@@ -110,6 +128,14 @@ public final class Pipeline implements AutoCloseable {
     return ledger.description();
   }
 
+  /**
+   * Why the ledger cannot take writes or answer reads now (each check waits at most two seconds),
+   * or empty.
+   */
+  public Optional<String> ledgerProblem() {
+    return ledger.problem(java.time.Duration.ofSeconds(2));
+  }
+
   /** The user's price file as loaded (entries and issues), or {@code null} without one. */
   public @Nullable CatalogLoad userCatalog() {
     return userCatalog;
@@ -118,6 +144,19 @@ public final class Pipeline implements AutoCloseable {
   /** Traces found pending in the ledger at start (left by a crash) and rolled up. */
   public int recoveredTraces() {
     return recovered;
+  }
+
+  /**
+   * Rolls up again what a failed store left pending (a full disk, a lost database): once the
+   * ledger takes writes again the costs appear without a restart. Runs after every store that
+   * failed since the last run; reading every pending request is the price, paid only then.
+   */
+  private void retryNotStored() {
+    long notStored = coster.notStored();
+    if (notStored != notStoredSeen) {
+      notStoredSeen = notStored;
+      window.recover(requestLog());
+    }
   }
 
   boolean forwarding() {
@@ -193,6 +232,7 @@ public final class Pipeline implements AutoCloseable {
   /** Rolls up what is open, stores it, stops the stages and closes the ledger. */
   @Override
   public void close() {
+    retry.shutdownNow();
     try {
       closer.close();
       window.flush(); // on this thread: the closer has stopped

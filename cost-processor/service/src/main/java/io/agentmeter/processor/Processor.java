@@ -58,7 +58,8 @@ public final class Processor implements AutoCloseable {
     // Without a token the API is open, so it only listens on loopback.
     String apiHost = b.apiTokens.isEmpty() ? "127.0.0.1" : host;
     this.api = new ApiServer(new InetSocketAddress(apiHost, b.apiPort), pipeline.costStore(),
-        metrics, b.apiTokens, pipeline.engine().currency(), b.httpLimits.withMaxConnections(64));
+        metrics, b.apiTokens, pipeline.engine().currency(), b.httpLimits.withMaxConnections(64),
+        pipeline::ledgerProblem);
   }
 
   public static Builder builder() {
@@ -83,6 +84,7 @@ public final class Processor implements AutoCloseable {
     int maxOpenTraces = 50_000;
     int maxOpenSpans = 100_000;
     boolean recoverPending = true;
+    boolean readOnly;
     private Duration ackTimeout = Duration.ofSeconds(5);
     private String currency = CostEngineBuilder.DEFAULT_CURRENCY;
     private @Nullable Path fxTable;
@@ -219,6 +221,15 @@ public final class Processor implements AutoCloseable {
      */
     public Builder setRecoverPending(boolean recover) {
       this.recoverPending = recover;
+      return this;
+    }
+
+    /**
+     * Whether {@link #open()} opens the ledger only to read it (default no): beside a service that
+     * writes it, which holds a SQLite ledger for itself. Nothing is rolled up or stored.
+     */
+    public Builder setReadOnly(boolean readOnly) {
+      this.readOnly = readOnly;
       return this;
     }
 

@@ -79,7 +79,7 @@ class CrashRecoveryTest {
       for (long n : some) {
         assertThat(post(otlp, OtlpPayloads.trace(n, CALLS).toByteArray())).isEqualTo(200);
       }
-      try (JdbcLedger l = JdbcLedger.open(ledger)) {
+      try (JdbcLedger l = JdbcLedger.openReadOnly(ledger)) {
         for (long n : acknowledged) {
           assertThat(StoredSpans.all(l.costStore(), l.requestLog(), OtlpPayloads.traceIdHex(n)))
               .as("trace %d", n).hasSize(CALLS + 1);

@@ -52,10 +52,12 @@ class LedgerWritersTest {
       String jdbc) throws Exception {
     long n = kind.equals("sqlite") ? 910_001 : 910_002;
     String traceId = OtlpPayloads.traceIdHex(n);
-    try (JdbcLedger first = JdbcLedger.open(location);
-        JdbcLedger second = JdbcLedger.open(location)) {
-      // both think the trace is new: the first stores three calls, the second four
+    // both think the trace is new: the first stores three calls, the second four (one after the
+    // other: a SQLite ledger has one writing process at a time, a PostgreSQL one several)
+    try (JdbcLedger first = JdbcLedger.open(location)) {
       first.costStore().write(List.of(rollup(first.requestLog(), n, 3, null)));
+    }
+    try (JdbcLedger second = JdbcLedger.open(location)) {
       second.costStore().write(List.of(rollup(second.requestLog(), n, 4, null)));
 
       assertThat(second.costStore().trace(traceId).orElseThrow().total()).isEqualByComparingTo(cost(4));

@@ -13,6 +13,7 @@ import io.agentmeter.processor.http.Request;
 import io.agentmeter.processor.model.CostQuery;
 import io.agentmeter.processor.model.CostRow;
 import io.agentmeter.processor.model.SpanRow;
+import io.agentmeter.processor.model.StorageException;
 import io.agentmeter.processor.model.TraceCost;
 import io.agentmeter.processor.model.TraceSummary;
 import io.agentmeter.processor.metrics.Metrics;
@@ -56,6 +57,14 @@ public final class ApiServer implements AutoCloseable {
   private final Metrics metrics;
   private final List<ApiToken> tokens;
   private final String currency;
+  private final Readiness readiness;
+
+  /** Whether the service can do its work now (the ledger takes writes and answers reads). */
+  @FunctionalInterface
+  public interface Readiness {
+    /** Why not, or empty; answers within a few seconds. */
+    Optional<String> problem();
+  }
 
   /**
    * A bearer token; {@code client} non-null scopes it to one client's costs.
@@ -79,6 +88,15 @@ public final class ApiServer implements AutoCloseable {
 
   public ApiServer(InetSocketAddress address, CostStore store, Metrics metrics, List<ApiToken> tokens,
       String currency, HttpLimits limits) throws IOException {
+    this(address, store, metrics, tokens, currency, limits, Optional::empty);
+  }
+
+  /**
+   * @param readiness what {@code /readyz} answers from
+   */
+  public ApiServer(InetSocketAddress address, CostStore store, Metrics metrics, List<ApiToken> tokens,
+      String currency, HttpLimits limits, Readiness readiness) throws IOException {
+    this.readiness = readiness;
     this.store = store;
     this.currency = currency;
     this.metrics = metrics;
@@ -118,6 +136,10 @@ public final class ApiServer implements AutoCloseable {
         return respond(request);
       } catch (IllegalArgumentException e) {
         return error(400, e.getMessage());
+      } catch (StorageException e) {
+        // the ledger is away (a database restarting, a full disk): ask to retry, as ingest does
+        LOG.log(Level.WARNING, "API request failed: the ledger is unavailable", e);
+        return error(503, "the ledger is unavailable: " + e.getMessage());
       } catch (Exception e) {
         LOG.log(Level.WARNING, "API request failed", e);
         return error(500, "internal error: " + e.getMessage());
@@ -178,7 +200,15 @@ public final class ApiServer implements AutoCloseable {
       return Reply.of(200, "text/plain; version=0.0.4; charset=utf-8",
           metrics.scrape().getBytes(StandardCharsets.UTF_8));
     } else if (path.equals("/healthz")) {
+      // liveness: the process runs and answers; whether it can work is /readyz
       return Reply.of(200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
+    } else if (path.equals("/readyz")) {
+      Optional<String> problem = readiness.problem();
+      return problem.isEmpty()
+          ? Reply.of(200, "text/plain; charset=utf-8", "ready\n".getBytes(StandardCharsets.UTF_8))
+          : Reply.of(503, "text/plain; charset=utf-8",
+              ("not ready: " + problem.get() + "\n").getBytes(StandardCharsets.UTF_8))
+              .with("Retry-After", "1");
     } else if (path.startsWith("/api/v1/traces/")) {
       return trace(path.substring("/api/v1/traces/".length()), scope);
     } else if (path.equals("/api/v1/traces")) {

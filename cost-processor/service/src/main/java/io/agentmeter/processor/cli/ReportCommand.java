@@ -60,8 +60,8 @@ final class ReportCommand implements Callable<Integer> {
     CostQuery query = new CostQuery(by, ApiServer.instant(from, Instant.EPOCH),
         ApiServer.instant(to, Instant.now().plusSeconds(86_400)), agent, client, task, model);
     List<CostRow> rows;
-    // reads only: what a crash left pending is the service's to roll up
-    try (Pipeline pipeline = ledger.builder().setRecoverPending(false).open()) {
+    // reads only, beside a running service: what a crash left pending is the service's to roll up
+    try (Pipeline pipeline = ledger.builder().setRecoverPending(false).setReadOnly(true).open()) {
       rows = pipeline.costStore().costs(query);
     }
     PrintWriter out = spec.commandLine().getOut();

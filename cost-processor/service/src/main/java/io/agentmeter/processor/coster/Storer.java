@@ -175,9 +175,20 @@ final class Storer {
         store.write(rollups);
       }
     } catch (Exception ex) {
+      // Their requests stay pending; what counted their traces as open lets go of them, so that
+      // rolling the requests up again (the pipeline's retry, or the next start) can finish them.
+      Map<Long, Integer> released = new HashMap<>(closing);
+      for (StoreJob job : group) {
+        job.closing().forEach((request, count) -> {
+          if (job.failed().contains(request)) {
+            released.merge(request, count, Integer::sum);
+          }
+        });
+      }
+      pending.stored(released, released.keySet(), List.of());
       notStored.add(rollups.size());
-      LOG.log(Level.WARNING, "storing " + rollups.size() + " trace rollups failed; they stay pending",
-          ex);
+      LOG.log(Level.WARNING, "storing " + rollups.size() + " trace rollups failed; they stay pending"
+          + " and are rolled up again", ex);
       return;
     }
     List<Long> done = pending.stored(closing, failed, complete);

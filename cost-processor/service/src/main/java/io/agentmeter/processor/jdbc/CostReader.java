@@ -28,7 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
-/** The cost store's queries, on the ledger's reader connection (one query at a time). */
+/** The cost store's queries, on the ledger's reads connections. */
 final class CostReader {
 
   /** A trace's span rows: the first line of each of its spans. */
@@ -36,9 +36,9 @@ final class CostReader {
       + " ON c.line_id BETWEEN t.first_line_id AND t.last_line_id"
       + " WHERE t.trace_id = ? AND c.line = 0";
 
-  private final Connection reader;
+  private final Connections reader;
 
-  CostReader(Connection reader) {
+  CostReader(Connections reader) {
     this.reader = reader;
   }
 
@@ -51,8 +51,8 @@ final class CostReader {
       for (int i = 0; i < chunk.size(); i++) {
         sql.append(i == 0 ? "?" : ",?");
       }
-      synchronized (reader) {
-        try (PreparedStatement select = reader.prepareStatement(sql.append(')').toString())) {
+      reader.read(connection -> {
+        try (PreparedStatement select = connection.prepareStatement(sql.append(')').toString())) {
           for (int i = 0; i < chunk.size(); i++) {
             select.setString(i + 1, chunk.get(i));
           }
@@ -62,7 +62,8 @@ final class CostReader {
             }
           }
         }
-      }
+        return null;
+      });
     }
     return found;
   }
@@ -70,8 +71,8 @@ final class CostReader {
   /** The deliveries a trace's stored rollup counted, in the order stored, with their requests. */
   Map<DeliveryKey, Long> deliveries(String traceId) throws SQLException {
     Map<DeliveryKey, Long> found = new LinkedHashMap<>();
-    synchronized (reader) {
-      try (PreparedStatement select = reader.prepareStatement(
+    reader.read(connection -> {
+      try (PreparedStatement select = connection.prepareStatement(
           "SELECT c.span_id, c.fingerprint, c.batch_id" + SPAN_LINES + " ORDER BY c.line_id")) {
         select.setString(1, traceId);
         try (ResultSet rs = select.executeQuery()) {
@@ -80,15 +81,16 @@ final class CostReader {
           }
         }
       }
-    }
+      return null;
+    });
     return found;
   }
 
   /** A stored trace with its spans, or empty. */
   Optional<TraceCost> trace(String traceId) throws SQLException {
-    synchronized (reader) {
+    return reader.read(connection -> {
       TraceCost found;
-      try (PreparedStatement select = reader.prepareStatement(
+      try (PreparedStatement select = connection.prepareStatement(
           "SELECT currency, complete, total, by_agent, by_model, by_client, shared_total,"
               + " retry_total, unpriced_spans FROM traces WHERE trace_id = ?")) {
         select.setString(1, traceId);
@@ -102,7 +104,7 @@ final class CostReader {
         }
       }
       List<SpanRow> spans = new ArrayList<>();
-      try (PreparedStatement select = reader.prepareStatement(
+      try (PreparedStatement select = connection.prepareStatement(
           "SELECT c.span_id, c.parent_span_id, c.name, c.start_nanos, c.agent, c.model, c.status,"
               + " c.reason, c.span_cost" + SPAN_LINES + " ORDER BY c.start_nanos, c.span_id")) {
         select.setString(1, traceId);
@@ -117,14 +119,14 @@ final class CostReader {
       return Optional.of(new TraceCost(found.traceId(), found.currency(), found.complete(),
           found.total(), found.byAgent(), found.byModel(), found.byClient(), found.sharedTotal(),
           found.retryTotal(), found.unpricedSpans(), spans));
-    }
+    });
   }
 
   /** The clients billed in a trace (empty for an unknown trace). */
   List<String> clientsOf(String traceId) throws SQLException {
-    synchronized (reader) {
+    return reader.read(connection -> {
       try (PreparedStatement select =
-          reader.prepareStatement("SELECT clients FROM traces WHERE trace_id = ?")) {
+          connection.prepareStatement("SELECT clients FROM traces WHERE trace_id = ?")) {
         select.setString(1, traceId);
         try (ResultSet rs = select.executeQuery()) {
           if (!rs.next()) {
@@ -139,7 +141,7 @@ final class CostReader {
           return clients;
         }
       }
-    }
+    });
   }
 
   /**
@@ -157,8 +159,8 @@ final class CostReader {
     filter(sql, params, "model", query.model());
     Map<String, long[]> counts = new HashMap<>();
     Map<String, BigDecimal> sums = new HashMap<>();
-    synchronized (reader) {
-      try (PreparedStatement select = reader.prepareStatement(sql.toString())) {
+    reader.read(connection -> {
+      try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
         select.setLong(1, CostLines.nanos(query.from()));
         select.setLong(2, CostLines.nanos(query.to()));
         for (int i = 0; i < params.size(); i++) {
@@ -182,7 +184,8 @@ final class CostReader {
           }
         }
       }
-    }
+      return null;
+    });
     List<CostRow> rows = new ArrayList<>(counts.size());
     counts.forEach((key, c) -> rows.add(
         new CostRow(key, sums.get(key).stripTrailingZeros(), c[0], c[1], c[2], c[3])));
@@ -210,8 +213,8 @@ final class CostReader {
         + (client == null ? "" : " AND clients = ?")
         + " ORDER BY total_rank DESC, trace_id LIMIT ?";
     List<TraceSummary> result = new ArrayList<>();
-    synchronized (reader) {
-      try (PreparedStatement select = reader.prepareStatement(sql)) {
+    reader.read(connection -> {
+      try (PreparedStatement select = connection.prepareStatement(sql)) {
         int i = 1;
         select.setLong(i++, CostLines.nanos(from));
         select.setLong(i++, CostLines.nanos(to));
@@ -227,32 +230,34 @@ final class CostReader {
           }
         }
       }
-    }
+      return null;
+    });
     return result;
   }
 
   /** Every rolled-up trace, in order. */
   List<String> traceIds() throws SQLException {
     List<String> ids = new ArrayList<>();
-    synchronized (reader) {
-      try (Statement statement = reader.createStatement();
+    reader.read(connection -> {
+      try (Statement statement = connection.createStatement();
           ResultSet rs = statement.executeQuery("SELECT trace_id FROM traces ORDER BY trace_id")) {
         while (rs.next()) {
           ids.add(rs.getString(1));
         }
       }
-    }
+      return null;
+    });
     return ids;
   }
 
   /** How many spans the stored rollups counted (first lines). */
   long spanCount() throws SQLException {
-    synchronized (reader) {
-      try (Statement statement = reader.createStatement();
+    return reader.read(connection -> {
+      try (Statement statement = connection.createStatement();
           ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM cost_lines WHERE line = 0")) {
         rs.next();
         return rs.getLong(1);
       }
-    }
+    });
   }
 }

@@ -37,13 +37,13 @@ final class JdbcCostStore implements CostStore {
 
   private final Dialect dialect;
   private final String description;
-  private final Connection writer;
+  private final Connections writer;
   private final CostRows rows;
   private final CostReader reads;
   private final Clock clock;
   private final Runnable closer;
 
-  JdbcCostStore(Dialect dialect, String description, Connection writer, Connection reader,
+  JdbcCostStore(Dialect dialect, String description, Connections writer, Connections reader,
       Clock clock, Runnable closer) {
     this.dialect = dialect;
     this.description = description;
@@ -74,7 +74,10 @@ final class JdbcCostStore implements CostStore {
       encoded.add(Encoded.of(CostLines.of(item, now)));
     }
     try {
-      writeRows(encoded);
+      Patience.retrying(Patience.ROLLUPS, () -> {
+        writeRows(encoded);
+        return null;
+      });
     } catch (SQLException e) {
       throw new StorageException("storing " + rollups.size() + " rollups failed: "
           + e.getMessage(), e);
@@ -85,16 +88,16 @@ final class JdbcCostStore implements CostStore {
   private record Placed(Encoded encoded, long first, long last) {}
 
   private void writeRows(List<Encoded> traces) throws SQLException {
-    synchronized (writer) {
-      try (PreparedStatement earlier = writer.prepareStatement(
+    writer.transaction(connection -> {
+      try (PreparedStatement earlier = connection.prepareStatement(
               "SELECT first_line_id, last_line_id FROM traces WHERE trace_id = ?");
-          PreparedStatement deleteLines = writer.prepareStatement(
+          PreparedStatement deleteLines = connection.prepareStatement(
               "DELETE FROM cost_lines WHERE line_id BETWEEN ? AND ?");
-          PreparedStatement line = writer.prepareStatement(CostRows.INSERT_LINE);
-          PreparedStatement traceNew = writer.prepareStatement(CostRows.INSERT_NEW_TRACE);
-          PreparedStatement trace = writer.prepareStatement(CostRows.UPSERT_TRACE)) {
-        dialect.derivedDataTransaction(writer);
-        long next = lastLineId() + 1;
+          PreparedStatement line = connection.prepareStatement(CostRows.INSERT_LINE);
+          PreparedStatement traceNew = connection.prepareStatement(CostRows.INSERT_NEW_TRACE);
+          PreparedStatement trace = connection.prepareStatement(CostRows.UPSERT_TRACE)) {
+        dialect.derivedDataTransaction(connection);
+        long next = lastLineId(connection) + 1;
         List<Placed> added = new ArrayList<>();
         for (Encoded item : traces) {
           CostLines lines = item.rows();
@@ -131,12 +134,9 @@ final class JdbcCostStore implements CostStore {
             trace.executeUpdate();
           }
         }
-        writer.commit();
-      } catch (SQLException e) {
-        JdbcLedger.rollbackQuietly(writer);
-        throw e;
       }
-    }
+      return null;
+    });
   }
 
   /**
@@ -157,14 +157,14 @@ final class JdbcCostStore implements CostStore {
   }
 
   /** The highest line number stored; read inside the writing transaction. */
-  private long lastLineId() throws SQLException {
+  private long lastLineId(Connection connection) throws SQLException {
     if (dialect == Dialect.POSTGRES) {
-      try (Statement statement = writer.createStatement()) {
+      try (Statement statement = connection.createStatement()) {
         // numbers are taken by one writer at a time, even with several services on one database
         statement.execute("LOCK TABLE cost_lines IN SHARE ROW EXCLUSIVE MODE");
       }
     }
-    try (Statement statement = writer.createStatement();
+    try (Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery("SELECT COALESCE(MAX(line_id), 0) FROM cost_lines")) {
       rs.next();
       return rs.getLong(1);
@@ -174,7 +174,7 @@ final class JdbcCostStore implements CostStore {
   @Override
   public Set<String> rolledUp(Collection<String> traceIds) throws StorageException {
     try {
-      return reads.rolledUp(new ArrayList<>(traceIds));
+      return Patience.retrying(Patience.ROLLUPS, () -> reads.rolledUp(new ArrayList<>(traceIds)));
     } catch (SQLException e) {
       throw new StorageException("reading stored traces failed: " + e.getMessage(), e);
     }
@@ -183,7 +183,7 @@ final class JdbcCostStore implements CostStore {
   @Override
   public Map<DeliveryKey, Long> deliveries(String traceId) throws StorageException {
     try {
-      return reads.deliveries(traceId);
+      return Patience.retrying(Patience.ROLLUPS, () -> reads.deliveries(traceId));
     } catch (SQLException e) {
       throw new StorageException("reading trace " + traceId + " failed: " + e.getMessage(), e);
     }

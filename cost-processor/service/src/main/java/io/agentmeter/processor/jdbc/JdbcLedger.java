@@ -3,19 +3,27 @@ package io.agentmeter.processor.jdbc;
 import io.agentmeter.processor.log.RequestLog;
 import io.agentmeter.processor.store.CostStore;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The durable cost ledger on SQLite (a file, the default) or PostgreSQL, the same schema on both:
@@ -24,32 +32,47 @@ import java.util.logging.Logger;
  * lines and totals.
  *
  * <p>Received requests are written on one connection, rollups on another (so an acknowledgement
- * never waits for a rollup being written, nor the other way round), reads use a third. On SQLite,
+ * never waits for a rollup being written, nor the other way round), reads use a third
+ * ({@link Connections}: on PostgreSQL each role has a pool that replaces a broken connection and
+ * reconnects when the server is back; on SQLite one kept connection each, replaced after a
+ * failure). Every write is one transaction, all or nothing whatever fails under it. On SQLite,
  * which has one writer per file, {@code batches} is in a file of its own beside the ledger
- * ({@link #receivedFile}), attached to the other connections as {@code received}. Closing the
- * ledger, or either of its stages, closes all three.
+ * ({@link #receivedFile}), attached to the other connections as {@code received}, and one process
+ * at a time may write the ledger: it holds a lock on a third file beside it ({@link #lockFile})
+ * while open; {@link #openReadOnly} reads beside the writer. Closing the ledger, or either of its
+ * stages, closes all three.
  */
 public final class JdbcLedger implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(JdbcLedger.class.getName());
+  /** How long a failed write keeps the ledger not ready when nothing was written since. */
+  static final Duration FAILURE_SHOWN = Duration.ofSeconds(10);
+  /** SQLite ledgers this process has open for writing (a second channel's close would unlock). */
+  private static final Set<Path> LOCKED = ConcurrentHashMap.newKeySet();
 
   private final Dialect dialect;
   private final String description;
-  private final Connection ingest;
-  private final Connection writer;
-  private final Connection reader;
+  private final Connections ingest;
+  private final Connections writer;
+  private final Connections reader;
+  private final @Nullable Lock lock;
+  private final Clock clock;
   private final JdbcRequestLog log;
   private final JdbcCostStore store;
   private boolean closed;
 
-  private JdbcLedger(Dialect dialect, String description, Connection ingest, Connection writer,
-      Connection reader) {
+  /** A SQLite ledger's lock file, held open and locked while the ledger is open for writing. */
+  private record Lock(Path file, FileChannel channel) {}
+
+  private JdbcLedger(Dialect dialect, String description, Connections ingest, Connections writer,
+      Connections reader, @Nullable Lock lock, Clock clock) {
     this.dialect = dialect;
     this.description = description;
     this.ingest = ingest;
     this.writer = writer;
     this.reader = reader;
-    Clock clock = Clock.systemUTC();
+    this.lock = lock;
+    this.clock = clock;
     this.log = new JdbcRequestLog(dialect, description, ingest, reader, clock, this::close);
     this.store = new JdbcCostStore(dialect, description, writer, reader, clock, this::close);
   }
@@ -63,34 +86,65 @@ public final class JdbcLedger implements AutoCloseable {
   }
 
   /**
-   * Opens (creating and migrating as needed) the ledger at {@code location}: a
-   * {@code jdbc:postgresql:} URL, or a file path (or {@code jdbc:sqlite:} URL) for SQLite.
+   * The file a SQLite ledger's writer holds locked while it has the ledger open (beside the
+   * ledger's file, {@code .lock} added to its name; it is left behind, empty, and never needs
+   * removing).
+   */
+  public static Path lockFile(Path ledgerFile) {
+    return ledgerFile.resolveSibling(ledgerFile.getFileName() + ".lock");
+  }
+
+  /**
+   * Opens (creating and migrating as needed) the ledger at {@code location} for writing: a
+   * {@code jdbc:postgresql:} URL, or a file path (or {@code jdbc:sqlite:} URL) for SQLite. A
+   * SQLite ledger another process (or this one) has open for writing is refused.
    */
   public static JdbcLedger open(String location) throws SQLException {
+    return open(location, false);
+  }
+
+  /**
+   * Opens the ledger at {@code location} to read it, beside a process that writes it (a SQLite
+   * ledger is not locked; a new or older one is created or migrated first, under the lock). Its
+   * request log and cost store refuse writes.
+   */
+  public static JdbcLedger openReadOnly(String location) throws SQLException {
+    return open(location, true);
+  }
+
+  private static JdbcLedger open(String location, boolean readOnly) throws SQLException {
     if (location.startsWith("jdbc:postgresql:")) {
-      return openPostgres(location);
+      return openPostgres(location, readOnly);
     }
     String path = location.startsWith("jdbc:sqlite:") ? location.substring(12) : location;
-    return openSqlite(Path.of(path).toAbsolutePath());
+    return openSqlite(Path.of(path).toAbsolutePath().normalize(), readOnly);
   }
 
-  private static JdbcLedger openPostgres(String url) throws SQLException {
-    List<Connection> opened = new ArrayList<>();
+  private static JdbcLedger openPostgres(String url, boolean readOnly) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(url)) {
+      Migrations.apply(connection, Dialect.POSTGRES);
+    }
+    Clock clock = Clock.systemUTC();
+    List<Connections> opened = new ArrayList<>();
     try {
-      Connection writer = connect(opened, url, new Properties());
-      Migrations.apply(writer, Dialect.POSTGRES);
-      writer.setAutoCommit(false);
-      Connection reader = connect(opened, url, new Properties());
-      Connection ingest = connect(opened, url, new Properties());
-      ingest.setAutoCommit(false);
-      return new JdbcLedger(Dialect.POSTGRES, redact(url), ingest, writer, reader);
-    } catch (SQLException | RuntimeException e) {
+      Connections reader = add(opened, PooledConnections.open(url, "reads", 4, false, clock));
+      Connections ingest = readOnly ? new ReadOnly()
+          : add(opened, PooledConnections.open(url, "ingest", 1, true, clock));
+      Connections writer = readOnly ? new ReadOnly()
+          : add(opened, PooledConnections.open(url, "rollups", 1, true, clock));
+      return new JdbcLedger(Dialect.POSTGRES, redact(url), ingest, writer, reader, null, clock);
+    } catch (RuntimeException e) {
       closeAll(opened, e);
-      throw e;
+      throw new SQLException("cannot connect to " + redact(url) + ": " + e.getMessage(), e);
     }
   }
 
-  private static JdbcLedger openSqlite(Path file) throws SQLException {
+  private static Connections add(List<Connections> opened, Connections connections) {
+    opened.add(connections);
+    return connections;
+  }
+
+  private static JdbcLedger openSqlite(Path file, boolean readOnly) throws SQLException {
     try {
       if (file.getParent() != null) {
         Files.createDirectories(file.getParent());
@@ -105,38 +159,114 @@ public final class JdbcLedger implements AutoCloseable {
     props.setProperty("synchronous", "FULL");
     props.setProperty("busy_timeout", "10000");
     Path received = receivedFile(file);
-    if (Files.exists(file) && !Files.exists(received)
-        && Migrations.version(url) >= Migrations.RECEIVED_APART) {
-      throw lostReceived(file, received);
-    }
-    if (!Files.exists(file) && Files.exists(received)) {
-      // a new, empty ledger would be paired with requests whose rollups it does not have
-      throw new SQLException("the ledger " + file + " is missing, but the requests it received are"
-          + " in " + received + "; restore the ledger from the same backup as that file, or move"
-          + " the file away to start an empty ledger");
-    }
-    List<Connection> opened = new ArrayList<>();
+    // a reader beside a writer neither locks nor migrates: the writer has migrated the ledger
+    boolean current = Files.exists(file) && Migrations.version(url) == Migrations.latest();
+    Lock lock = readOnly && current ? null : lock(file);
+    Clock clock = Clock.systemUTC();
+    List<Connections> opened = new ArrayList<>();
     try {
-      // opened first, so the file is created in write-ahead-log mode
-      Connection ingest = connect(opened, "jdbc:sqlite:" + received, props);
-      Connection writer = connect(opened, url, props);
-      attachReceived(writer, received);
-      Migrations.apply(writer, Dialect.SQLITE);
-      try (Statement statement = writer.createStatement();
-          ResultSet rs = statement.executeQuery("SELECT 1 FROM received.sqlite_master"
-              + " WHERE type = 'table' AND name = 'batches'")) {
-        if (!rs.next()) {
-          throw lostReceived(file, received);
-        }
+      if (Files.exists(file) && !Files.exists(received)
+          && Migrations.version(url) >= Migrations.RECEIVED_APART) {
+        throw lostReceived(file, received);
       }
-      writer.setAutoCommit(false);
-      ingest.setAutoCommit(false);
-      Connection reader = connect(opened, url, props);
-      attachReceived(reader, received);
-      return new JdbcLedger(Dialect.SQLITE, file.toString(), ingest, writer, reader);
+      if (!Files.exists(file) && Files.exists(received)) {
+        // a new, empty ledger would be paired with requests whose rollups it does not have
+        throw new SQLException("the ledger " + file + " is missing, but the requests it received"
+            + " are in " + received + "; restore the ledger from the same backup as that file, or"
+            + " move the file away to start an empty ledger");
+      }
+      // opened first, so the file is created in write-ahead-log mode
+      SqliteConnection ingest = add(opened,
+          SqliteConnection.open("jdbc:sqlite:" + received, props, null, clock));
+      SqliteConnection writer = add(opened, SqliteConnection.open(url, props, received, clock));
+      if (lock != null) {
+        writer.setUp(connection -> {
+          Migrations.apply(connection, Dialect.SQLITE);
+          return null;
+        });
+      }
+      boolean found = writer.setUp(connection -> {
+        try (Statement statement = connection.createStatement();
+            ResultSet rs = statement.executeQuery("SELECT 1 FROM received.sqlite_master"
+                + " WHERE type = 'table' AND name = 'batches'")) {
+          return rs.next();
+        }
+      });
+      if (!found) {
+        throw lostReceived(file, received);
+      }
+      Connections reader = add(opened, SqliteConnection.open(url, props, received, clock));
+      if (readOnly) {
+        closeAll(List.of(ingest, writer), null);
+        return new JdbcLedger(Dialect.SQLITE, file.toString(), new ReadOnly(), new ReadOnly(),
+            reader, lock, clock);
+      }
+      return new JdbcLedger(Dialect.SQLITE, file.toString(), ingest, writer, reader, lock, clock);
     } catch (SQLException | RuntimeException e) {
       closeAll(opened, e);
+      unlock(lock, e);
       throw e;
+    }
+  }
+
+  private static SqliteConnection add(List<Connections> opened, SqliteConnection connections) {
+    opened.add(connections);
+    return connections;
+  }
+
+  /**
+   * Locks the ledger's lock file for this process, or refuses: two processes writing one SQLite
+   * ledger wait on each other's writes past the busy timeout, and rollups fail.
+   */
+  private static Lock lock(Path file) throws SQLException {
+    Path lockFile = lockFile(file);
+    if (!LOCKED.add(file)) {
+      throw inUse(file, "this process");
+    }
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      if (channel.tryLock() == null) {
+        throw inUse(file, "another process");
+      }
+      return new Lock(file, channel);
+    } catch (IOException | OverlappingFileLockException | SQLException e) {
+      LOCKED.remove(file);
+      if (channel != null) {
+        try {
+          channel.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      if (e instanceof SQLException sql) {
+        throw sql;
+      }
+      throw new SQLException("cannot lock the ledger " + file + " (" + lockFile + "): "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static SQLException inUse(Path file, String who) {
+    return new SQLException("the ledger " + file + " is open in " + who + " (a serve, replay or"
+        + " reprice): one process at a time may write a SQLite ledger. Stop the other one first;"
+        + " report only reads and works beside it");
+  }
+
+  private static void unlock(@Nullable Lock lock, @Nullable Exception failure) {
+    if (lock == null) {
+      return;
+    }
+    try {
+      lock.channel().close(); // releases the lock
+    } catch (IOException e) {
+      if (failure != null) {
+        failure.addSuppressed(e);
+      } else {
+        LOG.log(Level.WARNING, "unlocking the ledger " + lock.file() + " failed", e);
+      }
+    } finally {
+      LOCKED.remove(lock.file());
     }
   }
 
@@ -146,34 +276,19 @@ public final class JdbcLedger implements AutoCloseable {
         + " backup)");
   }
 
-  private static Connection connect(List<Connection> opened, String url, Properties props)
-      throws SQLException {
-    Connection connection = DriverManager.getConnection(url, props);
-    opened.add(connection);
-    return connection;
-  }
-
-  /** Closes every connection, adding what fails to {@code failure}. */
-  private static void closeAll(List<Connection> connections, Exception failure) {
-    for (Connection connection : connections) {
+  /** Closes every role's connections, adding what fails to {@code failure} (or logging it). */
+  private static void closeAll(List<? extends Connections> connections,
+      @Nullable Exception failure) {
+    for (Connections connection : connections) {
       try {
         connection.close();
-      } catch (SQLException e) {
-        failure.addSuppressed(e);
+      } catch (RuntimeException e) {
+        if (failure != null) {
+          failure.addSuppressed(e);
+        } else {
+          LOG.log(Level.WARNING, "closing the ledger failed", e);
+        }
       }
-    }
-  }
-
-  /**
-   * Attaches the received-requests file as {@code received}, durable and in write-ahead-log mode
-   * as its own connection has it (set, not left to defaults).
-   */
-  private static void attachReceived(Connection connection, Path received) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("ATTACH DATABASE '" + received.toString().replace("'", "''")
-          + "' AS received");
-      statement.execute("PRAGMA received.journal_mode = WAL");
-      statement.execute("PRAGMA received.synchronous = FULL");
     }
   }
 
@@ -199,16 +314,43 @@ public final class JdbcLedger implements AutoCloseable {
 
   /** The schema version the ledger is at. */
   public int schemaVersion() throws SQLException {
-    synchronized (reader) {
-      try (Statement statement = reader.createStatement();
+    return reader.read(connection -> {
+      try (Statement statement = connection.createStatement();
           ResultSet rs = statement.executeQuery("SELECT MAX(version) FROM agentmeter_schema")) {
         rs.next();
         return rs.getInt(1);
       }
-    }
+    });
   }
 
-  /** Closes the ledger's connections (once; a failure is logged). */
+  /**
+   * Why the ledger cannot take writes or answer reads now, or empty: a write that failed in the
+   * last {@link #FAILURE_SHOWN} with none succeeding since (a full disk shows only so), or a
+   * trivial query on the reads' and the received requests' connections that fails or takes longer
+   * than {@code timeout} (each).
+   */
+  public Optional<String> problem(Duration timeout) {
+    long now = clock.millis();
+    for (Connections role : List.of(ingest, writer)) {
+      Connections.Failure failure = role.lastFailure();
+      if (failure != null && now - failure.atMillis() < FAILURE_SHOWN.toMillis()) {
+        return Optional.of("the ledger's last " + (role == ingest ? "append of received requests"
+            : "rollup write") + " failed " + (now - failure.atMillis()) / 1000 + " s ago: "
+            + failure.message());
+      }
+    }
+    String problem = reader.problem(timeout);
+    if (problem != null) {
+      return Optional.of("the ledger cannot be read: " + problem);
+    }
+    problem = ingest.problem(timeout);
+    if (problem != null) {
+      return Optional.of("the ledger cannot be written: " + problem);
+    }
+    return Optional.empty();
+  }
+
+  /** Closes the ledger's connections and releases its lock (once; a failure is logged). */
   @Override
   public void close() {
     synchronized (this) {
@@ -217,23 +359,8 @@ public final class JdbcLedger implements AutoCloseable {
       }
       closed = true;
     }
-    SQLException failure = null;
-    for (Connection connection : List.of(ingest, writer, reader)) {
-      synchronized (connection) {
-        try {
-          connection.close();
-        } catch (SQLException e) {
-          if (failure == null) {
-            failure = e;
-          } else {
-            failure.addSuppressed(e);
-          }
-        }
-      }
-    }
-    if (failure != null) {
-      LOG.log(Level.WARNING, "closing the ledger failed", failure);
-    }
+    closeAll(List.of(ingest, writer, reader), null);
+    unlock(lock, null);
   }
 
   static void rollbackQuietly(Connection connection) {
@@ -246,5 +373,31 @@ public final class JdbcLedger implements AutoCloseable {
 
   private static String redact(String url) {
     return url.replaceAll("(?i)(password=)[^&]*", "$1***");
+  }
+
+  /** A role of a ledger opened to read: nothing is written through it. */
+  private static final class ReadOnly implements Connections {
+    @Override
+    public <T> T transaction(Work<T> work) throws SQLException {
+      throw new SQLException("the ledger was opened read-only");
+    }
+
+    @Override
+    public <T> T read(Work<T> work) throws SQLException {
+      throw new SQLException("the ledger was opened read-only");
+    }
+
+    @Override
+    public @Nullable String problem(Duration timeout) {
+      return null;
+    }
+
+    @Override
+    public @Nullable Failure lastFailure() {
+      return null;
+    }
+
+    @Override
+    public void close() {}
   }
 }

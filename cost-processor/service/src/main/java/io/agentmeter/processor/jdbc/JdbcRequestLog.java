@@ -8,7 +8,6 @@ import io.agentmeter.processor.otlp.DecodeException;
 import io.agentmeter.processor.otlp.SpanConverter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -34,15 +33,15 @@ final class JdbcRequestLog implements RequestLog {
 
   private final Dialect dialect;
   private final String description;
-  private final Connection ingest;
-  private final Connection reader;
+  private final Connections ingest;
+  private final Connections reader;
   private final Clock clock;
   private final Runnable closer;
   /** Guards itself and {@link #deflateBuffer}. */
   private final Deflater deflater = new Deflater(1);
   private byte[] deflateBuffer = new byte[64 * 1024];
 
-  JdbcRequestLog(Dialect dialect, String description, Connection ingest, Connection reader,
+  JdbcRequestLog(Dialect dialect, String description, Connections ingest, Connections reader,
       Clock clock, Runnable closer) {
     this.dialect = dialect;
     this.description = description;
@@ -77,8 +76,8 @@ final class JdbcRequestLog implements RequestLog {
         bodies.add(deflate(request.body()));
       }
     }
-    synchronized (ingest) {
-      try (PreparedStatement insert = ingest.prepareStatement("INSERT INTO batches"
+    ingest.transaction(connection -> {
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO batches"
           + " (received_at_ms, span_count, pending, body, encoding) VALUES (?, ?, ?, ?, 'deflate')"
           + " RETURNING batch_id")) {
         for (int r = 0; r < requests.size(); r++) {
@@ -98,12 +97,9 @@ final class JdbcRequestLog implements RequestLog {
           }
           stored.add(spans);
         }
-        ingest.commit();
-      } catch (SQLException e) {
-        JdbcLedger.rollbackQuietly(ingest);
-        throw e;
       }
-    }
+      return null;
+    });
     return stored;
   }
 
@@ -158,17 +154,20 @@ final class JdbcRequestLog implements RequestLog {
   @Override
   public List<IncomingSpan> pending() throws StorageException {
     List<IncomingSpan> result = new ArrayList<>();
-    synchronized (reader) {
-      try (Statement statement = reader.createStatement();
-          ResultSet rs = statement.executeQuery(
-              "SELECT batch_id, body, encoding FROM batches WHERE pending = 1 ORDER BY batch_id")) {
-        while (rs.next()) {
-          long id = rs.getLong(1);
-          result.addAll(decode(id, inflate(id, rs.getBytes(2), rs.getString(3))));
+    try {
+      reader.read(connection -> {
+        try (Statement statement = connection.createStatement();
+            ResultSet rs = statement.executeQuery("SELECT batch_id, body, encoding FROM batches"
+                + " WHERE pending = 1 ORDER BY batch_id")) {
+          while (rs.next()) {
+            long id = rs.getLong(1);
+            result.addAll(decode(id, inflate(id, rs.getBytes(2), rs.getString(3))));
+          }
         }
-      } catch (SQLException e) {
-        throw new StorageException("reading pending requests failed: " + e.getMessage(), e);
-      }
+        return null;
+      });
+    } catch (SQLException e) {
+      throw new StorageException("reading pending requests failed: " + e.getMessage(), e);
     }
     return result;
   }
@@ -176,18 +175,17 @@ final class JdbcRequestLog implements RequestLog {
   @Override
   public List<IncomingSpan> request(long id) throws StorageException {
     try {
-      byte[] body;
-      synchronized (reader) {
+      byte[] body = reader.read(connection -> {
         try (PreparedStatement select =
-            reader.prepareStatement("SELECT body, encoding FROM batches WHERE batch_id = ?")) {
+            connection.prepareStatement("SELECT body, encoding FROM batches WHERE batch_id = ?")) {
           select.setLong(1, id);
           try (ResultSet rs = select.executeQuery()) {
-            if (!rs.next()) {
-              return List.of();
-            }
-            body = inflate(id, rs.getBytes(1), rs.getString(2));
+            return rs.next() ? inflate(id, rs.getBytes(1), rs.getString(2)) : null;
           }
         }
+      });
+      if (body == null) {
+        return List.of();
       }
       return decode(id, body);
     } catch (SQLException e) {
@@ -209,22 +207,23 @@ final class JdbcRequestLog implements RequestLog {
     if (ids.isEmpty()) {
       return;
     }
-    synchronized (ingest) {
-      try (PreparedStatement done =
-          ingest.prepareStatement("UPDATE batches SET pending = 0 WHERE batch_id = ?")) {
-        dialect.derivedDataTransaction(ingest);
-        for (long batch : ids) {
-          done.setLong(1, batch);
-          done.addBatch();
+    try {
+      ingest.transaction(connection -> {
+        try (PreparedStatement done =
+            connection.prepareStatement("UPDATE batches SET pending = 0 WHERE batch_id = ?")) {
+          dialect.derivedDataTransaction(connection);
+          for (long batch : ids) {
+            done.setLong(1, batch);
+            done.addBatch();
+          }
+          done.executeBatch();
         }
-        done.executeBatch();
-        ingest.commit();
-      } catch (SQLException e) {
-        JdbcLedger.rollbackQuietly(ingest);
-        LOG.log(Level.WARNING, "the rollups of " + ids.size() + " received requests are stored,"
-            + " but the requests could not be marked done; they stay pending and are rolled up"
-            + " again on the next start", e);
-      }
+        return null;
+      });
+    } catch (SQLException e) {
+      LOG.log(Level.WARNING, "the rollups of " + ids.size() + " received requests are stored,"
+          + " but the requests could not be marked done; they stay pending and are rolled up"
+          + " again on the next start", e);
     }
   }
 
