@@ -48,6 +48,10 @@ class ApiTokenTest {
 
       assertThat(get(processor, "/api/v1/costs", null).statusCode()).isEqualTo(401);
       assertThat(get(processor, "/api/v1/costs", "wrong").statusCode()).isEqualTo(401);
+      // health carries no data and a load balancer has no token
+      assertThat(get(processor, "/healthz", null).statusCode()).isEqualTo(200);
+      assertThat(get(processor, "/readyz", null).statusCode()).isEqualTo(200);
+      assertThat(get(processor, "/metrics", null).statusCode()).isEqualTo(401);
 
       JsonNode all = JSON.readTree(get(processor, "/api/v1/costs?groupBy=client", "admin-secret").body());
       assertThat(all.get("rows")).extracting(r -> r.get("key").asText())

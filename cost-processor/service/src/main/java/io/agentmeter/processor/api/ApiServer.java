@@ -118,7 +118,8 @@ public final class ApiServer implements AutoCloseable {
       if (!"GET".equals(request.method())) {
         return error(405, "only GET is supported");
       }
-      if (!tokens.isEmpty() && caller(request) == null) {
+      // health answers carry no data, and a load balancer has no token
+      if (!tokens.isEmpty() && caller(request) == null && !isHealth(request.path())) {
         return error(401, "a valid 'Authorization: Bearer <token>' header is required")
             .with("WWW-Authenticate", "Bearer");
       }
@@ -186,7 +187,7 @@ public final class ApiServer implements AutoCloseable {
 
   private Reply respond(Request request) throws Exception {
     ApiToken caller = tokens.isEmpty() ? null : caller(request);
-    if (!tokens.isEmpty() && caller == null) {
+    if (!tokens.isEmpty() && caller == null && !isHealth(request.path())) {
       return error(401, "a valid 'Authorization: Bearer <token>' header is required")
           .with("WWW-Authenticate", "Bearer");
     }
@@ -204,10 +205,13 @@ public final class ApiServer implements AutoCloseable {
       return Reply.of(200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
     } else if (path.equals("/readyz")) {
       Optional<String> problem = readiness.problem();
+      // why, only to a caller who may read the rest (it can name the database and its error)
+      String why = problem.isEmpty() ? "" : !tokens.isEmpty() && caller == null
+          ? "the ledger cannot be used" : problem.get();
       return problem.isEmpty()
           ? Reply.of(200, "text/plain; charset=utf-8", "ready\n".getBytes(StandardCharsets.UTF_8))
           : Reply.of(503, "text/plain; charset=utf-8",
-              ("not ready: " + problem.get() + "\n").getBytes(StandardCharsets.UTF_8))
+              ("not ready: " + why + "\n").getBytes(StandardCharsets.UTF_8))
               .with("Retry-After", "1");
     } else if (path.startsWith("/api/v1/traces/")) {
       return trace(path.substring("/api/v1/traces/".length()), scope);
@@ -217,6 +221,10 @@ public final class ApiServer implements AutoCloseable {
       return costs(query, scope);
     }
     return error(404, "no such endpoint: " + path);
+  }
+
+  private static boolean isHealth(String path) {
+    return path.equals("/healthz") || path.equals("/readyz");
   }
 
   private Reply trace(String traceId, @Nullable String scope) throws Exception {
