@@ -64,7 +64,7 @@ public final class Processor implements AutoCloseable {
     CostEngine engine = CostEngine.builder().setCatalog(catalog).build();
     this.metrics = new Metrics();
     this.ledger = Ledger.open(b.ledger);
-    this.forwarder = b.forward == null ? null : new Forwarder(b.forward, metrics, 10_000);
+    this.forwarder = b.forward == null ? null : new Forwarder(b.forward, metrics, Forwarder.Settings.DEFAULTS);
     // the trace window closes traces on the closer's thread; the coster rolls them up there and
     // stores them on its own thread, then tells the listeners
     List<RollupListener> listeners = new ArrayList<>();
