@@ -1,6 +1,5 @@
 package io.agentmeter.processor.forward;
 
-import com.google.protobuf.CodedOutputStream;
 import io.agentmeter.cost.data.SpanRecord;
 import io.agentmeter.cost.pricing.CostStatus;
 import io.agentmeter.cost.rollup.CostAttributes;
@@ -10,11 +9,6 @@ import io.agentmeter.processor.listen.RollupListener;
 import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.model.IncomingSpan;
 import io.agentmeter.processor.model.StoredRollup;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.ArrayValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.trace.v1.Span;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,7 +26,6 @@ public final class CostForwarding implements RollupListener {
 
   private static final Logger LOG = Logger.getLogger(CostForwarding.class.getName());
   private static final String GEN_AI_USAGE_COST = "gen_ai.usage.cost";
-  private static final byte[] NO_FIELDS = new byte[0];
 
   private final Forwarder forwarder;
   private final Metrics metrics;
@@ -69,8 +62,8 @@ public final class CostForwarding implements RollupListener {
 
   /**
    * Adds each span to {@code out} with the attributes to write on it; the payloads are checked and
-   * the attributes written into them on the forwarder's threads, not on the store thread this is
-   * called on.
+   * the attributes encoded and written into them on the forwarder's senders, not on the store
+   * thread this is called on.
    */
   private void withCostAttributes(RollupResult result, List<IncomingSpan> spans,
       List<OutgoingSpan> out) {
@@ -99,57 +92,10 @@ public final class CostForwarding implements RollupListener {
         }
         added = all;
       }
-      out.add(new OutgoingSpan(record.traceId(), record.spanId(), span.payload(),
-          attributeFields(added)));
+      out.add(new OutgoingSpan(record.traceId(), record.spanId(), span.payload(), added));
     }
   }
 
   /** A span's identity within its rollup. */
   private record SpanKey(String spanId, long startEpochNanos) {}
-
-  /** The attributes as serialized {@code Span.attributes} fields, to append to a span. */
-  private static byte[] attributeFields(Map<String, Object> attributes) {
-    if (attributes.isEmpty()) {
-      return NO_FIELDS;
-    }
-    List<KeyValue> values = new ArrayList<>(attributes.size());
-    int size = 0;
-    for (Map.Entry<String, Object> a : attributes.entrySet()) {
-      KeyValue value = KeyValue.newBuilder().setKey(a.getKey()).setValue(anyValue(a.getValue()))
-          .build();
-      values.add(value);
-      size += CodedOutputStream.computeMessageSize(Span.ATTRIBUTES_FIELD_NUMBER, value);
-    }
-    byte[] fields = new byte[size];
-    CodedOutputStream out = CodedOutputStream.newInstance(fields);
-    try {
-      for (KeyValue value : values) {
-        out.writeMessage(Span.ATTRIBUTES_FIELD_NUMBER, value);
-      }
-      out.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new IllegalStateException("encoding into an exactly sized array cannot fail", e);
-    }
-    return fields;
-  }
-
-  private static AnyValue anyValue(Object value) {
-    if (value instanceof Double d) {
-      return AnyValue.newBuilder().setDoubleValue(d).build();
-    }
-    if (value instanceof Long l) {
-      return AnyValue.newBuilder().setIntValue(l).build();
-    }
-    if (value instanceof Boolean b) {
-      return AnyValue.newBuilder().setBoolValue(b).build();
-    }
-    if (value instanceof List<?> list) {
-      ArrayValue.Builder array = ArrayValue.newBuilder();
-      for (Object item : list) {
-        array.addValues(anyValue(item));
-      }
-      return AnyValue.newBuilder().setArrayValue(array).build();
-    }
-    return AnyValue.newBuilder().setStringValue(String.valueOf(value)).build();
-  }
 }

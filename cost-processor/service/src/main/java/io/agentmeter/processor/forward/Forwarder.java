@@ -375,10 +375,11 @@ public final class Forwarder implements AutoCloseable {
       byte[][] parts = new byte[spans][];
       long size = 0;
       int n = 0;
+      ForwardPayloads checker = new ForwardPayloads(); // checks a request's resource once
       for (Chunk chunk : chunks) {
         for (OutgoingSpan span : chunk.spans()) {
           try {
-            byte[] part = ForwardPayloads.forwardable(span.payload(), span.spanFields());
+            byte[] part = checker.forwardable(span.payload(), span.attributeFields());
             parts[n++] = part;
             size += 1 + CodedOutputStream.computeUInt32SizeNoTag(part.length) + part.length;
           } catch (InvalidProtocolBufferException e) {

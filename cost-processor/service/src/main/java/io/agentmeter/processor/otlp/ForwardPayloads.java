@@ -13,8 +13,11 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Stored span payloads (see {@link SpanConverter#convert}) made ready to forward, from their bytes
@@ -38,7 +41,19 @@ public final class ForwardPayloads {
   private static final int SCOPE_SPANS_SPANS = ProtoReader.tag(2, LENGTH_DELIMITED);
   private static final Shape RESOURCE_SPANS = Shape.of(ResourceSpans.getDescriptor());
 
-  private ForwardPayloads() {}
+  /**
+   * Checked resources and scopes, by slot ({@link Shape#memo}): the spans of one export request
+   * share theirs, so each is checked once rather than once per span.
+   */
+  private final byte[][] memoBytes = new byte[2][];
+  private final int[] memoFrom = new int[2];
+  private final int[] memoTo = new int[2];
+
+  /**
+   * A checker for many payloads, one after the other: it remembers the last resource and scope it
+   * found well-formed and does not check the same bytes again. Not for concurrent use.
+   */
+  public ForwardPayloads() {}
 
   /**
    * The payload with {@code spanFields} appended to its span, after checking that a backend
@@ -50,9 +65,9 @@ public final class ForwardPayloads {
    * @throws InvalidProtocolBufferException when protobuf-java would not parse the payload, or it
    *     holds no span
    */
-  public static byte[] forwardable(byte[] payload, byte[] spanFields)
+  public byte[] forwardable(byte[] payload, byte[] spanFields)
       throws InvalidProtocolBufferException {
-    check(payload);
+    new Check(payload, this).message(RESOURCE_SPANS, payload.length, 0, -1);
     if (spanFields.length == 0) {
       if (!hasSpan(payload)) {
         throw noSpan();
@@ -63,12 +78,23 @@ public final class ForwardPayloads {
   }
 
   /**
-   * Throws when protobuf-java's {@code ResourceSpans.parseFrom} would refuse the bytes, and only
-   * then.
+   * Throws when protobuf-java's {@code ResourceSpans.parseFrom} would refuse the bytes (or a Go
+   * backend would: see {@link #OVERLONG_VARINT}), and only then.
    */
   public static void check(byte[] payload) throws InvalidProtocolBufferException {
-    Check check = new Check(payload);
-    check.message(RESOURCE_SPANS, payload.length, 0, -1);
+    new Check(payload, null).message(RESOURCE_SPANS, payload.length, 0, -1);
+  }
+
+  private boolean checkedBefore(int slot, byte[] buf, int from, int to) {
+    byte[] memo = memoBytes[slot];
+    return memo != null
+        && Arrays.equals(memo, memoFrom[slot], memoTo[slot], buf, from, to);
+  }
+
+  private void remember(int slot, byte[] buf, int from, int to) {
+    memoBytes[slot] = buf;
+    memoFrom[slot] = from;
+    memoTo[slot] = to;
   }
 
   private static boolean hasSpan(byte[] payload) throws InvalidProtocolBufferException {
@@ -167,13 +193,18 @@ public final class ForwardPayloads {
     static final byte UTF8_FIELD = 5;
     static final byte MESSAGE_FIELD = 6;
     static final byte GROUP_FIELD = 7;
-    /** Added to a scalar kind that may also come packed (a repeated number field). */
-    static final byte PACKABLE = 8;
     static final Shape NONE = new Shape();
     /** Field numbers past this are read as unknown: no OTLP message comes near it. */
     private static final int MAX_FIELD = 4_096;
 
+    /** By field number: the tag protobuf-java reads the field with, or 0 for none. */
+    int[] tags = new int[0];
+    /** By field number: how the field is read. */
     byte[] kinds = NO_BYTES;
+    /** By field number: whether it is a repeated number, which may also come packed. */
+    boolean[] packable = new boolean[0];
+    /** By field number: the slot a message checked once per request is remembered in, or -1. */
+    int[] memo = new int[0];
     Shape[] messages = new Shape[0];
 
     static Shape of(Descriptor descriptor) {
@@ -194,8 +225,17 @@ public final class ForwardPayloads {
       if (max > MAX_FIELD) {
         throw new IllegalStateException(descriptor.getFullName() + " has field number " + max);
       }
+      shape.tags = new int[max + 1];
       shape.kinds = new byte[max + 1];
+      shape.packable = new boolean[max + 1];
       shape.messages = new Shape[max + 1];
+      shape.memo = new int[max + 1];
+      Arrays.fill(shape.memo, -1);
+      if (descriptor.equals(ResourceSpans.getDescriptor())) {
+        shape.memo[ResourceSpans.RESOURCE_FIELD_NUMBER] = 0;
+      } else if (descriptor.equals(ScopeSpans.getDescriptor())) {
+        shape.memo[ScopeSpans.SCOPE_FIELD_NUMBER] = 1;
+      }
       for (FieldDescriptor field : descriptor.getFields()) {
         int n = field.getNumber();
         byte kind = switch (field.getType()) {
@@ -207,37 +247,33 @@ public final class ForwardPayloads {
           case MESSAGE -> MESSAGE_FIELD;
           case GROUP -> GROUP_FIELD;
         };
+        int wire = switch (kind) {
+          case VARINT_FIELD -> VARINT;
+          case FIXED64_FIELD -> FIXED64;
+          case FIXED32_FIELD -> FIXED32;
+          case GROUP_FIELD -> START_GROUP;
+          default -> LENGTH_DELIMITED;
+        };
         if (kind == MESSAGE_FIELD || kind == GROUP_FIELD) {
           shape.messages[n] = of(field.getMessageType(), made);
-        } else if (field.isRepeated() && kind != UTF8_FIELD && kind != BYTES_FIELD) {
-          kind |= PACKABLE;
         }
+        shape.tags[n] = ProtoReader.tag(n, wire);
         shape.kinds[n] = kind;
+        shape.packable[n] = field.isRepeated() && wire != LENGTH_DELIMITED && wire != START_GROUP;
       }
       return shape;
-    }
-
-    byte kind(int field) {
-      return field < kinds.length ? kinds[field] : UNKNOWN;
-    }
-
-    static int wireType(byte kind) {
-      return switch (kind & ~PACKABLE) {
-        case VARINT_FIELD -> VARINT;
-        case FIXED64_FIELD -> FIXED64;
-        case FIXED32_FIELD -> FIXED32;
-        case GROUP_FIELD -> START_GROUP;
-        default -> LENGTH_DELIMITED;
-      };
     }
   }
 
   /** One pass over a payload, failing as protobuf-java's parser fails. */
   private static final class Check {
-    private final ProtoReader in;
+    private final byte[] buf;
+    private final @Nullable ForwardPayloads memo;
+    private int pos;
 
-    Check(byte[] payload) {
-      this.in = new ProtoReader(payload);
+    Check(byte[] payload, @Nullable ForwardPayloads memo) {
+      this.buf = payload;
+      this.memo = memo;
     }
 
     /**
@@ -246,46 +282,59 @@ public final class ForwardPayloads {
      * before the end of the message) but Go's protobuf, that of the Collector, Jaeger and Tempo,
      * never does.
      */
-    long varint(int end) throws InvalidProtocolBufferException {
+    private long varint(int end) throws InvalidProtocolBufferException {
       long value = 0;
       for (int shift = 0; shift < 63; shift += 7) {
-        if (in.pos >= end) {
+        if (pos >= end) {
           throw truncated();
         }
-        byte b = in.buf[in.pos++];
+        byte b = buf[pos++];
         value |= (long) (b & 0x7F) << shift;
         if (b >= 0) {
           return value;
         }
       }
-      if (in.pos >= end) {
+      if (pos >= end) {
         throw truncated();
       }
-      byte tenth = in.buf[in.pos++];
+      byte tenth = buf[pos++];
       if ((tenth & 0xFF) > 1) {
         throw new InvalidProtocolBufferException(OVERLONG_VARINT);
       }
       return value | (long) tenth << 63;
     }
 
-    int tag(int end) throws InvalidProtocolBufferException {
-      if (in.pos >= end) {
+    /** The next tag before {@code end}, or 0 at it. */
+    private int tag(int end) throws InvalidProtocolBufferException {
+      if (pos >= end) {
         return 0;
       }
-      int tag = (int) varint(end);
+      byte b = buf[pos];
+      int tag;
+      if (b > 0) { // one byte, the usual
+        pos++;
+        tag = b;
+      } else {
+        tag = (int) varint(end);
+      }
       if (tag >>> 3 == 0) {
         throw new InvalidProtocolBufferException("Protocol message contained an invalid tag (zero).");
       }
       return tag;
     }
 
-    int length(int end) throws InvalidProtocolBufferException {
-      int length = (int) varint(end);
-      if (length < 0) {
-        throw new InvalidProtocolBufferException("CodedInputStream encountered an embedded string or"
-            + " message which claimed to have negative size.");
+    private int length(int end) throws InvalidProtocolBufferException {
+      int length;
+      if (pos < end && buf[pos] >= 0) {
+        length = buf[pos++];
+      } else {
+        length = (int) varint(end);
+        if (length < 0) {
+          throw new InvalidProtocolBufferException("CodedInputStream encountered an embedded"
+              + " string or message which claimed to have negative size.");
+        }
       }
-      if (length > end - in.pos) {
+      if (length > end - pos) {
         throw truncated();
       }
       return length;
@@ -297,20 +346,19 @@ public final class ForwardPayloads {
      */
     void message(Shape shape, int end, int depth, int group)
         throws InvalidProtocolBufferException {
+      int[] tags = shape.tags;
       for (int tag; (tag = tag(end)) != 0; ) {
         int field = tag >>> 3;
-        int wire = tag & 7;
-        if (wire == END_GROUP) {
+        if (field < tags.length && tags[field] == tag) {
+          known(shape, field, end, depth);
+        } else if ((tag & 7) == END_GROUP) {
           if (field == group) {
             return;
           }
           throw endGroupMismatch();
-        }
-        byte kind = shape.kind(field);
-        if (kind != Shape.UNKNOWN && wire == Shape.wireType(kind)) {
-          known(shape, field, kind & ~Shape.PACKABLE, end, depth);
-        } else if ((kind & Shape.PACKABLE) != 0 && wire == LENGTH_DELIMITED) {
-          packed(kind & ~Shape.PACKABLE, end);
+        } else if (field < tags.length && shape.packable[field]
+            && (tag & 7) == LENGTH_DELIMITED) {
+          packed(shape.kinds[field], end);
         } else {
           unknown(tag, end, depth);
         }
@@ -320,49 +368,58 @@ public final class ForwardPayloads {
       }
     }
 
-    private void known(Shape shape, int field, int kind, int end, int depth)
+    private void known(Shape shape, int field, int end, int depth)
         throws InvalidProtocolBufferException {
-      switch (kind) {
-        case Shape.VARINT_FIELD -> varint(end);
-        case Shape.FIXED64_FIELD -> advance(8, end);
-        case Shape.FIXED32_FIELD -> advance(4, end);
-        case Shape.BYTES_FIELD -> {
-          int length = length(end);
-          in.pos += length;
-        }
+      switch (shape.kinds[field]) {
         case Shape.UTF8_FIELD -> {
           int length = length(end);
-          if (!Utf8Check.valid(in.buf, in.pos, length)) {
+          if (!Utf8Check.valid(buf, pos, length)) {
             throw new InvalidProtocolBufferException("Protocol message had invalid UTF-8.");
           }
-          in.pos += length;
+          pos += length;
         }
         case Shape.MESSAGE_FIELD -> {
           int length = length(end);
+          int from = pos;
+          int slot = shape.memo[field];
+          if (slot >= 0 && memo != null && memo.checkedBefore(slot, buf, from, from + length)) {
+            pos += length;
+            return;
+          }
           if (depth >= MAX_DEPTH) {
             throw ProtoReader.tooDeep();
           }
-          message(shape.messages[field], in.pos + length, depth + 1, -1);
+          message(shape.messages[field], from + length, depth + 1, -1);
+          if (slot >= 0 && memo != null) {
+            memo.remember(slot, buf, from, from + length);
+          }
         }
+        case Shape.BYTES_FIELD -> {
+          int length = length(end); // before pos is read: length() moves it past the length
+          pos += length;
+        }
+        case Shape.VARINT_FIELD -> varint(end);
+        case Shape.FIXED64_FIELD -> advance(8, end);
+        case Shape.FIXED32_FIELD -> advance(4, end);
         case Shape.GROUP_FIELD -> {
           if (depth >= MAX_DEPTH) {
             throw ProtoReader.tooDeep();
           }
           message(shape.messages[field], end, depth + 1, field);
         }
-        default -> throw new IllegalStateException("kind " + kind);
+        default -> throw new IllegalStateException("field kind " + shape.kinds[field]);
       }
     }
 
     private void packed(int kind, int end) throws InvalidProtocolBufferException {
       int length = length(end);
-      int packedEnd = in.pos + length;
-      while (in.pos < packedEnd) {
+      int packedEnd = pos + length;
+      while (pos < packedEnd) {
         switch (kind) {
           case Shape.VARINT_FIELD -> varint(packedEnd);
           case Shape.FIXED64_FIELD -> advance(8, packedEnd);
           case Shape.FIXED32_FIELD -> advance(4, packedEnd);
-          default -> throw new IllegalStateException("kind " + kind);
+          default -> throw new IllegalStateException("field kind " + kind);
         }
       }
     }
@@ -373,8 +430,8 @@ public final class ForwardPayloads {
         case VARINT -> varint(end);
         case FIXED64 -> advance(8, end);
         case LENGTH_DELIMITED -> {
-          int length = length(end);
-          in.pos += length;
+          int length = length(end); // before pos is read: length() moves it past the length
+          pos += length;
         }
         case START_GROUP -> {
           if (depth >= MAX_DEPTH) {
@@ -389,10 +446,10 @@ public final class ForwardPayloads {
     }
 
     private void advance(int bytes, int end) throws InvalidProtocolBufferException {
-      if (end - in.pos < bytes) {
+      if (end - pos < bytes) {
         throw truncated();
       }
-      in.pos += bytes;
+      pos += bytes;
     }
 
     private static InvalidProtocolBufferException truncated() {

@@ -1,16 +1,28 @@
 package io.agentmeter.processor.otlp;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Whether bytes are well-formed UTF-8, as protobuf-java requires of a string field: no overlong
  * forms, no surrogates, nothing past U+10FFFF; without making a string.
  */
 final class Utf8Check {
 
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
   private Utf8Check() {}
 
   static boolean valid(byte[] buf, int offset, int length) {
     int i = offset;
     int end = offset + length;
+    // ASCII, 8 bytes at a time, then one at a time
+    while (end - i >= 8 && ((long) LONGS.get(buf, i) & HIGH_BITS) == 0) {
+      i += 8;
+    }
     while (i < end && buf[i] >= 0) {
       i++;
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import io.agentmeter.processor.OtlpPayloads;
 import io.agentmeter.processor.forward.OtlpHttpReceiver.Received;
 import io.agentmeter.processor.forward.OtlpHttpReceiver.Response;
@@ -13,7 +12,6 @@ import io.agentmeter.processor.model.IncomingSpan;
 import io.agentmeter.processor.otlp.SpanConverter;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
@@ -32,14 +30,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class ForwarderTest {
 
-  private static final byte[] COST = costField();
+  private static final Map<String, Object> COST = Map.of("agentmeter.cost.status", "priced");
 
   private final Metrics metrics = new Metrics();
 
@@ -222,7 +219,7 @@ class ForwarderTest {
       List<OutgoingSpan> trace = new ArrayList<>(traces(1, 3).get(0));
       OutgoingSpan bad = trace.get(2);
       byte[] cut = java.util.Arrays.copyOf(bad.payload(), bad.payload().length - 3);
-      trace.set(2, new OutgoingSpan(bad.traceId(), bad.spanId(), cut, bad.spanFields()));
+      trace.set(2, new OutgoingSpan(bad.traceId(), bad.spanId(), cut, bad.attributes()));
       forwarder.send(trace);
       await().atMost(Duration.ofSeconds(10)).until(() -> forwarded() == 3);
       assertThat(metrics.forwardDroppedCount()).isEqualTo(1);
@@ -283,7 +280,7 @@ class ForwarderTest {
           OtlpPayloads.trace(t, calls).toByteArray()).spans()) {
         boolean call = span.record().name().startsWith("chat");
         trace.add(new OutgoingSpan(span.record().traceId(), span.record().spanId(),
-            span.payload(), call ? COST : new byte[0]));
+            span.payload(), call ? COST : Map.of()));
       }
       traces.add(trace);
     }
@@ -303,19 +300,5 @@ class ForwarderTest {
     Matcher m = Pattern.compile("(?m)^agentmeter_forward_spans_total (\\d+)$")
         .matcher(metrics.scrape());
     return m.find() ? Long.parseLong(m.group(1)) : -1;
-  }
-
-  private static byte[] costField() {
-    KeyValue kv = KeyValue.newBuilder().setKey("agentmeter.cost.status")
-        .setValue(AnyValue.newBuilder().setStringValue("priced")).build();
-    byte[] out = new byte[CodedOutputStream.computeMessageSize(Span.ATTRIBUTES_FIELD_NUMBER, kv)];
-    try {
-      CodedOutputStream coded = CodedOutputStream.newInstance(out);
-      coded.writeMessage(Span.ATTRIBUTES_FIELD_NUMBER, kv);
-      coded.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return out;
   }
 }

@@ -36,7 +36,7 @@ class ForwardPayloadsTest {
     byte[] payload = storedPayload(richSpan());
     byte[] fields = fields(COST);
 
-    byte[] out = ForwardPayloads.forwardable(payload, fields);
+    byte[] out = new ForwardPayloads().forwardable(payload, fields);
 
     ResourceSpans.Builder builder = ResourceSpans.parseFrom(payload).toBuilder();
     builder.getScopeSpansBuilder(0).getSpansBuilder(0).addAllAttributes(COST);
@@ -59,7 +59,28 @@ class ForwardPayloadsTest {
   @Test
   void withoutFieldsThePayloadItselfGoes() throws Exception {
     byte[] payload = storedPayload(richSpan());
-    assertThat(ForwardPayloads.forwardable(payload, new byte[0])).isSameAs(payload);
+    assertThat(new ForwardPayloads().forwardable(payload, new byte[0])).isSameAs(payload);
+  }
+
+  @Test
+  void aCheckerChecksAResourceOnceButRefusesWhatIsWrongElsewhereOrInAnotherResource()
+      throws Exception {
+    ForwardPayloads checker = new ForwardPayloads();
+    byte[] good = payload(richSpan());
+    assertThat(checker.forwardable(good, new byte[0])).isSameAs(good);
+    String marker = "~~";
+    Span.Builder span = richSpan().toBuilder();
+    span.getStatusBuilder().setMessage(marker);
+    byte[] badSpan = replace(payload(span.build()), marker, new byte[] {(byte) 0xC0, (byte) 0x80});
+    assertThatThrownBy(() -> checker.forwardable(badSpan, new byte[0]))
+        .hasMessageContaining("UTF-8");
+    byte[] badResource = replace(good, "checkout", "checkou\u00ff".getBytes(
+        java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> ResourceSpans.parseFrom(badResource))
+        .isInstanceOf(InvalidProtocolBufferException.class);
+    assertThatThrownBy(() -> checker.forwardable(badResource, new byte[0]))
+        .hasMessageContaining("UTF-8");
+    assertThat(checker.forwardable(good.clone(), new byte[0])).isEqualTo(good);
   }
 
   @Test
@@ -67,11 +88,11 @@ class ForwardPayloadsTest {
     byte[] noSpan = ResourceSpans.newBuilder()
         .setResource(Resource.newBuilder().addAttributes(str("service.name", "x")))
         .addScopeSpans(ScopeSpans.newBuilder().setSchemaUrl("s")).build().toByteArray();
-    assertThatThrownBy(() -> ForwardPayloads.forwardable(noSpan, new byte[0]))
+    assertThatThrownBy(() -> new ForwardPayloads().forwardable(noSpan, new byte[0]))
         .isInstanceOf(InvalidProtocolBufferException.class);
-    assertThatThrownBy(() -> ForwardPayloads.forwardable(noSpan, fields(COST)))
+    assertThatThrownBy(() -> new ForwardPayloads().forwardable(noSpan, fields(COST)))
         .isInstanceOf(InvalidProtocolBufferException.class);
-    assertThatThrownBy(() -> ForwardPayloads.forwardable(new byte[0], fields(COST)))
+    assertThatThrownBy(() -> new ForwardPayloads().forwardable(new byte[0], fields(COST)))
         .isInstanceOf(InvalidProtocolBufferException.class);
   }
 
@@ -80,7 +101,7 @@ class ForwardPayloadsTest {
     byte[] payload = ResourceSpans.newBuilder()
         .addScopeSpans(ScopeSpans.newBuilder().setSchemaUrl("empty"))
         .addScopeSpans(ScopeSpans.newBuilder().addSpans(richSpan())).build().toByteArray();
-    ResourceSpans out = ResourceSpans.parseFrom(ForwardPayloads.forwardable(payload, fields(COST)));
+    ResourceSpans out = ResourceSpans.parseFrom(new ForwardPayloads().forwardable(payload, fields(COST)));
     assertThat(out.getScopeSpans(1).getSpans(0).getAttributesList()).endsWith(COST.get(0),
         COST.get(1));
   }
@@ -208,7 +229,7 @@ class ForwardPayloadsTest {
         kept++;
         // and what passes is still parsed with the fields spliced in
         try {
-          byte[] out = ForwardPayloads.forwardable(mutated, fields(COST));
+          byte[] out = new ForwardPayloads().forwardable(mutated, fields(COST));
           ResourceSpans.parseFrom(out);
         } catch (InvalidProtocolBufferException noSpan) {
           assertThat(noSpan).hasMessageContaining("no span");
