@@ -157,6 +157,41 @@ class ForwardingTest {
     }
   }
 
+  @Test
+  void closingRightAfterASendForwardsOrCountsEverySpanStored() throws Exception {
+    List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
+    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    backend.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+    backend.createContext("/v1/traces", exchange -> {
+      try (exchange) {
+        Thread.sleep(100); // a slow backend
+        received.add(ExportTraceServiceRequest.parseFrom(exchange.getRequestBody().readAllBytes()));
+        exchange.sendResponseHeaders(200, -1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    backend.start();
+    Processor processor = start("http://127.0.0.1:" + backend.getAddress().getPort());
+    try {
+      for (int t = 0; t < 40; t++) {
+        HttpResponse<Void> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + processor.otlpHttpPort() + "/v1/traces"))
+            .header("Content-Type", "application/x-protobuf")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(
+                OtlpPayloads.trace(830_000 + t, 4).toByteArray())).build(),
+            HttpResponse.BodyHandlers.discarding());
+        assertThat(response.statusCode()).isEqualTo(200);
+      }
+    } finally {
+      processor.close(); // rolls up the open traces, forwards them, drains the forwarder
+      backend.stop(0);
+    }
+    assertThat(processor.metrics().forwardDroppedCount()).isZero();
+    assertThat(count(received)).isEqualTo(40 * 5);
+    assertThat(processor.metrics().scrape()).contains("agentmeter_forward_spans_total 200\n");
+  }
+
   private static Server backend(List<ExportTraceServiceRequest> received) throws Exception {
     return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(new TraceServiceGrpc.TraceServiceImplBase() {

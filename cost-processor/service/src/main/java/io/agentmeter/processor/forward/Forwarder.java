@@ -212,6 +212,9 @@ public final class Forwarder implements AutoCloseable {
         bytes += next.bytes();
       }
       queuedSpans -= spans;
+      if (!queue.isEmpty()) {
+        waiting.signal(); // more than a request's worth waits: another sender takes the rest
+      }
       Batch batch = new Batch(taken, spans);
       inFlight.add(batch); // before the lock is let go: close() finds it queued or in flight
       return batch;
@@ -256,7 +259,7 @@ public final class Forwarder implements AutoCloseable {
       return;
     }
     LOG.warning("forward to " + endpoint + " failed (" + attempt.detail() + "); dropped "
-        + batch.spans + " spans");
+        + batch.sendable + " spans");
   }
 
   /**
@@ -287,8 +290,15 @@ public final class Forwarder implements AutoCloseable {
     } catch (InterruptedException e) {
       interrupted = true;
     }
-    if (senders.stream().anyMatch(Thread::isAlive)) {
-      giveUp();
+    boolean queued;
+    lock.lock();
+    try {
+      queued = !queue.isEmpty();
+    } finally {
+      lock.unlock();
+    }
+    if (queued || !inFlight.isEmpty() || senders.stream().anyMatch(Thread::isAlive)) {
+      giveUp(); // also when a sender died and left spans behind
     }
     transport.close();
     if (interrupted) {
