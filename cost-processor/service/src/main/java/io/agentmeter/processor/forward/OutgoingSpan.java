@@ -1,12 +1,12 @@
 package io.agentmeter.processor.forward;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -36,24 +36,31 @@ record OutgoingSpan(String traceId, String spanId, byte[] payload, Map<String, O
     return size;
   }
 
-  /** The attributes as serialized {@code Span.attributes} fields, to append to the span. */
+  /**
+   * The attributes as serialized {@code Span.attributes} fields, to append to the span: the bytes
+   * protobuf-java writes for the same {@code KeyValue}s, written without building them.
+   */
   byte[] attributeFields() {
     if (attributes.isEmpty()) {
       return NO_FIELDS;
     }
-    List<KeyValue> values = new ArrayList<>(attributes.size());
     int size = 0;
     for (Map.Entry<String, Object> a : attributes.entrySet()) {
-      KeyValue value = KeyValue.newBuilder().setKey(a.getKey()).setValue(anyValue(a.getValue()))
-          .build();
-      values.add(value);
-      size += CodedOutputStream.computeMessageSize(Span.ATTRIBUTES_FIELD_NUMBER, value);
+      int keyValue = keyValueSize(a.getKey(), a.getValue());
+      size += 1 + CodedOutputStream.computeUInt32SizeNoTag(keyValue) + keyValue;
     }
     byte[] fields = new byte[size];
     CodedOutputStream out = CodedOutputStream.newInstance(fields);
     try {
-      for (KeyValue value : values) {
-        out.writeMessage(Span.ATTRIBUTES_FIELD_NUMBER, value);
+      for (Map.Entry<String, Object> a : attributes.entrySet()) {
+        out.writeTag(Span.ATTRIBUTES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(keyValueSize(a.getKey(), a.getValue()));
+        if (!a.getKey().isEmpty()) {
+          out.writeString(KeyValue.KEY_FIELD_NUMBER, a.getKey());
+        }
+        out.writeTag(KeyValue.VALUE_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(anyValueSize(a.getValue()));
+        writeAnyValue(out, a.getValue());
       }
       out.checkNoSpaceLeft();
     } catch (IOException e) {
@@ -62,24 +69,57 @@ record OutgoingSpan(String traceId, String spanId, byte[] payload, Map<String, O
     return fields;
   }
 
-  private static AnyValue anyValue(Object value) {
-    if (value instanceof Double d) {
-      return AnyValue.newBuilder().setDoubleValue(d).build();
+  private static int keyValueSize(String key, Object value) {
+    int anyValue = anyValueSize(value);
+    return (key.isEmpty() ? 0 : CodedOutputStream.computeStringSize(KeyValue.KEY_FIELD_NUMBER, key))
+        + 1 + CodedOutputStream.computeUInt32SizeNoTag(anyValue) + anyValue;
+  }
+
+  /** The size of an {@code AnyValue} holding the value (a oneof: written even when 0 or empty). */
+  private static int anyValueSize(Object value) {
+    if (value instanceof Double) {
+      return 1 + 8;
     }
     if (value instanceof Long l) {
-      return AnyValue.newBuilder().setIntValue(l).build();
+      return 1 + CodedOutputStream.computeInt64SizeNoTag(l);
     }
-    if (value instanceof Boolean b) {
-      return AnyValue.newBuilder().setBoolValue(b).build();
+    if (value instanceof Boolean) {
+      return 1 + 1;
     }
     if (value instanceof List<?> list) {
-      ArrayValue.Builder array = ArrayValue.newBuilder();
-      for (Object item : list) {
-        array.addValues(anyValue(item));
-      }
-      return AnyValue.newBuilder().setArrayValue(array).build();
+      int array = arrayValueSize(list);
+      return 1 + CodedOutputStream.computeUInt32SizeNoTag(array) + array;
     }
-    return AnyValue.newBuilder().setStringValue(String.valueOf(value)).build();
+    return 1 + CodedOutputStream.computeStringSizeNoTag(String.valueOf(value));
+  }
+
+  private static int arrayValueSize(List<?> list) {
+    int size = 0;
+    for (Object item : list) {
+      int value = anyValueSize(item);
+      size += 1 + CodedOutputStream.computeUInt32SizeNoTag(value) + value;
+    }
+    return size;
+  }
+
+  private static void writeAnyValue(CodedOutputStream out, Object value) throws IOException {
+    if (value instanceof Double d) {
+      out.writeDouble(AnyValue.DOUBLE_VALUE_FIELD_NUMBER, d);
+    } else if (value instanceof Long l) {
+      out.writeInt64(AnyValue.INT_VALUE_FIELD_NUMBER, l);
+    } else if (value instanceof Boolean b) {
+      out.writeBool(AnyValue.BOOL_VALUE_FIELD_NUMBER, b);
+    } else if (value instanceof List<?> list) {
+      out.writeTag(AnyValue.ARRAY_VALUE_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(arrayValueSize(list));
+      for (Object item : list) {
+        out.writeTag(ArrayValue.VALUES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(anyValueSize(item));
+        writeAnyValue(out, item);
+      }
+    } else {
+      out.writeString(AnyValue.STRING_VALUE_FIELD_NUMBER, String.valueOf(value));
+    }
   }
 
   /** An {@code AnyValue}'s bytes at the most, with its tag and length. */
