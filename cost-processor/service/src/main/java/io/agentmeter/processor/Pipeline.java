@@ -68,7 +68,7 @@ public final class Pipeline implements AutoCloseable {
     try {
       RequestLog log = ledger.requestLog();
       CostStore store = ledger.costStore();
-      this.forwarder = b.forward == null ? null : new Forwarder(b.forward, metrics, 10_000);
+      this.forwarder = b.forward == null ? null : new Forwarder(b.forward, metrics, Forwarder.Settings.DEFAULTS);
       // the trace window closes traces on the closer's thread; the coster rolls them up there and
       // stores them on its own thread, then tells the listeners
       List<RollupListener> listeners = new ArrayList<>();
@@ -238,10 +238,8 @@ public final class Pipeline implements AutoCloseable {
       window.flush(); // on this thread: the closer has stopped
       coster.close();
       if (forwarder != null) {
-        forwarder.close();
+        forwarder.close(); // drains within its bound, then counts what it could not send
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
       ledger.close();
     }

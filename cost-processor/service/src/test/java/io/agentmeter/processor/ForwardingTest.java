@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.agentmeter.processor.store.StoredSpans;
 import io.agentmeter.testing.otlp.OtlpPayloads;
 import io.agentmeter.testing.otlp.WorkflowSpans;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
+import com.sun.net.httpserver.HttpServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -15,6 +18,9 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.net.InetSocketAddress;
 import java.math.BigDecimal;
@@ -92,6 +98,101 @@ class ForwardingTest {
     } finally {
       backend.shutdownNow();
     }
+  }
+
+  @Test
+  void forwardedSpansAreTheReceivedOnesWithTheCostAttributesAppended() throws Exception {
+    List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
+    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    backend.createContext("/v1/traces", exchange -> {
+      try (exchange) {
+        received.add(ExportTraceServiceRequest.parseFrom(exchange.getRequestBody().readAllBytes()));
+        exchange.sendResponseHeaders(200, -1);
+      }
+    });
+    backend.start();
+    try (Processor processor = start("http://127.0.0.1:" + backend.getAddress().getPort())) {
+      // what the receiver does not read comes too: events, links, a status message, fields this
+      // protobuf version does not know
+      UnknownFieldSet unknown = UnknownFieldSet.newBuilder().addField(1_000,
+          UnknownFieldSet.Field.newBuilder().addLengthDelimited(ByteString.copyFromUtf8("x"))
+              .addVarint(7).build()).build();
+      ExportTraceServiceRequest.Builder request = OtlpPayloads.trace(820_001, 2).toBuilder();
+      request.getResourceSpansBuilder(0).getResourceBuilder().setUnknownFields(unknown);
+      for (Span.Builder span : request.getResourceSpansBuilder(0).getScopeSpansBuilder(0)
+          .getSpansBuilderList()) {
+        span.addEvents(Span.Event.newBuilder().setName("retry").setTimeUnixNano(3)
+                .addAttributes(KeyValue.newBuilder().setKey("attempt")
+                    .setValue(AnyValue.newBuilder().setIntValue(2))))
+            .addLinks(Span.Link.newBuilder().setTraceId(span.getTraceId())
+                .setSpanId(span.getSpanId()).setTraceState("k=v"))
+            .setStatus(Status.newBuilder().setMessage("fine"))
+            .setUnknownFields(unknown);
+      }
+      HttpResponse<Void> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + processor.otlpHttpPort() + "/v1/traces"))
+          .header("Content-Type", "application/x-protobuf")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(request.build().toByteArray())).build(),
+          HttpResponse.BodyHandlers.discarding());
+      assertThat(response.statusCode()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(15)).until(() -> count(received) == 3);
+
+      ResourceSpans sent = request.getResourceSpans(0);
+      for (ResourceSpans rs : received.stream().flatMap(r -> r.getResourceSpansList().stream())
+          .toList()) {
+        assertThat(rs.getResource()).isEqualTo(sent.getResource());
+        assertThat(rs.getScopeSpans(0).getScope()).isEqualTo(sent.getScopeSpans(0).getScope());
+        Span forwarded = rs.getScopeSpans(0).getSpans(0);
+        Span original = sent.getScopeSpans(0).getSpansList().stream()
+            .filter(s -> s.getSpanId().equals(forwarded.getSpanId())).findFirst().orElseThrow();
+        int kept = original.getAttributesCount();
+        assertThat(forwarded.toBuilder().clearAttributes()
+            .addAllAttributes(forwarded.getAttributesList().subList(0, kept)).build())
+            .isEqualTo(original);
+        assertThat(forwarded.getAttributesList().subList(kept, forwarded.getAttributesCount()))
+            .extracting(KeyValue::getKey)
+            .allSatisfy(key -> assertThat(key).matches("agentmeter\\.(cost|trace)\\..*"))
+            .contains(original.getParentSpanId().isEmpty() ? "agentmeter.trace.cost.amount"
+                : "agentmeter.cost.amount");
+      }
+    } finally {
+      backend.stop(0);
+    }
+  }
+
+  @Test
+  void closingRightAfterASendForwardsOrCountsEverySpanStored() throws Exception {
+    List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
+    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    backend.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+    backend.createContext("/v1/traces", exchange -> {
+      try (exchange) {
+        Thread.sleep(100); // a slow backend
+        received.add(ExportTraceServiceRequest.parseFrom(exchange.getRequestBody().readAllBytes()));
+        exchange.sendResponseHeaders(200, -1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    backend.start();
+    Processor processor = start("http://127.0.0.1:" + backend.getAddress().getPort());
+    try {
+      for (int t = 0; t < 40; t++) {
+        HttpResponse<Void> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + processor.otlpHttpPort() + "/v1/traces"))
+            .header("Content-Type", "application/x-protobuf")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(
+                OtlpPayloads.trace(830_000 + t, 4).toByteArray())).build(),
+            HttpResponse.BodyHandlers.discarding());
+        assertThat(response.statusCode()).isEqualTo(200);
+      }
+    } finally {
+      processor.close(); // rolls up the open traces, forwards them, drains the forwarder
+      backend.stop(0);
+    }
+    assertThat(processor.metrics().forwardDroppedCount()).isZero();
+    assertThat(count(received)).isEqualTo(40 * 5);
+    assertThat(processor.metrics().forwardedCount()).isEqualTo(200);
   }
 
   private static Server backend(List<ExportTraceServiceRequest> received) throws Exception {

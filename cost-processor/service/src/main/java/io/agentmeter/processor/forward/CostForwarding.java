@@ -1,6 +1,6 @@
 package io.agentmeter.processor.forward;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import io.agentmeter.cost.data.SpanRecord;
 import io.agentmeter.cost.pricing.CostStatus;
 import io.agentmeter.cost.rollup.CostAttributes;
 import io.agentmeter.cost.rollup.RollupResult;
@@ -9,12 +9,6 @@ import io.agentmeter.processor.listen.RollupListener;
 import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.model.IncomingSpan;
 import io.agentmeter.processor.model.StoredRollup;
-import io.agentmeter.processor.otlp.SpanConverter;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.ArrayValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.Span;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,6 +20,7 @@ import java.util.logging.Logger;
 /**
  * Forwards the spans of stored rollups that no earlier rollup sent, each with its cost attributes
  * written on it (and the trace's on its root): a trace rolled up again sends only its new spans.
+ * The spans go as they were received, byte for byte, with the attributes appended to the span.
  */
 public final class CostForwarding implements RollupListener {
 
@@ -47,84 +42,60 @@ public final class CostForwarding implements RollupListener {
 
   @Override
   public void stored(List<StoredRollup> rollups) {
+    List<OutgoingSpan> out = new ArrayList<>();
     for (StoredRollup stored : rollups) {
       if (stored.fresh().isEmpty()) {
         continue;
       }
+      int before = out.size();
       try {
-        forward(stored.rollup().result(), stored.fresh());
+        withCostAttributes(stored.rollup().result(), stored.fresh(), out);
       } catch (RuntimeException ex) {
-        LOG.log(Level.FINE, "forwarding trace " + stored.rollup().traceId() + " failed", ex);
+        out.subList(before, out.size()).clear();
+        metrics.forwardDropped(stored.fresh().size());
+        LOG.log(Level.WARNING, "forwarding trace " + stored.rollup().traceId() + " failed; its "
+            + stored.fresh().size() + " spans are dropped", ex);
       }
-    }
-  }
-
-  private void forward(RollupResult result, List<IncomingSpan> spans) {
-    Map<String, SpanOutcome> outcomes = new HashMap<>();
-    for (SpanOutcome s : result.spans()) {
-      if (s.status() != CostStatus.DUPLICATE) {
-        outcomes.putIfAbsent(s.spanId() + '@' + s.startEpochNanos(), s);
-      }
-    }
-    String rootId = result.roots().values().stream().findFirst().orElse(null);
-    List<ResourceSpans> out = new ArrayList<>(spans.size());
-    for (IncomingSpan span : spans) {
-      ResourceSpans stored;
-      try {
-        stored = SpanConverter.parsePayload(span.payload());
-      } catch (InvalidProtocolBufferException e) {
-        // stored and costed, but a part the receiver does not read (an attribute value, an
-        // event) is malformed: this span cannot be sent on; the rest of its trace is
-        LOG.log(Level.FINE, "span " + span.record().spanId() + " of trace "
-            + span.record().traceId() + " cannot be forwarded", e);
-        metrics.forwardDropped(1);
-        continue;
-      }
-      SpanOutcome outcome =
-          outcomes.get(span.record().spanId() + '@' + span.record().startEpochNanos());
-      Map<String, Object> added = new LinkedHashMap<>();
-      if (outcome != null) {
-        added.putAll(CostAttributes.forSpan(outcome));
-        if (writeGenAiCost && outcome.status() == CostStatus.PRICED && outcome.cost() != null
-            && !span.record().attributes().containsKey(GEN_AI_USAGE_COST)) {
-          added.put(GEN_AI_USAGE_COST, outcome.cost().doubleValue());
-        }
-      }
-      if (span.record().spanId().equals(rootId)) {
-        added.putAll(CostAttributes.forRoot(result));
-      }
-      if (added.isEmpty()) {
-        out.add(stored);
-        continue;
-      }
-      ResourceSpans.Builder rs = stored.toBuilder();
-      Span.Builder builder = rs.getScopeSpansBuilder(0).getSpansBuilder(0);
-      for (Map.Entry<String, Object> a : added.entrySet()) {
-        builder.addAttributes(
-            KeyValue.newBuilder().setKey(a.getKey()).setValue(anyValue(a.getValue())));
-      }
-      out.add(rs.build());
     }
     forwarder.send(out);
   }
 
-  private static AnyValue anyValue(Object value) {
-    if (value instanceof Double d) {
-      return AnyValue.newBuilder().setDoubleValue(d).build();
-    }
-    if (value instanceof Long l) {
-      return AnyValue.newBuilder().setIntValue(l).build();
-    }
-    if (value instanceof Boolean b) {
-      return AnyValue.newBuilder().setBoolValue(b).build();
-    }
-    if (value instanceof List<?> list) {
-      ArrayValue.Builder array = ArrayValue.newBuilder();
-      for (Object item : list) {
-        array.addValues(anyValue(item));
+  /**
+   * Adds each span to {@code out} with the attributes to write on it; the payloads are checked and
+   * the attributes encoded and written into them on the forwarder's senders, not on the store
+   * thread this is called on.
+   */
+  private void withCostAttributes(RollupResult result, List<IncomingSpan> spans,
+      List<OutgoingSpan> out) {
+    Map<SpanKey, SpanOutcome> outcomes = new HashMap<>(result.spans().size() * 2);
+    for (SpanOutcome s : result.spans()) {
+      if (s.status() != CostStatus.DUPLICATE) {
+        outcomes.putIfAbsent(new SpanKey(s.spanId(), s.startEpochNanos()), s);
       }
-      return AnyValue.newBuilder().setArrayValue(array).build();
     }
-    return AnyValue.newBuilder().setStringValue(String.valueOf(value)).build();
+    String rootId = result.roots().values().stream().findFirst().orElse(null);
+    for (IncomingSpan span : spans) {
+      SpanRecord record = span.record();
+      SpanOutcome outcome = outcomes.get(new SpanKey(record.spanId(), record.startEpochNanos()));
+      Map<String, Object> added = outcome == null ? Map.of() : CostAttributes.forSpan(outcome);
+      boolean genAiCost = writeGenAiCost && outcome != null
+          && outcome.status() == CostStatus.PRICED && outcome.cost() != null
+          && !record.attributes().containsKey(GEN_AI_USAGE_COST);
+      boolean root = record.spanId().equals(rootId);
+      if (genAiCost || root) {
+        Map<String, Object> all = new LinkedHashMap<>(added);
+        if (genAiCost) {
+          all.put(GEN_AI_USAGE_COST, outcome.cost().doubleValue());
+        }
+        if (root) {
+          all.putAll(CostAttributes.forRoot(result));
+        }
+        added = all;
+      }
+      out.add(new OutgoingSpan(record.traceId(), record.spanId(), span.payload(), added));
+    }
   }
+
+  /** A span's identity within its rollup. */
+  private record SpanKey(String spanId, long startEpochNanos) {}
 }

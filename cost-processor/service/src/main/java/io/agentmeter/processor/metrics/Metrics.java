@@ -163,6 +163,11 @@ public final class Metrics {
     this.tracesOpen = supplier;
   }
 
+  /** Spans forwarded so far. */
+  public long forwardedCount() {
+    return forwarded.getLongValue();
+  }
+
   /** Spans dropped by the forwarder so far. */
   public long forwardDroppedCount() {
     return forwardDropped.getLongValue();
