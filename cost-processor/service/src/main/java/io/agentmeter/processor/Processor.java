@@ -207,8 +207,8 @@ public final class Processor implements AutoCloseable {
 
     /**
      * How many spans open traces may hold (default 100,000): past three quarters of it the oldest
-     * traces are rolled up, incomplete (a later span amends them), and at it ingest waits for
-     * rollups to be stored.
+     * traces idle for a grace are rolled up, incomplete (a later span amends them), and at it
+     * ingest waits for rollups to be stored.
      */
     public Builder setMaxOpenSpans(int spans) {
       this.maxOpenSpans = spans;

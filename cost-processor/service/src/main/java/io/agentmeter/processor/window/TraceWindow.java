@@ -217,13 +217,20 @@ public final class TraceWindow {
         }
       }
       // Past either bound the oldest traces close now: by count, and by spans well before ingest
-      // would have to wait for room (traces that never get a root must not hold senders until
-      // their idle timeout).
+      // would have to wait for room, those idle for a grace at least (traces that never get a
+      // root must not hold senders until their idle timeout; traces still receiving spans, or
+      // waiting out their grace while rollups are behind, are left to close as usual, since
+      // closing them early would only roll them up twice).
       int overflowSpans = 0;
-      while (open.size() > maxOpen
-          || (openSpans - overflowSpans > closeAtSpans && !open.isEmpty())) {
+      while (!open.isEmpty()) {
         Iterator<Map.Entry<String, Open>> oldest = open.entrySet().iterator();
         Map.Entry<String, Open> trace = oldest.next();
+        boolean overCount = open.size() > maxOpen;
+        boolean overSpans = openSpans - overflowSpans > closeAtSpans
+            && now - trace.getValue().lastSeen >= graceNanos;
+        if (!overCount && !overSpans) {
+          break;
+        }
         overflowSpans += trace.getValue().spans.size();
         overflow.add(trace);
         oldest.remove();
@@ -274,6 +281,7 @@ public final class TraceWindow {
     long now = clock.getAsLong();
     List<Map.Entry<String, Open>> due = new ArrayList<>();
     synchronized (open) {
+      int dueSpans = 0;
       Iterator<Map.Entry<String, Open>> it = open.entrySet().iterator();
       while (it.hasNext()) {
         Map.Entry<String, Open> e = it.next();
@@ -282,6 +290,18 @@ public final class TraceWindow {
         boolean idle = now - t.lastSeen >= idleNanos;
         if (rootDone || idle) {
           due.add(e);
+          dueSpans += t.spans.size();
+          it.remove();
+        }
+      }
+      // Past three quarters of the span bound, traces idle for a grace close too, oldest first
+      // (rootless ones would otherwise wait for their idle timeout while ingest waits for room).
+      it = open.entrySet().iterator();
+      while (openSpans - dueSpans > closeAtSpans && it.hasNext()) {
+        Map.Entry<String, Open> e = it.next();
+        if (now - e.getValue().lastSeen >= graceNanos) {
+          due.add(e);
+          dueSpans += e.getValue().spans.size();
           it.remove();
         }
       }

@@ -181,22 +181,54 @@ class TraceWindowTest {
     TraceWindow window = window().setMaxOpenSpans(4).build();
     window.accept(List.of(span(A, "a1", "a0", 1), span(A, "a2", "a0", 1)));
     window.accept(List.of(span(B, "b1", "b0", 2)));
+    window.accept(List.of(span(B, "b2", "b0", 2))); // 4 open spans: past 3, but none idle
     assertThat(closed).isEmpty();
 
-    window.accept(List.of(span(B, "b2", "b0", 2))); // 4 open spans: past 3
+    after(2000); // a grace without spans: A and B are idle, rootless
+    window.accept(List.of(span(C, "c1", "c0", 3)));
 
-    // A, the oldest, is rolled up now (incomplete: no root seen), B stays open
+    // the oldest idle trace closes, incomplete (no root seen): 5 open spans less A's 2 is 3
     assertThat(closed).extracting(ClosedTrace::traceId).containsExactly(A);
     assertThat(closed.get(0).complete()).isFalse();
-    assertThat(window.openTraces()).isEqualTo(1);
+    assertThat(window.openTraces()).isEqualTo(2); // B, and C just arrived
+  }
+
+  @Test
+  void pastThreeQuartersOfTheBoundIdleTracesCloseOnTheTickWhenNoSpansArrive() throws Exception {
+    TraceWindow window = window().setMaxOpenSpans(4).build();
+    window.accept(List.of(span(A, "a1", "a0", 1), span(A, "a2", "a0", 1),
+        span(B, "b1", "b0", 2), span(B, "b2", "b0", 2)));
+    window.closeDue();
+    assertThat(closed).isEmpty(); // not idle yet
+
+    after(2000); // ingest waits for room: only the closer's tick can make it
+    window.closeDue();
+
+    assertThat(closed).extracting(ClosedTrace::traceId).containsExactly(A);
+    assertThat(window.awaitCapacity(0)).isTrue();
+  }
+
+  @Test
+  void tracesStillWaitingOutTheirGraceAreNotClosedEarlyWhenRollupsAreBehind() {
+    TraceWindow window = window().setMaxOpenSpans(4).build();
+    window.accept(List.of(span(A, "a0", null, 1), span(A, "a1", "a0", 1)));
+    after(1000); // within A's grace: it is waiting to close, not idle
+    window.accept(List.of(span(B, "b0", null, 2), span(B, "b1", "b0", 2)));
+
+    assertThat(closed).isEmpty();
+    after(1000);
+    window.closeDue(); // A's grace is over: it closes complete, as usual
+    assertThat(closed).extracting(ClosedTrace::traceId).containsExactly(A);
+    assertThat(closed.get(0).complete()).isTrue();
   }
 
   @Test
   void ingestWaitsForRoomWhileClosedTracesAreNotTakenDownstreamYet() throws Exception {
     List<Runnable> queued = new ArrayList<>();
     TraceWindow window = window().setMaxOpenSpans(4).setCloser(queued::add).build();
-    window.accept(List.of(span(A, "a0", null, 1), span(A, "a1", "a0", 1)));
+    window.accept(List.of(span(A, "a1", "a0", 1), span(A, "a2", "a0", 1)));
     assertThat(window.awaitCapacity(0)).isTrue();
+    after(2000); // A is idle
     window.accept(List.of(span(B, "b1", "b0", 2), span(B, "b2", "b0", 2)));
     // A is closed for the bound but the closer has not handed it on: its spans still count
     assertThat(queued).hasSize(1);
@@ -209,14 +241,13 @@ class TraceWindowTest {
 
   @Test
   void tracesADownstreamFailedOnAreCountedAndFreeTheirRoom() throws Exception {
-    List<Runnable> queued = new ArrayList<>();
     TraceWindow window = TraceWindow.builder(traces -> {
       throw new IllegalStateException("down");
-    }, pending).setClock(clock::get).setMaxOpenSpans(1).setCloser(queued::add).build();
+    }, pending).setClock(clock::get).setMaxOpenSpans(1).build();
     window.accept(List.of(span(A, "a0", null, 1)));
     assertThat(window.awaitCapacity(0)).isFalse();
 
-    queued.forEach(Runnable::run);
+    window.closeAll();
 
     assertThat(window.downstreamFailures()).isEqualTo(1);
     assertThat(window.awaitCapacity(0)).isTrue();
