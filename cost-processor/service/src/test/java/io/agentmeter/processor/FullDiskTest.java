@@ -10,9 +10,6 @@ import io.agentmeter.testing.otlp.OtlpPayloads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 class FullDiskTest {
 
   private static final int CALLS = 3;
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
@@ -185,23 +181,15 @@ class FullDiskTest {
   }
 
   private static int post(int port, long trace) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/traces"))
-            .header("Content-Type", "application/x-protobuf")
-            .timeout(Duration.ofSeconds(20))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(
-                OtlpPayloads.trace(trace, CALLS).toByteArray())).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode();
+    return Loopback.post(port, trace, CALLS);
   }
 
   private static int status(int port, String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode();
+    return Loopback.status(port, path);
   }
 
   private static JsonNode get(int port, String path) throws IOException, InterruptedException {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = Loopback.get(port, path);
     assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
     return JSON.readTree(response.body());
   }

@@ -10,9 +10,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresRestartTest {
 
   private static final int CALLS = 2;
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
@@ -118,24 +114,16 @@ class PostgresRestartTest {
   }
 
   private static int post(int port, long trace) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/traces"))
-            .header("Content-Type", "application/x-protobuf")
-            .timeout(Duration.ofSeconds(20))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(
-                OtlpPayloads.trace(trace, CALLS).toByteArray())).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode();
+    return Loopback.post(port, trace, CALLS);
   }
 
   private static int status(int port, String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode();
+    return Loopback.status(port, path);
   }
 
   /** The JSON at {@code path}, or {@code null} when it is not (yet) there. */
   private static JsonNode get(int port, String path) throws IOException, InterruptedException {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = Loopback.get(port, path);
     return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
   }
 

@@ -5,13 +5,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT30S}). */
-final class Durations {
+public final class Durations {
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   private Durations() {}
 
-  static Duration parse(String text, String option) {
+  public static Duration parse(String text, String option) {
     Matcher m = SIMPLE.matcher(text.trim());
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));

@@ -105,11 +105,6 @@ public final class SpanConverter {
     return new IncomingSpan(span.record(), span.fingerprint(), payload);
   }
 
-  /** The one span of a stored payload, as OTLP. */
-  public static ResourceSpans parsePayload(byte[] payload) throws InvalidProtocolBufferException {
-    return ResourceSpans.parseFrom(payload);
-  }
-
   private final ProtoReader in;
   private final boolean payloads;
   private final MessageDigest sha = Payloads.sha256();

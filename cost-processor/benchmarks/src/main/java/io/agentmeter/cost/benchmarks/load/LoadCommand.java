@@ -1,5 +1,7 @@
 package io.agentmeter.cost.benchmarks.load;
 
+import io.agentmeter.processor.cli.Durations;
+
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
