@@ -62,7 +62,7 @@ class LedgerWritersTest {
 
       assertThat(second.costStore().trace(traceId).orElseThrow().total()).isEqualByComparingTo(cost(4));
       List<BigDecimal> lines = lines(jdbc, traceId);
-      assertThat(lines).hasSize(5); // the root and four calls, nothing of the first rollup
+      assertThat(lines).hasSize(4); // the four calls (billable lines), nothing of the first rollup
       assertThat(lines.stream().reduce(BigDecimal.ZERO, BigDecimal::add))
           .isEqualByComparingTo(cost(4));
     }
@@ -116,7 +116,7 @@ class LedgerWritersTest {
       store.write(List.of(new Rollup(traceId, rollup.result(), rollup.spans(), true)));
       log.markDone(List.of(batch));
       assertThat(log.pending()).isEmpty();
-      assertThat(lines("jdbc:sqlite:" + file, traceId)).hasSize(3);
+      assertThat(lines("jdbc:sqlite:" + file, traceId)).hasSize(2); // the calls; not the root
       assertThat(StoredSpans.count(store, log)).isEqualTo(3);
     }
   }
@@ -145,7 +145,7 @@ class LedgerWritersTest {
     return OtlpPayloads.CALL_COST.multiply(BigDecimal.valueOf(calls));
   }
 
-  /** Every cost line's cost for the trace (zero for lines without one). */
+  /** Every cost line's cost for the trace (zero for lines without one): billable lines only. */
   private static List<BigDecimal> lines(String jdbc, String traceId) throws Exception {
     List<BigDecimal> costs = new ArrayList<>();
     try (Connection c = DriverManager.getConnection(jdbc);

@@ -31,11 +31,6 @@ import org.jspecify.annotations.Nullable;
 /** The cost store's queries, on the ledger's reads connections. */
 final class CostReader {
 
-  /** A trace's span rows: the first line of each of its spans. */
-  private static final String SPAN_LINES = " FROM traces t JOIN cost_lines c"
-      + " ON c.line_id BETWEEN t.first_line_id AND t.last_line_id"
-      + " WHERE t.trace_id = ? AND c.line = 0";
-
   private final Connections reader;
 
   CostReader(Connections reader) {
@@ -70,55 +65,43 @@ final class CostReader {
 
   /** The deliveries a trace's stored rollup counted, in the order stored, with their requests. */
   Map<DeliveryKey, Long> deliveries(String traceId) throws SQLException {
-    Map<DeliveryKey, Long> found = new LinkedHashMap<>();
-    reader.read(connection -> {
-      try (PreparedStatement select = connection.prepareStatement(
-          "SELECT c.span_id, c.fingerprint, c.batch_id" + SPAN_LINES + " ORDER BY c.line_id")) {
+    return SpanList.deliveries(spanList(traceId));
+  }
+
+  private byte @Nullable [] spanList(String traceId) throws SQLException {
+    return reader.read(connection -> {
+      try (PreparedStatement select =
+          connection.prepareStatement("SELECT spans FROM traces WHERE trace_id = ?")) {
         select.setString(1, traceId);
         try (ResultSet rs = select.executeQuery()) {
-          while (rs.next()) {
-            found.put(new DeliveryKey(rs.getString(1), rs.getString(2)), rs.getLong(3));
-          }
+          return rs.next() ? rs.getBytes(1) : null;
         }
       }
-      return null;
     });
-    return found;
   }
 
   /** A stored trace with its spans, or empty. */
   Optional<TraceCost> trace(String traceId) throws SQLException {
     return reader.read(connection -> {
-      TraceCost found;
       try (PreparedStatement select = connection.prepareStatement(
           "SELECT currency, complete, total, by_agent, by_model, by_client, shared_total,"
-              + " retry_total, unpriced_spans FROM traces WHERE trace_id = ?")) {
+              + " retry_total, unpriced_spans, spans FROM traces WHERE trace_id = ?")) {
         select.setString(1, traceId);
         try (ResultSet rs = select.executeQuery()) {
           if (!rs.next()) {
             return Optional.empty();
           }
-          found = new TraceCost(traceId, rs.getString(1), rs.getInt(2) == 1, decimal(rs, 3),
-              decimals(rs.getString(4)), decimals(rs.getString(5)), decimals(rs.getString(6)),
-              decimal(rs, 7), decimal(rs, 8), rs.getInt(9), List.of());
-        }
-      }
-      List<SpanRow> spans = new ArrayList<>();
-      try (PreparedStatement select = connection.prepareStatement(
-          "SELECT c.span_id, c.parent_span_id, c.name, c.start_nanos, c.agent, c.model, c.status,"
-              + " c.reason, c.span_cost" + SPAN_LINES + " ORDER BY c.start_nanos, c.span_id")) {
-        select.setString(1, traceId);
-        try (ResultSet rs = select.executeQuery()) {
-          while (rs.next()) {
-            spans.add(new SpanRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                decimal(rs, 9)));
+          List<SpanRow> spans = new ArrayList<>();
+          for (SpanList.Entry entry : SpanList.decode(rs.getBytes(10))) {
+            spans.add(entry.row());
           }
+          spans.sort(Comparator.comparingLong(SpanRow::startNanos)
+              .thenComparing(SpanRow::spanId));
+          return Optional.of(new TraceCost(traceId, rs.getString(1), rs.getInt(2) == 1,
+              decimal(rs, 3), decimals(rs.getString(4)), decimals(rs.getString(5)),
+              decimals(rs.getString(6)), decimal(rs, 7), decimal(rs, 8), rs.getInt(9), spans));
         }
       }
-      return Optional.of(new TraceCost(found.traceId(), found.currency(), found.complete(),
-          found.total(), found.byAgent(), found.byModel(), found.byClient(), found.sharedTotal(),
-          found.retryTotal(), found.unpricedSpans(), spans));
     });
   }
 
@@ -250,11 +233,12 @@ final class CostReader {
     return ids;
   }
 
-  /** How many spans the stored rollups counted (first lines). */
+  /** How many span deliveries the stored rollups counted. */
   long spanCount() throws SQLException {
     return reader.read(connection -> {
       try (Statement statement = connection.createStatement();
-          ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM cost_lines WHERE line = 0")) {
+          ResultSet rs = statement.executeQuery(
+              "SELECT COALESCE(SUM(stored_spans), 0) FROM traces")) {
         rs.next();
         return rs.getLong(1);
       }

@@ -12,13 +12,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A rollup's rows as the ledger's tables hold them: cost lines and trace rows bound column by
- * column, decimals as the dialect stores them (text on SQLite, NUMERIC on PostgreSQL), a trace's
+ * A rollup's rows as the ledger's tables hold them: billable cost lines and trace rows (with the
+ * trace's {@link SpanList}) bound column by column, decimals as the dialect stores them (text on SQLite, NUMERIC on PostgreSQL), a trace's
  * amounts by agent, model and client as JSON objects of decimal strings.
  */
 final class CostRows {
@@ -36,7 +38,8 @@ final class CostRows {
   private static final String INSERT_TRACE = "INSERT INTO traces (trace_id, currency, total,"
       + " total_rank, complete, root_span_id, root_name, span_count, unpriced_spans, shared_total,"
       + " retry_total, start_nanos, by_agent, by_model, by_client, clients, updated_at_ms,"
-      + " first_line_id, last_line_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      + " first_line_id, last_line_id, spans, stored_spans)"
+      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
   /** A trace row, unless the trace has one. */
   static final String INSERT_NEW_TRACE = INSERT_TRACE + " ON CONFLICT (trace_id) DO NOTHING";
@@ -52,19 +55,31 @@ final class CostRows {
       + " start_nanos = excluded.start_nanos, by_agent = excluded.by_agent,"
       + " by_model = excluded.by_model, by_client = excluded.by_client,"
       + " clients = excluded.clients, updated_at_ms = excluded.updated_at_ms,"
-      + " first_line_id = excluded.first_line_id, last_line_id = excluded.last_line_id";
+      + " first_line_id = excluded.first_line_id, last_line_id = excluded.last_line_id,"
+      + " spans = excluded.spans, stored_spans = excluded.stored_spans";
 
   /**
-   * A trace's rows with its text columns encoded, ready to bind (made before the writer is
-   * taken).
+   * A trace's rows with its text columns and span list encoded, ready to bind (made before the
+   * writer is taken): its billable lines go to {@code cost_lines}, every span to its list.
    */
-  record Encoded(CostLines rows, String byAgent, String byModel, String byClient,
-      String clients) {
+  record Encoded(CostLines rows, List<CostLine> billable, byte[] spans, int storedSpans,
+      String byAgent, String byModel, String byClient, String clients) {
 
     static Encoded of(CostLines rows) {
       TraceRow trace = rows.trace();
-      return new Encoded(rows, json(trace.byAgent()), json(trace.byModel()),
-          json(trace.byClient()), "," + String.join(",", trace.clients()) + ",");
+      List<CostLine> billable = new ArrayList<>();
+      int first = 0;
+      for (CostLine line : rows.lines()) {
+        if (line.billable()) {
+          billable.add(line);
+        }
+        if (line.first()) {
+          first++;
+        }
+      }
+      return new Encoded(rows, billable, SpanList.encode(rows.lines()), first,
+          json(trace.byAgent()), json(trace.byModel()), json(trace.byClient()),
+          "," + String.join(",", trace.clients()) + ",");
     }
   }
 
@@ -130,6 +145,8 @@ final class CostRows {
     s.setLong(17, trace.updatedAtMs());
     s.setLong(18, firstLine);
     s.setLong(19, lastLine);
+    s.setBytes(20, encoded.spans());
+    s.setInt(21, encoded.storedSpans());
   }
 
   private static void text(PreparedStatement s, int index, @Nullable String value)

@@ -28,9 +28,10 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The cost store in the ledger's {@code cost_lines} and {@code traces} tables. A trace's lines are
- * numbered consecutively ({@code line_id}) when stored and its {@code traces} row names the range;
- * a rollup of a trace stored before replaces its lines as a whole. Rollups are written on the
+ * The cost store in the ledger's {@code cost_lines} and {@code traces} tables. A trace's billable
+ * lines are numbered consecutively ({@code line_id}) when stored and its {@code traces} row names
+ * the range and holds the list of all its spans ({@link SpanList}); a rollup of a trace stored
+ * before replaces its lines as a whole. Rollups are written on the
  * ledger's rollup connection, queries answered on its reader ({@link CostReader}).
  */
 final class JdbcCostStore implements CostStore {
@@ -106,7 +107,7 @@ final class JdbcCostStore implements CostStore {
             deleteEarlier(earlier, deleteLines, lines.traceId(), -1, -1);
           }
           long first = next;
-          for (CostLine costLine : lines.lines()) {
+          for (CostLine costLine : item.billable()) {
             rows.bindLine(line, next++, costLine);
             line.addBatch();
           }

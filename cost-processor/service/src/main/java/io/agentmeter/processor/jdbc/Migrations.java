@@ -1,10 +1,14 @@
 package io.agentmeter.processor.jdbc;
 
+import io.agentmeter.processor.model.IncomingSpan.DeliveryKey;
+import io.agentmeter.processor.model.SpanRow;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -306,6 +310,70 @@ final class Migrations {
     }
   }
 
+  /**
+   * Version 5: a trace's spans move into one value of its {@code traces} row ({@code spans}, see
+   * {@link SpanList}), and {@code cost_lines} keeps only billable lines (priced or unpriced), the
+   * only ones cost queries read. Storing a line per span, billable or not, was most of the cost of
+   * storing a rollup: a trace of tool, HTTP and database spans now costs one row. {@code
+   * stored_spans} counts the deliveries a rollup stored (what counting first lines gave).
+   */
+  static void v5(Connection connection, Dialect d) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("ALTER TABLE traces ADD COLUMN spans " + d.bytes);
+      statement.execute("ALTER TABLE traces ADD COLUMN stored_spans INTEGER NOT NULL DEFAULT 0");
+    }
+    try (PreparedStatement page = connection.prepareStatement("SELECT trace_id, first_line_id,"
+            + " last_line_id FROM traces WHERE trace_id > ? ORDER BY trace_id LIMIT 500");
+        PreparedStatement lines = connection.prepareStatement("SELECT span_id, fingerprint,"
+            + " batch_id, parent_span_id, name, start_nanos, agent, model, status, reason,"
+            + " span_cost FROM cost_lines WHERE line_id BETWEEN ? AND ? AND line = 0"
+            + " ORDER BY line_id");
+        PreparedStatement update = connection.prepareStatement(
+            "UPDATE traces SET spans = ?, stored_spans = ? WHERE trace_id = ?")) {
+      String after = "";
+      while (true) {
+        List<Object[]> traces = new ArrayList<>();
+        page.setString(1, after);
+        try (ResultSet rs = page.executeQuery()) {
+          while (rs.next()) {
+            traces.add(new Object[] {rs.getString(1), rs.getObject(2) == null ? null
+                : rs.getLong(2), rs.getObject(3) == null ? null : rs.getLong(3)});
+          }
+        }
+        if (traces.isEmpty()) {
+          break;
+        }
+        for (Object[] trace : traces) {
+          List<SpanList.Entry> entries = new ArrayList<>();
+          if (trace[1] != null) {
+            lines.setLong(1, (Long) trace[1]);
+            lines.setLong(2, (Long) trace[2]);
+            try (ResultSet rs = lines.executeQuery()) {
+              while (rs.next()) {
+                String cost = rs.getString(11);
+                entries.add(new SpanList.Entry(
+                    new DeliveryKey(rs.getString(1), rs.getString(2)), rs.getLong(3),
+                    new SpanRow(rs.getString(1), rs.getString(4),
+                        rs.getString(5) == null ? "" : rs.getString(5), rs.getLong(6),
+                        rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                        cost == null ? null : new BigDecimal(cost).stripTrailingZeros())));
+              }
+            }
+          }
+          update.setBytes(1, SpanList.encodeEntries(entries));
+          update.setInt(2, entries.size());
+          update.setString(3, (String) trace[0]);
+          update.addBatch();
+          after = (String) trace[0];
+        }
+        update.executeBatch();
+      }
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("DELETE FROM cost_lines WHERE status NOT IN ('priced', 'unpriced')");
+    }
+  }
+
   /** The schema version of the SQLite ledger at {@code url}, 0 for none. */
   static int version(String url) throws SQLException {
     try (Connection connection = java.sql.DriverManager.getConnection(url);
@@ -337,7 +405,8 @@ final class Migrations {
       },
       Migrations::v2,
       Migrations::v3,
-      Migrations::v4);
+      Migrations::v4,
+      Migrations::v5);
 
   /** Brings the schema up to the newest version. */
   static void apply(Connection connection, Dialect dialect) throws SQLException {

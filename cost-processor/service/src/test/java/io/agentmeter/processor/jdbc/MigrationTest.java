@@ -112,7 +112,7 @@ class MigrationTest {
     }
 
     try (JdbcLedger ledger = JdbcLedger.open(file.toString())) {
-      assertThat(ledger.schemaVersion()).isEqualTo(4);
+      assertThat(ledger.schemaVersion()).isEqualTo(Migrations.latest());
       assertThat(ledger.requestLog().pending()).hasSize(SpanConverter.convert(pending).spans().size())
           .allSatisfy(span -> assertThat(span.batchId()).isEqualTo(9));
       // a request received now is numbered after the moved ones
@@ -147,7 +147,7 @@ class MigrationTest {
     }
 
     try (JdbcLedger ledger = JdbcLedger.open(file.toString())) {
-      assertThat(ledger.schemaVersion()).isEqualTo(4);
+      assertThat(ledger.schemaVersion()).isEqualTo(Migrations.latest());
       assertThat(ledger.requestLog().pending()).extracting(IncomingSpan::batchId)
           .containsOnly(9L, 11L)
           .hasSize(SpanConverter.convert(second).spans().size()
@@ -218,6 +218,88 @@ class MigrationTest {
         .hasMessageContaining("move the file away to start an empty ledger");
     assertThat(Files.exists(file)).isFalse();
     assertThat(batches(JdbcLedger.receivedFile(file))).containsExactly(List.of(1L, 1L, -1));
+  }
+
+  @Test
+  void versionFourSpansMoveIntoTheirTracesListAndOnlyBillableLinesStay() throws Exception {
+    Path file = dir.resolve("v4.db");
+    String trace = OtlpPayloads.traceIdHex(5);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      Migrations.applyUpTo(c, Dialect.SQLITE, 3);
+      try (PreparedStatement line = c.prepareStatement("INSERT INTO cost_lines (line_id,"
+          + " trace_id, span_id, fingerprint, line, start_nanos, day, agent, task, client, model,"
+          + " status, cost, span_cost, currency, input_tokens, output_tokens, retry, shared,"
+          + " parent_span_id, name, end_nanos, batch_id) VALUES (?, ?, ?, ?, ?, ?, '2026-11-30',"
+          + " ?, 't', 'acme', ?, ?, ?, ?, 'USD', ?, 0, 0, ?, ?, ?, 0, ?)")) {
+        // the root (not billable), a priced call, a shared resource split across two agents (two
+        // lines), a duplicate delivery of the call
+        Object[][] rows = {
+            {1, "a1", "f1", 0, 100, "planner", null, "not_billable", null, null, 0, 0, null, "run", 3},
+            {2, "b2", "f2", 0, 200, "researcher", "gpt-4o", "priced", "0.000042", "0.000042", 1200, 0, "a1", "chat", 3},
+            {3, "c3", "f3", 0, 300, "planner", "vector-db", "priced", "0.5", "1.0", 0, 1, "a1", "search", 4},
+            {4, "c3", "f3", 1, 300, "writer", "vector-db", "priced", "0.5", null, 0, 1, "a1", "search", 4},
+            {5, "b2", "f9", 0, 200, "researcher", "gpt-4o", "duplicate", null, null, 0, 0, "a1", "chat", 4}};
+        for (Object[] r : rows) {
+          line.setLong(1, ((Integer) r[0]).longValue());
+          line.setString(2, trace);
+          line.setString(3, (String) r[1]);
+          line.setString(4, (String) r[2]);
+          line.setInt(5, (Integer) r[3]);
+          line.setLong(6, ((Integer) r[4]).longValue());
+          line.setString(7, (String) r[5]);
+          line.setString(8, (String) r[6]);
+          line.setString(9, (String) r[7]);
+          line.setString(10, (String) r[8]);
+          line.setString(11, (String) r[9]);
+          line.setLong(12, ((Integer) r[10]).longValue());
+          line.setInt(13, (Integer) r[11]);
+          line.setString(14, (String) r[12]);
+          line.setString(15, (String) r[13]);
+          line.setLong(16, ((Integer) r[14]).longValue());
+          line.executeUpdate();
+        }
+      }
+      try (PreparedStatement row = c.prepareStatement("INSERT INTO traces (trace_id, currency,"
+          + " total, total_rank, complete, span_count, unpriced_spans, shared_total, retry_total,"
+          + " start_nanos, by_agent, by_model, by_client, clients, updated_at_ms, first_line_id,"
+          + " last_line_id) VALUES (?, 'USD', '1.000042', 1.000042, 1, 4, 0, '1.0', '0', 100,"
+          + " '{}', '{}', '{}', ',acme,', 0, 1, 5)")) {
+        row.setString(1, trace);
+        row.executeUpdate();
+      }
+    }
+
+    try (JdbcLedger ledger = JdbcLedger.open(file.toString())) {
+      CostStore store = ledger.costStore();
+      assertThat(ledger.schemaVersion()).isEqualTo(Migrations.latest());
+      assertThat(store.trace(trace).orElseThrow().spans()).containsExactly(
+          new SpanRow("a1", null, "run", 100, "planner", null, "not_billable", null, null),
+          new SpanRow("b2", "a1", "chat", 200, "researcher", "gpt-4o", "priced", null,
+              new BigDecimal("0.000042")),
+          new SpanRow("b2", "a1", "chat", 200, "researcher", "gpt-4o", "duplicate", null, null),
+          new SpanRow("c3", "a1", "search", 300, "planner", "vector-db", "priced", null,
+              BigDecimal.ONE));
+      assertThat(store.deliveries(trace)).containsExactly(
+          java.util.Map.entry(new IncomingSpan.DeliveryKey("a1", "f1"), 3L),
+          java.util.Map.entry(new IncomingSpan.DeliveryKey("b2", "f2"), 3L),
+          java.util.Map.entry(new IncomingSpan.DeliveryKey("c3", "f3"), 4L),
+          java.util.Map.entry(new IncomingSpan.DeliveryKey("b2", "f9"), 4L));
+      assertThat(store.spanCount()).isEqualTo(4);
+      assertThat(store.costs(new io.agentmeter.processor.model.CostQuery(
+              io.agentmeter.processor.model.CostQuery.GroupBy.AGENT,
+              java.time.Instant.EPOCH, java.time.Instant.now(), null, null, null, null)))
+          .extracting(r -> r.key() + " " + r.cost().toPlainString() + " " + r.spans())
+          .containsExactly("planner 0.5 1", "writer 0.5 0", "researcher 0.000042 1");
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.ResultSet rs = c.createStatement().executeQuery(
+            "SELECT line_id FROM cost_lines ORDER BY line_id")) {
+      List<Long> left = new java.util.ArrayList<>();
+      while (rs.next()) {
+        left.add(rs.getLong(1));
+      }
+      assertThat(left).containsExactly(2L, 3L, 4L);
+    }
   }
 
   private static void createReceivedBatches(Connection c) throws Exception {
