@@ -15,6 +15,7 @@ import io.agentmeter.processor.metrics.RollupMetrics;
 import io.agentmeter.processor.model.Batch;
 import io.agentmeter.processor.model.ClosedTrace;
 import io.agentmeter.processor.model.IncomingSpan;
+import io.agentmeter.processor.model.Pricing;
 import io.agentmeter.processor.model.ReceivedRequest;
 import io.agentmeter.processor.model.StorageException;
 import io.agentmeter.processor.model.TraceCost;
@@ -29,7 +30,12 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  * and the service wire the stages the same way from the same settings.
  */
 public final class Pipeline implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(Pipeline.class.getName());
 
   /** How often the pipeline looks for rollups a failed store left pending. */
   private static final Duration RETRY_EVERY = Duration.ofSeconds(5);
@@ -59,8 +67,8 @@ public final class Pipeline implements AutoCloseable {
   private final ScheduledExecutorService retry;
   private long notStoredSeen;
 
-  Pipeline(Processor.Builder b, CostEngine engine, @Nullable CatalogLoad userCatalog)
-      throws Exception {
+  Pipeline(Processor.Builder b, CostEngine engine, @Nullable CatalogLoad userCatalog,
+      Pricing pricing, Function<Pricing, CostEngine> engineFor) throws Exception {
     this.engine = engine;
     this.userCatalog = userCatalog;
     this.metrics = new Metrics();
@@ -68,6 +76,14 @@ public final class Pipeline implements AutoCloseable {
     try {
       RequestLog log = ledger.requestLog();
       CostStore store = ledger.costStore();
+      if (b.recoverPending && !b.readOnly) {
+        // the counters go on from what the ledger holds (before recovered traces add to them)
+        metrics.restore(store.counters());
+      }
+      if (!b.readOnly) {
+        store.keepPricing(pricing);
+      }
+      Map<String, Optional<CostEngine>> engines = new ConcurrentHashMap<>();
       this.forwarder = b.forward == null ? null : new Forwarder(b.forward, metrics, Forwarder.Settings.DEFAULTS);
       // the trace window closes traces on the closer's thread; the coster rolls them up there and
       // stores them on its own thread, then tells the listeners
@@ -80,6 +96,14 @@ public final class Pipeline implements AutoCloseable {
       this.coster = TraceCoster.builder(engine, log, store, pending)
           .setListener(Listeners.of(listeners))
           .setCounters(metrics::duplicates)
+          .setPricing(pricing.id(), id -> engines.computeIfAbsent(id, key -> {
+            try {
+              return store.pricing(key).map(engineFor);
+            } catch (StorageException | RuntimeException e) {
+              LOG.log(Level.WARNING, "cannot load the prices " + key + " from the ledger", e);
+              return Optional.empty();
+            }
+          }))
           .build();
       this.closer = new Closer();
       this.window = TraceWindow.builder(coster::cost, pending)
@@ -204,7 +228,7 @@ public final class Pipeline implements AutoCloseable {
         rollup.result().currency());
     if (store && result.changed()) {
       coster.cost(List.of(new ClosedTrace(traceId, List.of(), List.of(), stored.get().complete(),
-          false)));
+          false, true)));
     }
     return Optional.of(result);
   }

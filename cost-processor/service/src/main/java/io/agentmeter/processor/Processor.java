@@ -13,6 +13,7 @@ import io.agentmeter.processor.http.HttpLimits;
 import io.agentmeter.processor.ingest.Ingestor;
 import io.agentmeter.processor.log.RequestLog;
 import io.agentmeter.processor.metrics.Metrics;
+import io.agentmeter.processor.model.Pricing;
 import io.agentmeter.processor.receive.ExportHandler;
 import io.agentmeter.processor.receive.GrpcReceiver;
 import io.agentmeter.processor.receive.HttpReceiver;
@@ -260,17 +261,34 @@ public final class Processor implements AutoCloseable {
      * left pending unless told not to.
      */
     public Pipeline open() throws Exception {
-      PriceCatalog catalog = PriceCatalog.defaults();
       CatalogLoad load = null;
+      Pricing pricing = Pricing.bundled();
       if (prices != null) {
-        load = CatalogLoader.load(prices, LocalDate.now());
-        catalog = catalog.withLayerOnTop(load.layer());
+        String content = java.nio.file.Files.readString(prices);
+        String name = prices.getFileName().toString();
+        load = CatalogLoader.parse(content, name, LocalDate.now());
+        pricing = Pricing.withFile(name, content);
       }
       FxTable fx = fxTable == null ? FxTable.empty() : FxTableFile.read(fxTable);
-      CostEngine engine = CostEngine.builder().setCatalog(catalog).setFxTable(fx)
+      CostEngine engine = engine(load, fx);
+      FxTableFile.checkCovers(fx, fxTable, catalogOf(load), engine.currency());
+      return new Pipeline(this, engine, load, pricing, kept -> {
+        if (kept.content() == null) {
+          return engine(null, fx);
+        }
+        return engine(CatalogLoader.parse(kept.content(), kept.name(), LocalDate.now()), fx);
+      });
+    }
+
+    private static PriceCatalog catalogOf(@Nullable CatalogLoad load) {
+      PriceCatalog catalog = PriceCatalog.defaults();
+      return load == null ? catalog : catalog.withLayerOnTop(load.layer());
+    }
+
+    /** An engine of these settings pricing with the bundled catalogue and {@code load} on top. */
+    private CostEngine engine(@Nullable CatalogLoad load, FxTable fx) {
+      return CostEngine.builder().setCatalog(catalogOf(load)).setFxTable(fx)
           .setReportingCurrency(currency).setAllocationRule(sharedAllocation).build();
-      FxTableFile.checkCovers(fx, fxTable, catalog, engine.currency());
-      return new Pipeline(this, engine, load);
     }
 
     /** Opens the stages, finishes traces a crash left pending, and starts listening. */

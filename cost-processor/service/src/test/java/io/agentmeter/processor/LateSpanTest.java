@@ -99,6 +99,54 @@ class LateSpanTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ledgers")
+  void aLateSpanKeepsThePricesARepriceGaveItsTrace(String kind, String ledger, String jdbc)
+      throws Exception {
+    long n = kind.equals("sqlite") ? 710_001 : 710_002;
+    String traceId = OtlpPayloads.traceIdHex(n);
+    // gpt-4o-mini at 0.10 and 0.40 per million: 100 x 0.1e-6 + 10 x 0.4e-6 = 0.000014 a call
+    BigDecimal repricedCall = new BigDecimal("0.000014");
+    Path prices = dir.resolve("contract-" + kind + ".json");
+    java.nio.file.Files.writeString(prices, """
+        {"format": "agentmeter.prices/v1", "currency": "USD", "models": [
+          {"id": "openai/gpt-4o-mini-contract", "provider": "openai", "match": {"names": ["gpt-4o-mini"]},
+           "prices": [{"input": "0.10", "output": "0.40", "source": "our contract", "as_of": "2025-01-01"}]}]}
+        """);
+    try (Processor processor = start(ledger)) {
+      assertThat(post(processor, OtlpPayloads.trace(n, 3))).isEqualTo(200);
+      processor.flush();
+      assertThat(total(processor, traceId)).contains(cost(3));
+    }
+    // repriced with the contract's prices (the service stopped, as `reprice` needs)
+    try (Pipeline reprice = Processor.builder().setLedger(ledger).setPrices(prices).open()) {
+      assertThat(reprice.reprice(traceId, true).orElseThrow().after())
+          .isEqualByComparingTo(repricedCall.multiply(BigDecimal.valueOf(3)));
+    }
+    // the service again, on the bundled prices: a late call keeps the trace on the contract's
+    try (Processor processor = start(ledger)) {
+      assertThat(total(processor, traceId).orElseThrow())
+          .isEqualByComparingTo(repricedCall.multiply(BigDecimal.valueOf(3)));
+      assertThat(post(processor, only(OtlpPayloads.trace(n, 4), 4))).isEqualTo(200);
+      processor.flush(); // a new process does not know the trace closed: it would wait for idle
+      assertThat(processor.costStore().trace(traceId).orElseThrow().spans()).hasSize(5);
+      assertThat(total(processor, traceId).orElseThrow())
+          .isEqualByComparingTo(repricedCall.multiply(BigDecimal.valueOf(4))); // 0.000056
+      assertThat(processor.costStore().pricingOf(traceId).orElseThrow())
+          .startsWith("bundled+contract-" + kind + ".json@");
+      // a trace new to the service is priced with the service's prices
+      assertThat(post(processor, OtlpPayloads.trace(n + 10, 1))).isEqualTo(200);
+      processor.flush();
+      assertThat(total(processor, OtlpPayloads.traceIdHex(n + 10))).contains(cost(1));
+      assertThat(processor.costStore().pricingOf(OtlpPayloads.traceIdHex(n + 10))).contains("bundled");
+    }
+  }
+
+  private static Processor start(String ledger) throws Exception {
+    return Processor.builder().setLedger(ledger).setOtlpHttpPort(0).setOtlpGrpcPort(-1)
+        .setApiPort(0).setBindHost("127.0.0.1").setTraceGrace(Duration.ofMillis(100)).start();
+  }
+
   private static BigDecimal cost(int calls) {
     return OtlpPayloads.CALL_COST.multiply(BigDecimal.valueOf(calls));
   }
@@ -123,7 +171,16 @@ class LateSpanTest {
         HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
+  /**
+   * {@code /metrics} as a second scrape reads it: the first shows series new since the last
+   * scrape at 0 (as Prometheus must see them before their first amount).
+   */
   private static String metrics(Processor processor) throws Exception {
+    scrape(processor);
+    return scrape(processor);
+  }
+
+  private static String scrape(Processor processor) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(
         "http://127.0.0.1:" + processor.apiPort() + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();

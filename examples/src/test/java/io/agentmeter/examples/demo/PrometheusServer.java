@@ -88,8 +88,18 @@ final class PrometheusServer implements AutoCloseable {
 
   /** An instant query's vector, by the value of {@code label}. */
   Map<String, BigDecimal> vector(String promql, String label) throws IOException, InterruptedException {
+    return vector(promql, label, null);
+  }
+
+  /**
+   * An instant query's vector evaluated at {@code time} (seconds since the epoch, as Prometheus
+   * writes sample times; now when {@code null}), by the value of {@code label}.
+   */
+  Map<String, BigDecimal> vector(String promql, String label, String time)
+      throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/query?query="
-        + URLEncoder.encode(promql, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+        + URLEncoder.encode(promql, StandardCharsets.UTF_8) + (time == null ? "" : "&time=" + time)))
+        .build(), HttpResponse.BodyHandlers.ofString());
     JsonNode body = JSON.readTree(response.body());
     if (!body.path("status").asText().equals("success")) {
       throw new IOException("query " + promql + " failed: " + response.body());
@@ -99,6 +109,18 @@ final class PrometheusServer implements AutoCloseable {
       result.put(sample.path("metric").path(label).asText(), new BigDecimal(sample.path("value").get(1).asText()));
     }
     return result;
+  }
+
+  /** When the last scrape of {@code job} was, as Prometheus writes sample times (seconds). */
+  String lastScrape(String job) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/query?query="
+        + URLEncoder.encode("timestamp(up{job=\"" + job + "\"})", StandardCharsets.UTF_8))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    JsonNode result = JSON.readTree(response.body()).path("data").path("result");
+    if (result.isEmpty()) {
+      throw new IOException("no scrape of " + job + " yet: " + response.body());
+    }
+    return result.get(0).path("value").get(1).asText();
   }
 
   /** Which targets are up: {@code up} by job. */

@@ -18,7 +18,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -44,6 +46,8 @@ public final class TraceCoster implements AutoCloseable {
   private final Storer storer;
   private final Claims claims;
   private final RollupListener listener;
+  private final @Nullable String pricing;
+  private final Function<String, Optional<CostEngine>> pricedWith;
 
   /** What the coster counts for others. */
   @FunctionalInterface
@@ -57,6 +61,8 @@ public final class TraceCoster implements AutoCloseable {
     this.store = b.store;
     this.log = b.log;
     this.listener = b.listener;
+    this.pricing = b.pricing;
+    this.pricedWith = b.pricedWith;
     this.storer = new Storer(b.log, b.store, b.pending, b.listener, b.counters);
     this.claims = storer.claims();
   }
@@ -79,6 +85,8 @@ public final class TraceCoster implements AutoCloseable {
     private final PendingRequests pending;
     private RollupListener listener = rollups -> {};
     private Counters counters = spans -> {};
+    private @Nullable String pricing;
+    private Function<String, Optional<CostEngine>> pricedWith = id -> Optional.empty();
 
     private Builder(CostEngine engine, RequestLog log, CostStore store, PendingRequests pending) {
       this.engine = engine;
@@ -95,6 +103,19 @@ public final class TraceCoster implements AutoCloseable {
 
     public Builder setCounters(Counters counters) {
       this.counters = counters;
+      return this;
+    }
+
+    /**
+     * Names the prices the engine prices with ({@code id}, recorded with each rollup) and how to
+     * price with others: a trace stored with other prices (a reprice's) keeps them when rolled up
+     * again, unless it is closed as a reprice.
+     *
+     * @param engines an engine pricing with the prices of an id, or empty when they are not known
+     */
+    public Builder setPricing(String id, Function<String, Optional<CostEngine>> engines) {
+      this.pricing = id;
+      this.pricedWith = engines;
       return this;
     }
 
@@ -178,6 +199,21 @@ public final class TraceCoster implements AutoCloseable {
         // A trace rolled up before (a late span, a re-delivery, a restart) is rolled up again from
         // everything stored, each distinct delivery once.
         boolean before = rolledUpBefore.contains(traceId);
+        CostEngine engine = this.engine;
+        String pricedBy = pricing;
+        if (before && !trace.reprice() && pricing != null) {
+          String stored = store.pricingOf(traceId).orElse(null);
+          if (stored != null && !stored.equals(pricing)) {
+            Optional<CostEngine> kept = pricedWith.apply(stored);
+            if (kept.isPresent()) {
+              engine = kept.get();
+              pricedBy = stored;
+            } else {
+              LOG.warning("trace " + traceId + " was priced with " + stored + ", which cannot be"
+                  + " loaded from the ledger; rolled up again with " + pricing + " instead");
+            }
+          }
+        }
         List<IncomingSpan> stored = before ? StoredSpans.of(store, log, traceId) : List.of();
         Distinct distinct = new Distinct(stored.size() + trace.spans().size());
         for (IncomingSpan span : stored) {
@@ -201,11 +237,11 @@ public final class TraceCoster implements AutoCloseable {
           rollup.add(span.record());
           rootPresent |= span.record().isRoot();
         }
-        RollupResult earlier = stored.isEmpty() ? null : rollupOf(stored);
+        RollupResult earlier = stored.isEmpty() ? null : rollupOf(engine, stored);
         // Claimed: no other rollup of the trace is stored until this one is, so one not rolled
         // up before is new to the store.
         rollups.add(new Rollup(traceId, rollup.result(), spans, trace.complete() || rootPresent,
-            before));
+            before, pricedBy));
         previous.add(earlier);
         fresh.add(added);
       } catch (Exception ex) {
@@ -218,7 +254,7 @@ public final class TraceCoster implements AutoCloseable {
         new StoreJob(ids, rollups, previous, fresh, closing, failed, duplicates));
   }
 
-  private RollupResult rollupOf(List<IncomingSpan> spans) {
+  private static RollupResult rollupOf(CostEngine engine, List<IncomingSpan> spans) {
     TraceRollup rollup = engine.newRollup();
     for (IncomingSpan span : spans) {
       rollup.add(span.record());

@@ -5,10 +5,15 @@ import static io.agentmeter.processor.jdbc.CostRows.decimals;
 
 import io.agentmeter.processor.model.CostQuery;
 import io.agentmeter.processor.model.CostRow;
+import io.agentmeter.processor.model.CounterTotals;
+import io.agentmeter.processor.model.CounterTotals.CostLabels;
+import io.agentmeter.processor.model.CounterTotals.TokenLabels;
 import io.agentmeter.processor.model.IncomingSpan.DeliveryKey;
+import io.agentmeter.processor.model.Pricing;
 import io.agentmeter.processor.model.SpanRow;
 import io.agentmeter.processor.model.TraceCost;
 import io.agentmeter.processor.model.TraceSummary;
+import io.agentmeter.processor.store.CostLine;
 import io.agentmeter.processor.store.CostLines;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -231,6 +236,66 @@ final class CostReader {
       return null;
     });
     return ids;
+  }
+
+  /**
+   * Every billable line summed as the counters count it (exactly, in Java: SQLite would sum
+   * decimal text as binary floating point), and the ledger's reversals.
+   */
+  CounterTotals counters() throws SQLException {
+    Map<CostLabels, BigDecimal> cost = new HashMap<>();
+    Map<TokenLabels, Long> tokens = new HashMap<>();
+    Map<String, Long> unpriced = new HashMap<>();
+    Map<CostLabels, BigDecimal> reversed = new HashMap<>();
+    reader.read(connection -> {
+      try (Statement statement = connection.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT agent, model, provider, client,"
+              + " currency, status, line, cost, input_tokens, output_tokens FROM cost_lines")) {
+        while (rs.next()) {
+          CostLines.count(new CostLine("", "", "", rs.getInt(7), 0, "", rs.getString(1), "",
+              rs.getString(4), rs.getString(3), rs.getString(2), rs.getString(6), null,
+              decimal(rs, 8), null, rs.getString(5), null, rs.getLong(9), rs.getLong(10), false,
+              false, null, "", 0, 0), cost, tokens, unpriced);
+        }
+      }
+      try (Statement statement = connection.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT agent, model, provider, client,"
+              + " currency, amount FROM cost_reversals")) {
+        while (rs.next()) {
+          reversed.put(new CostLabels(rs.getString(1), rs.getString(2), rs.getString(3),
+              rs.getString(4), rs.getString(5)), decimal(rs, 6));
+        }
+      }
+      return null;
+    });
+    return new CounterTotals(cost, reversed, tokens, unpriced);
+  }
+
+  /** The prices kept under {@code id}, or empty. */
+  Optional<Pricing> pricing(String id) throws SQLException {
+    return reader.read(connection -> {
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT name, content FROM pricings WHERE pricing_id = ?")) {
+        select.setString(1, id);
+        try (ResultSet rs = select.executeQuery()) {
+          return rs.next() ? Optional.of(new Pricing(id, rs.getString(1), rs.getString(2)))
+              : Optional.<Pricing>empty();
+        }
+      }
+    });
+  }
+
+  /** The id of the prices a stored trace was rolled up with, or empty. */
+  Optional<String> pricingOf(String traceId) throws SQLException {
+    return reader.read(connection -> {
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT pricing_id FROM traces WHERE trace_id = ?")) {
+        select.setString(1, traceId);
+        try (ResultSet rs = select.executeQuery()) {
+          return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.<String>empty();
+        }
+      }
+    });
   }
 
   /** How many span deliveries the stored rollups counted. */

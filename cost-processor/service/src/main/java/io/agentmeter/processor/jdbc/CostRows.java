@@ -38,8 +38,8 @@ final class CostRows {
   private static final String INSERT_TRACE = "INSERT INTO traces (trace_id, currency, total,"
       + " total_rank, complete, root_span_id, root_name, span_count, unpriced_spans, shared_total,"
       + " retry_total, start_nanos, by_agent, by_model, by_client, clients, updated_at_ms,"
-      + " first_line_id, last_line_id, spans, stored_spans)"
-      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      + " first_line_id, last_line_id, spans, stored_spans, pricing_id)"
+      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
   /** A trace row, unless the trace has one. */
   static final String INSERT_NEW_TRACE = INSERT_TRACE + " ON CONFLICT (trace_id) DO NOTHING";
@@ -56,7 +56,8 @@ final class CostRows {
       + " by_model = excluded.by_model, by_client = excluded.by_client,"
       + " clients = excluded.clients, updated_at_ms = excluded.updated_at_ms,"
       + " first_line_id = excluded.first_line_id, last_line_id = excluded.last_line_id,"
-      + " spans = excluded.spans, stored_spans = excluded.stored_spans";
+      + " spans = excluded.spans, stored_spans = excluded.stored_spans,"
+      + " pricing_id = excluded.pricing_id";
 
   /**
    * A trace's rows with its text columns and span list encoded, ready to bind (made before the
@@ -147,6 +148,7 @@ final class CostRows {
     s.setLong(19, lastLine);
     s.setBytes(20, encoded.spans());
     s.setInt(21, encoded.storedSpans());
+    text(s, 22, trace.pricing());
   }
 
   private static void text(PreparedStatement s, int index, @Nullable String value)
@@ -156,6 +158,11 @@ final class CostRows {
     } else {
       s.setString(index, value);
     }
+  }
+
+  /** Binds a decimal as this dialect stores it. */
+  void decimalParam(PreparedStatement s, int index, BigDecimal value) throws SQLException {
+    decimal(s, index, value);
   }
 
   /** A decimal as this dialect stores it: text on SQLite, NUMERIC on PostgreSQL. */

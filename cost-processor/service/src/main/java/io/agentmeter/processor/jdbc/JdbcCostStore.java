@@ -3,7 +3,10 @@ package io.agentmeter.processor.jdbc;
 import io.agentmeter.processor.jdbc.CostRows.Encoded;
 import io.agentmeter.processor.model.CostQuery;
 import io.agentmeter.processor.model.CostRow;
+import io.agentmeter.processor.model.CounterTotals;
+import io.agentmeter.processor.model.CounterTotals.CostLabels;
 import io.agentmeter.processor.model.IncomingSpan.DeliveryKey;
+import io.agentmeter.processor.model.Pricing;
 import io.agentmeter.processor.model.Rollup;
 import io.agentmeter.processor.model.StorageException;
 import io.agentmeter.processor.model.TraceCost;
@@ -11,6 +14,7 @@ import io.agentmeter.processor.model.TraceSummary;
 import io.agentmeter.processor.store.CostLine;
 import io.agentmeter.processor.store.CostLines;
 import io.agentmeter.processor.store.CostStore;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +24,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,8 +95,12 @@ final class JdbcCostStore implements CostStore {
 
   private void writeRows(List<Encoded> traces) throws SQLException {
     writer.transaction(connection -> {
+      Map<CostLabels, BigDecimal> reversals = new HashMap<>();
       try (PreparedStatement earlier = connection.prepareStatement(
               "SELECT first_line_id, last_line_id FROM traces WHERE trace_id = ?");
+          PreparedStatement earlierCost = connection.prepareStatement("SELECT agent, model,"
+              + " provider, client, currency, cost FROM cost_lines WHERE line_id BETWEEN ? AND ?"
+              + " AND status = 'priced' AND cost IS NOT NULL");
           PreparedStatement deleteLines = connection.prepareStatement(
               "DELETE FROM cost_lines WHERE line_id BETWEEN ? AND ?");
           PreparedStatement line = connection.prepareStatement(CostRows.INSERT_LINE);
@@ -104,7 +113,7 @@ final class JdbcCostStore implements CostStore {
           CostLines lines = item.rows();
           // A trace rolled up before: its lines are replaced as a whole (never added to).
           if (lines.amends()) {
-            deleteEarlier(earlier, deleteLines, lines.traceId(), -1, -1);
+            replaceEarlier(earlier, earlierCost, deleteLines, item, -1, -1, reversals);
           }
           long first = next;
           for (CostLine costLine : item.billable()) {
@@ -129,32 +138,84 @@ final class JdbcCostStore implements CostStore {
             // Stored meanwhile by another writer on this ledger (another service, a replay): its
             // lines are replaced by these, as for any trace rolled up again, never added to.
             Placed placed = added.get(i);
-            deleteEarlier(earlier, deleteLines, placed.encoded().rows().traceId(), placed.first(),
-                placed.last());
+            replaceEarlier(earlier, earlierCost, deleteLines, placed.encoded(), placed.first(),
+                placed.last(), reversals);
             rows.bindTrace(trace, placed.encoded(), placed.first(), placed.last());
             trace.executeUpdate();
           }
         }
+        addReversals(connection, reversals);
       }
       return null;
     });
   }
 
-  /**
-   * Deletes the lines the stored row of a trace names, unless they are {@code first} to
-   * {@code last} (this rollup's own).
-   */
-  private static void deleteEarlier(PreparedStatement earlier, PreparedStatement deleteLines,
-      String traceId, long first, long last) throws SQLException {
-    earlier.setString(1, traceId);
-    try (ResultSet rs = earlier.executeQuery()) {
-      if (rs.next() && rs.getObject(1) != null
-          && (rs.getLong(1) != first || rs.getLong(2) != last)) {
-        deleteLines.setLong(1, rs.getLong(1));
-        deleteLines.setLong(2, rs.getLong(2));
-        deleteLines.executeUpdate();
+  /** Adds what this write took back from label sets to the ledger's sums of it. */
+  private void addReversals(Connection connection, Map<CostLabels, BigDecimal> reversals)
+      throws SQLException {
+    if (reversals.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement select = connection.prepareStatement("SELECT amount FROM"
+            + " cost_reversals WHERE agent = ? AND model = ? AND provider = ? AND client = ?"
+            + " AND currency = ?");
+        PreparedStatement upsert = connection.prepareStatement("INSERT INTO cost_reversals"
+            + " (agent, model, provider, client, currency, amount) VALUES (?,?,?,?,?,?)"
+            + " ON CONFLICT (agent, model, provider, client, currency)"
+            + " DO UPDATE SET amount = excluded.amount")) {
+      for (Map.Entry<CostLabels, BigDecimal> e : reversals.entrySet()) {
+        CostLabels l = e.getKey();
+        String[] key = {l.agent(), l.model(), l.provider(), l.client(), l.currency()};
+        for (int i = 0; i < key.length; i++) {
+          select.setString(i + 1, key[i]);
+          upsert.setString(i + 1, key[i]);
+        }
+        BigDecimal sum = e.getValue();
+        try (ResultSet rs = select.executeQuery()) {
+          if (rs.next()) {
+            // summed here, exactly: SQLite would add decimal text as binary floating point
+            sum = sum.add(new BigDecimal(rs.getString(1)));
+          }
+        }
+        rows.decimalParam(upsert, 6, sum);
+        upsert.executeUpdate();
       }
     }
+  }
+
+  /**
+   * Deletes the lines the stored row of a trace names, unless they are {@code first} to
+   * {@code last} (this rollup's own), adding what replacing them with {@code now}'s takes back
+   * from each label set's cost to {@code reversals}.
+   */
+  private static void replaceEarlier(PreparedStatement earlier, PreparedStatement earlierCost,
+      PreparedStatement deleteLines, Encoded now, long first, long last,
+      Map<CostLabels, BigDecimal> reversals) throws SQLException {
+    earlier.setString(1, now.rows().traceId());
+    long from;
+    long to;
+    try (ResultSet rs = earlier.executeQuery()) {
+      if (!rs.next() || rs.getObject(1) == null
+          || (rs.getLong(1) == first && rs.getLong(2) == last)) {
+        return;
+      }
+      from = rs.getLong(1);
+      to = rs.getLong(2);
+    }
+    Map<CostLabels, BigDecimal> before = new HashMap<>();
+    earlierCost.setLong(1, from);
+    earlierCost.setLong(2, to);
+    try (ResultSet rs = earlierCost.executeQuery()) {
+      while (rs.next()) {
+        before.merge(new CostLabels(rs.getString(1), rs.getString(2) == null ? "unknown"
+                : rs.getString(2), rs.getString(3) == null ? "unknown" : rs.getString(3),
+            rs.getString(4), rs.getString(5)), new BigDecimal(rs.getString(6)), BigDecimal::add);
+      }
+    }
+    CostLines.addReversals(before, CostLines.costByLabels(now.billable()), reversals);
+    deleteLines.setLong(1, from);
+    deleteLines.setLong(2, to);
+    deleteLines.executeUpdate();
   }
 
   /** The highest line number stored; read inside the writing transaction. */
@@ -242,6 +303,57 @@ final class JdbcCostStore implements CostStore {
       return reads.spanCount();
     } catch (SQLException e) {
       throw new StorageException("counting stored spans failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void keepPricing(Pricing pricing) throws StorageException {
+    try {
+      Patience.retrying(Patience.ROLLUPS, () -> {
+        writer.transaction(connection -> {
+          try (PreparedStatement insert = connection.prepareStatement("INSERT INTO pricings"
+              + " (pricing_id, name, content, stored_at_ms) VALUES (?, ?, ?, ?)"
+              + " ON CONFLICT (pricing_id) DO NOTHING")) {
+            insert.setString(1, pricing.id());
+            insert.setString(2, pricing.name());
+            insert.setString(3, pricing.content());
+            insert.setLong(4, clock.millis());
+            insert.executeUpdate();
+          }
+          return null;
+        });
+        return null;
+      });
+    } catch (SQLException e) {
+      throw new StorageException("keeping the prices " + pricing.id() + " failed: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<Pricing> pricing(String id) throws StorageException {
+    try {
+      return reads.pricing(id);
+    } catch (SQLException e) {
+      throw new StorageException("reading the prices " + id + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<String> pricingOf(String traceId) throws StorageException {
+    try {
+      return Patience.retrying(Patience.ROLLUPS, () -> reads.pricingOf(traceId));
+    } catch (SQLException e) {
+      throw new StorageException("reading trace " + traceId + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public CounterTotals counters() throws StorageException {
+    try {
+      return reads.counters();
+    } catch (SQLException e) {
+      throw new StorageException("summing the stored costs failed: " + e.getMessage(), e);
     }
   }
 

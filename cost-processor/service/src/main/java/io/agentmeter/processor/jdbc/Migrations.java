@@ -374,6 +374,40 @@ final class Migrations {
     }
   }
 
+  /**
+   * Version 6: {@code cost_reversals}, the cost rollups that replaced earlier ones took back from
+   * each label set of the cost counters, summed over the ledger's life (see
+   * {@code CounterTotals#reversed}): with it the service restores counters that never decrease.
+   */
+  static void v6(Connection connection, Dialect d) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE cost_reversals ("
+          + " agent TEXT NOT NULL,"
+          + " model TEXT NOT NULL,"
+          + " provider TEXT NOT NULL,"
+          + " client TEXT NOT NULL,"
+          + " currency VARCHAR(3) NOT NULL,"
+          + " amount " + d.decimal + " NOT NULL,"
+          + " PRIMARY KEY (agent, model, provider, client, currency))");
+    }
+  }
+
+  /**
+   * Version 7: {@code pricings}, the prices rollups were computed with (see {@code Pricing}), and
+   * each trace's {@code pricing_id}: a trace rolled up again keeps the prices it was stored with
+   * (a reprice's, say) instead of the service's.
+   */
+  static void v7(Connection connection, Dialect d) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE pricings ("
+          + " pricing_id VARCHAR(300) PRIMARY KEY,"
+          + " name TEXT,"
+          + " content TEXT,"
+          + " stored_at_ms BIGINT NOT NULL)");
+      statement.execute("ALTER TABLE traces ADD COLUMN pricing_id VARCHAR(300)");
+    }
+  }
+
   /** The schema version of the SQLite ledger at {@code url}, 0 for none. */
   static int version(String url) throws SQLException {
     try (Connection connection = java.sql.DriverManager.getConnection(url);
@@ -406,7 +440,9 @@ final class Migrations {
       Migrations::v2,
       Migrations::v3,
       Migrations::v4,
-      Migrations::v5);
+      Migrations::v5,
+      Migrations::v6,
+      Migrations::v7);
 
   /** Brings the schema up to the newest version. */
   static void apply(Connection connection, Dialect dialect) throws SQLException {

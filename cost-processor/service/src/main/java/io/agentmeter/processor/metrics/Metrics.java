@@ -1,11 +1,13 @@
 package io.agentmeter.processor.metrics;
 
+import io.agentmeter.processor.model.CounterTotals;
+import io.agentmeter.processor.model.CounterTotals.CostLabels;
+import io.agentmeter.processor.model.CounterTotals.TokenLabels;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
@@ -18,7 +20,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -29,8 +31,15 @@ import java.util.function.LongSupplier;
  * suffix out, so {@code agentmeter_cost_total}, {@code agentmeter_tokens_total} and the other
  * counters read as they always have. Label names are written in alphabetical order, values as
  * Java writes a double ({@code 4.0}; {@code 1.2E7} from ten million on). A family with labels is
- * written once it has a series: cost, tokens and unpriced spans from the first trace that has
- * them; the rejection reasons ({@link #REJECT_REASONS}) are there at 0 from the start.
+ * written once it has a series; the rejection reasons ({@link #REJECT_REASONS}) are there at 0
+ * from the start.
+ *
+ * <p>Money you can sum over any range: cost, token and unpriced-span series start at 0 (a new
+ * series is shown at 0 by one scrape before its first amount, see {@link ZeroFirst}), are restored
+ * from the ledger at start ({@link #restore}) rather than starting over, and never decrease: what a
+ * later rollup takes back from a label set (a late span moving a shared cost, a reprice) is added
+ * to {@code agentmeter_cost_reversed_total}, so the ledger's amount for a label set is
+ * {@code agentmeter_cost_total - agentmeter_cost_reversed_total}, over any range.
  *
  * <p>Money: {@link #addCost} adds the exact {@link BigDecimal} amount to an exact per-label-set sum
  * (see {@link #costs()}); only at a scrape is each sum turned into the nearest {@code double}, which
@@ -57,9 +66,15 @@ public final class Metrics {
       PrometheusTextFormatWriter.builder().setIncludeCreatedTimestamps(false).build();
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final Map<CostLabels, BigDecimal> cost = new ConcurrentHashMap<>();
-  private final Counter tokens;
-  private final Counter unpriced;
+  private final ZeroFirst<CostLabels> cost = new ZeroFirst<>();
+  private final ZeroFirst<CostLabels> reversed = new ZeroFirst<>();
+  private final ZeroFirst<TokenLabels> tokens = new ZeroFirst<>();
+  private final ZeroFirst<String> unpriced = new ZeroFirst<>();
+  /** The families above as one scrape shows them (see {@link #scrape()}). */
+  private Map<CostLabels, BigDecimal> costShown = Map.of();
+  private Map<CostLabels, BigDecimal> reversedShown = Map.of();
+  private Map<TokenLabels, BigDecimal> tokensShown = Map.of();
+  private Map<String, BigDecimal> unpricedShown = Map.of();
   private final Counter received;
   private final Counter duplicates;
   private final Counter rejected;
@@ -70,11 +85,20 @@ public final class Metrics {
   private volatile LongSupplier tracesOpen = () -> 0;
 
   public Metrics() {
-    registry.register(new CostCollector());
-    tokens = counter("agentmeter_tokens_total", "Tokens of billed spans, by kind.",
-        "agent", "model", "provider", "client", "kind");
-    unpriced = counter("agentmeter_unpriced_spans_total",
-        "Billable spans that could not be priced (unknown model, bad usage), by model.", "model");
+    registry.register(() -> family("agentmeter_cost",
+        "Cost of billed LLM, embedding and tool spans, in the reporting currency: everything"
+            + " added, including what later rollups took back (agentmeter_cost_reversed_total).",
+        costShown, Metrics::costLabels));
+    registry.register(() -> family("agentmeter_cost_reversed",
+        "Cost taken back from a label set by a rollup that replaced an earlier one (a late span"
+            + " moving a shared cost, a reprice). The ledger holds agentmeter_cost_total minus this.",
+        reversedShown, Metrics::costLabels));
+    registry.register(() -> family("agentmeter_tokens", "Tokens of billed spans, by kind.",
+        tokensShown, l -> Labels.of("agent", l.agent(), "model", l.model(), "provider",
+            l.provider(), "client", l.client(), "kind", l.kind())));
+    registry.register(() -> family("agentmeter_unpriced_spans",
+        "Billable spans that could not be priced (unknown model, bad usage), by model.",
+        unpricedShown, model -> Labels.of("model", model)));
     received = counter("agentmeter_spans_received_total", "Spans accepted and stored.");
     duplicates = counter("agentmeter_spans_duplicate_total",
         "Spans received again (same ids and content) and skipped.");
@@ -108,26 +132,45 @@ public final class Metrics {
         .register(registry);
   }
 
-  /** Labels of a cost sample. */
-  public record CostLabels(String agent, String model, String provider, String client, String currency) {}
-
-  /** Labels of a token sample; {@code kind} is {@code input} or {@code output}. */
-  public record TokenLabels(String agent, String model, String provider, String client, String kind) {}
-
-  /** Adds {@code amount} exactly to the cost of {@code labels}. */
+  /** Adds {@code amount} (positive) exactly to the cost of {@code labels}. */
   public void addCost(CostLabels labels, BigDecimal amount) {
-    cost.merge(labels, amount, BigDecimal::add);
+    cost.add(labels, amount);
+  }
+
+  /** Adds {@code amount} (positive) exactly to the cost taken back from {@code labels}. */
+  public void addReversed(CostLabels labels, BigDecimal amount) {
+    reversed.add(labels, amount);
   }
 
   public void addTokens(TokenLabels labels, long count) {
-    if (count > 0) {
-      tokens.labelValues(labels.agent(), labels.model(), labels.provider(), labels.client(),
-          labels.kind()).inc(count);
-    }
+    tokens.add(labels, BigDecimal.valueOf(count));
   }
 
-  public void unpriced(String model) {
-    unpriced.labelValues(model).inc();
+  public void unpriced(String model, long spans) {
+    unpriced.add(model, BigDecimal.valueOf(spans));
+  }
+
+  /**
+   * Starts the money and token counters from what the store holds, so that they continue where
+   * the last process left them instead of starting over (which Prometheus reads as a reset, or as
+   * series appearing with their whole amount).
+   */
+  public void restore(CounterTotals totals) {
+    totals.cost().forEach((labels, amount) -> cost.restore(labels,
+        amount.add(totals.reversed().getOrDefault(labels, BigDecimal.ZERO))));
+    totals.reversed().forEach((labels, amount) -> {
+      if (!totals.cost().containsKey(labels)) {
+        cost.restore(labels, amount);
+      }
+      reversed.restore(labels, amount);
+    });
+    totals.cost().keySet().forEach(labels -> {
+      if (!totals.reversed().containsKey(labels)) {
+        reversed.restore(labels, BigDecimal.ZERO);
+      }
+    });
+    totals.tokens().forEach((labels, count) -> tokens.restore(labels, BigDecimal.valueOf(count)));
+    totals.unpriced().forEach((model, count) -> unpriced.restore(model, BigDecimal.valueOf(count)));
   }
 
   public void received(long spans) {
@@ -173,13 +216,29 @@ public final class Metrics {
     return forwardDropped.getLongValue();
   }
 
-  /** The exact cost counted for each label set (a copy). */
+  /** The exact cost counted for each label set, everything added (a copy). */
   public Map<CostLabels, BigDecimal> costs() {
-    return Map.copyOf(cost);
+    return cost.totals();
   }
 
-  /** Everything, in the Prometheus text exposition format 0.0.4. */
-  public String scrape() {
+  /** The exact cost taken back from each label set (a copy). */
+  public Map<CostLabels, BigDecimal> reversedCosts() {
+    return reversed.totals();
+  }
+
+  /**
+   * Everything, in the Prometheus text exposition format 0.0.4. A money, token or unpriced series
+   * new since the last scrape is shown at 0, its amount from the next one; each cost series comes
+   * with its {@code agentmeter_cost_reversed_total} twin (at 0 until something is taken back), so
+   * that the two subtract label set by label set.
+   */
+  public synchronized String scrape() {
+    Map<CostLabels, BigDecimal> costNow = cost.scrape();
+    costNow.keySet().forEach(reversed::show);
+    costShown = costNow;
+    reversedShown = reversed.scrape();
+    tokensShown = tokens.scrape();
+    unpricedShown = unpriced.scrape();
     ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
     try {
       WRITER.write(out, registry.scrape());
@@ -194,19 +253,19 @@ public final class Metrics {
     return WRITER.getContentType();
   }
 
-  /** {@code agentmeter_cost_total}: the exact sums, each turned into a double when scraped. */
-  private final class CostCollector implements Collector {
-    @Override
-    public MetricSnapshot collect() {
-      CounterSnapshot.Builder snapshot = CounterSnapshot.builder()
-          .name("agentmeter_cost")
-          .help("Cost of billed LLM, embedding and tool spans, in the reporting currency.");
-      cost.forEach((l, amount) -> snapshot.dataPoint(CounterDataPointSnapshot.builder()
-          .labels(Labels.of("agent", l.agent(), "model", l.model(), "provider", l.provider(),
-              "client", l.client(), "currency", l.currency()))
-          .value(amount.doubleValue())
-          .build()));
-      return snapshot.build();
-    }
+  private static Labels costLabels(CostLabels l) {
+    return Labels.of("agent", l.agent(), "model", l.model(), "provider", l.provider(), "client",
+        l.client(), "currency", l.currency());
+  }
+
+  /** A counter family of exact sums, each turned into a double only here. */
+  private static <K> MetricSnapshot family(String name, String help, Map<K, BigDecimal> values,
+      Function<K, Labels> labels) {
+    CounterSnapshot.Builder snapshot = CounterSnapshot.builder().name(name).help(help);
+    values.forEach((key, value) -> snapshot.dataPoint(CounterDataPointSnapshot.builder()
+        .labels(labels.apply(key))
+        .value(value.doubleValue())
+        .build()));
+    return snapshot.build();
   }
 }

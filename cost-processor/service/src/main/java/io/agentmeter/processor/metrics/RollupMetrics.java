@@ -4,8 +4,8 @@ import io.agentmeter.cost.pricing.CostStatus;
 import io.agentmeter.cost.rollup.RollupResult;
 import io.agentmeter.cost.rollup.SpanOutcome;
 import io.agentmeter.processor.listen.RollupListener;
-import io.agentmeter.processor.metrics.Metrics.CostLabels;
-import io.agentmeter.processor.metrics.Metrics.TokenLabels;
+import io.agentmeter.processor.model.CounterTotals.CostLabels;
+import io.agentmeter.processor.model.CounterTotals.TokenLabels;
 import io.agentmeter.processor.model.StoredRollup;
 import java.math.BigDecimal;
 import java.util.HashMap;
@@ -15,8 +15,9 @@ import java.util.Map;
 /**
  * Counts stored rollups into the metrics: cost by agent share, input and output tokens, unpriced
  * spans, traces closed. A trace rolled up again adds only what its new rollup adds to the one it
- * replaced, label set by label set, so monotonic counters never count a span twice. Each write's
- * sums go in with one update per label set.
+ * replaced, label set by label set, so monotonic counters never count a span twice; what it takes
+ * away from a label set's cost goes to the reversed cost. Each write's sums go in with one update
+ * per label set.
  */
 public final class RollupMetrics implements RollupListener {
 
@@ -50,6 +51,8 @@ public final class RollupMetrics implements RollupListener {
    */
   private static final class Contributions {
     final Map<CostLabels, BigDecimal> cost = new HashMap<>();
+    /** Cost taken back from a label set by a rollup that replaced an earlier one. */
+    final Map<CostLabels, BigDecimal> reversed = new HashMap<>();
     /** Input and output tokens of priced spans. */
     final Map<TokenKey, long[]> tokens = new HashMap<>();
     /** Unpriced spans by model. */
@@ -110,6 +113,12 @@ public final class RollupMetrics implements RollupListener {
       sum.addCost(e.getKey(),
           e.getValue().subtract(before.cost.getOrDefault(e.getKey(), BigDecimal.ZERO)));
     }
+    for (Map.Entry<CostLabels, BigDecimal> e : before.cost.entrySet()) {
+      BigDecimal taken = e.getValue().subtract(now.cost.getOrDefault(e.getKey(), BigDecimal.ZERO));
+      if (taken.signum() > 0) {
+        sum.reversed.merge(e.getKey(), taken, BigDecimal::add);
+      }
+    }
     for (Map.Entry<TokenKey, long[]> e : now.tokens.entrySet()) {
       long[] earlier = before.tokens.getOrDefault(e.getKey(), new long[2]);
       sum.addTokens(e.getKey(), Math.max(0, e.getValue()[0] - earlier[0]),
@@ -124,16 +133,13 @@ public final class RollupMetrics implements RollupListener {
   /** Adds summed contributions to the counters, one update per label set. */
   private void publish(Contributions added) {
     added.cost.forEach(metrics::addCost);
+    added.reversed.forEach(metrics::addReversed);
     added.tokens.forEach((key, counts) -> {
       metrics.addTokens(
           new TokenLabels(key.agent(), key.model(), key.provider(), key.client(), "input"), counts[0]);
       metrics.addTokens(
           new TokenLabels(key.agent(), key.model(), key.provider(), key.client(), "output"), counts[1]);
     });
-    added.unpriced.forEach((model, count) -> {
-      for (int i = 0; i < count[0]; i++) {
-        metrics.unpriced(model);
-      }
-    });
+    added.unpriced.forEach((model, count) -> metrics.unpriced(model, count[0]));
   }
 }

@@ -14,6 +14,15 @@ import java.util.List;
  *     before, so these spans are late); a rollup is complete too when its root span is among the
  *     spans it counts
  * @param recovered whether the spans were found pending at start (a crash left them)
+ * @param reprice whether the trace is to be priced with the pipeline's prices whatever its stored
+ *     rollup was priced with ({@code reprice}); otherwise a trace rolled up before keeps its prices
  */
 public record ClosedTrace(String traceId, List<IncomingSpan> spans, List<Long> batches,
-    boolean complete, boolean recovered) {}
+    boolean complete, boolean recovered, boolean reprice) {
+
+  /** A trace closed by the window (not a reprice). */
+  public ClosedTrace(String traceId, List<IncomingSpan> spans, List<Long> batches,
+      boolean complete, boolean recovered) {
+    this(traceId, spans, batches, complete, recovered, false);
+  }
+}

@@ -4,6 +4,8 @@ import io.agentmeter.cost.pricing.CostStatus;
 import io.agentmeter.cost.pricing.SpanCost;
 import io.agentmeter.cost.rollup.RollupResult;
 import io.agentmeter.cost.rollup.SpanOutcome;
+import io.agentmeter.processor.model.CounterTotals.CostLabels;
+import io.agentmeter.processor.model.CounterTotals.TokenLabels;
 import io.agentmeter.processor.model.IncomingSpan;
 import io.agentmeter.processor.model.Rollup;
 import java.math.BigDecimal;
@@ -100,8 +102,68 @@ public record CostLines(String traceId, boolean amends, List<CostLine> lines, Tr
     TraceRow trace = new TraceRow(traceId, result.currency(), result.total(), item.complete(),
         rootId, rootName, distinct, result.unpricedSpans(), result.sharedTotal(),
         result.retryTotal(), start == Long.MAX_VALUE ? 0L : start, result.byAgent(),
-        result.byModel(), result.byClient(), List.copyOf(clients), nowMillis);
+        result.byModel(), result.byClient(), List.copyOf(clients), nowMillis, item.pricing());
     return new CostLines(traceId, item.amends(), lines, trace);
+  }
+
+  /**
+   * The cost of the priced lines among {@code lines}, by the label set the cost counters count it
+   * under (a line's agent, model, provider or {@code unknown}, client, currency).
+   */
+  public static Map<CostLabels, BigDecimal> costByLabels(Iterable<CostLine> lines) {
+    Map<CostLabels, BigDecimal> sums = new HashMap<>();
+    for (CostLine line : lines) {
+      if (line.cost() != null && "priced".equals(line.status())) {
+        sums.merge(labels(line), line.cost(), BigDecimal::add);
+      }
+    }
+    return sums;
+  }
+
+  /** The cost counters' label set of a line. */
+  public static CostLabels labels(CostLine line) {
+    return new CostLabels(line.agent(), line.model() == null ? "unknown" : line.model(),
+        line.provider() == null ? "unknown" : line.provider(), line.client(), line.currency());
+  }
+
+  /**
+   * Adds to {@code into} what replacing lines summing to {@code before} with lines summing to
+   * {@code now} takes back from each label set (positive amounts only).
+   */
+  public static void addReversals(Map<CostLabels, BigDecimal> before,
+      Map<CostLabels, BigDecimal> now, Map<CostLabels, BigDecimal> into) {
+    before.forEach((labels, amount) -> {
+      BigDecimal taken = amount.subtract(now.getOrDefault(labels, BigDecimal.ZERO));
+      if (taken.signum() > 0) {
+        into.merge(labels, taken, BigDecimal::add);
+      }
+    });
+  }
+
+  /**
+   * Adds a stored line to counter totals being summed: its cost (priced lines), its span's tokens
+   * (a priced span's first line) or the span as unpriced (an unpriced span's first line).
+   */
+  public static void count(CostLine line, Map<CostLabels, BigDecimal> cost,
+      Map<TokenLabels, Long> tokens, Map<String, Long> unpriced) {
+    CostLabels labels = labels(line);
+    if ("priced".equals(line.status())) {
+      if (line.cost() != null && line.cost().signum() > 0) {
+        cost.merge(labels, line.cost(), BigDecimal::add);
+      }
+      if (line.first()) {
+        if (line.inputTokens() > 0) {
+          tokens.merge(new TokenLabels(labels.agent(), labels.model(), labels.provider(),
+              labels.client(), "input"), line.inputTokens(), Long::sum);
+        }
+        if (line.outputTokens() > 0) {
+          tokens.merge(new TokenLabels(labels.agent(), labels.model(), labels.provider(),
+              labels.client(), "output"), line.outputTokens(), Long::sum);
+        }
+      }
+    } else if ("unpriced".equals(line.status()) && line.first()) {
+      unpriced.merge(labels.model(), 1L, Long::sum);
+    }
   }
 
   /**

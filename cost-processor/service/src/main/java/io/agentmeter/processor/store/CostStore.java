@@ -2,7 +2,9 @@ package io.agentmeter.processor.store;
 
 import io.agentmeter.processor.model.CostQuery;
 import io.agentmeter.processor.model.CostRow;
+import io.agentmeter.processor.model.CounterTotals;
 import io.agentmeter.processor.model.IncomingSpan.DeliveryKey;
+import io.agentmeter.processor.model.Pricing;
 import io.agentmeter.processor.model.Rollup;
 import io.agentmeter.processor.model.StorageException;
 import io.agentmeter.processor.model.TraceCost;
@@ -18,7 +20,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The cost store: traces' rollups, each span's status and cost, and the queries the API and CLI
  * answer from them. A trace's rollup replaces an earlier one of the same trace as a whole, never
- * adds to it. Implementations are thread-safe.
+ * adds to it; what the replacement takes back from a label set's cost is kept
+ * ({@link #counters()}). Implementations are thread-safe.
  */
 public interface CostStore extends AutoCloseable {
 
@@ -55,6 +58,24 @@ public interface CostStore extends AutoCloseable {
 
   /** How many spans the stored rollups counted, each distinct delivery once. */
   long spanCount() throws StorageException;
+
+  /**
+   * Everything stored, summed as the service's counters count it (see {@link CounterTotals}),
+   * with the cost later rollups took back from each label set over the store's life.
+   */
+  CounterTotals counters() throws StorageException;
+
+  /** Keeps the prices rollups may name; the same id again changes nothing. */
+  void keepPricing(Pricing pricing) throws StorageException;
+
+  /** The prices kept under {@code id}, or empty. */
+  Optional<Pricing> pricing(String id) throws StorageException;
+
+  /**
+   * The id of the prices the stored rollup of a trace was computed with; empty for a trace not
+   * stored, or stored without one (before the ledger recorded prices).
+   */
+  Optional<String> pricingOf(String traceId) throws StorageException;
 
   /** Where the store is, for people (no credentials). */
   String description();

@@ -2,7 +2,11 @@ package io.agentmeter.processor.store;
 
 import io.agentmeter.processor.model.CostQuery;
 import io.agentmeter.processor.model.CostRow;
+import io.agentmeter.processor.model.CounterTotals;
+import io.agentmeter.processor.model.CounterTotals.CostLabels;
+import io.agentmeter.processor.model.CounterTotals.TokenLabels;
 import io.agentmeter.processor.model.IncomingSpan.DeliveryKey;
+import io.agentmeter.processor.model.Pricing;
 import io.agentmeter.processor.model.Rollup;
 import io.agentmeter.processor.model.SpanRow;
 import io.agentmeter.processor.model.TraceCost;
@@ -33,6 +37,9 @@ public final class InMemoryCostStore implements CostStore {
   private final Clock clock;
   /** Guarded by itself; by trace id, so in trace id order. */
   private final TreeMap<String, CostLines> traces = new TreeMap<>();
+  /** Guarded by {@link #traces}. */
+  private final Map<CostLabels, BigDecimal> reversed = new HashMap<>();
+  private final Map<String, Pricing> pricings = new java.util.concurrent.ConcurrentHashMap<>();
 
   public InMemoryCostStore() {
     this(Clock.systemUTC());
@@ -56,8 +63,43 @@ public final class InMemoryCostStore implements CostStore {
     }
     synchronized (traces) {
       for (CostLines row : rows) {
-        traces.put(row.traceId(), row);
+        CostLines before = traces.put(row.traceId(), row);
+        if (before != null) {
+          CostLines.addReversals(CostLines.costByLabels(before.lines()),
+              CostLines.costByLabels(row.lines()), reversed);
+        }
       }
+    }
+  }
+
+  @Override
+  public void keepPricing(Pricing pricing) {
+    pricings.putIfAbsent(pricing.id(), pricing);
+  }
+
+  @Override
+  public Optional<Pricing> pricing(String id) {
+    return Optional.ofNullable(pricings.get(id));
+  }
+
+  @Override
+  public Optional<String> pricingOf(String traceId) {
+    CostLines stored = get(traceId);
+    return stored == null ? Optional.empty() : Optional.ofNullable(stored.trace().pricing());
+  }
+
+  @Override
+  public CounterTotals counters() {
+    Map<CostLabels, BigDecimal> cost = new HashMap<>();
+    Map<TokenLabels, Long> tokens = new HashMap<>();
+    Map<String, Long> unpriced = new HashMap<>();
+    synchronized (traces) {
+      for (CostLines stored : traces.values()) {
+        for (CostLine line : stored.lines()) {
+          CostLines.count(line, cost, tokens, unpriced);
+        }
+      }
+      return new CounterTotals(cost, reversed, tokens, unpriced);
     }
   }
 

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param byClient the total by client, in the rollup's order
  * @param clients the clients billed, sorted
  * @param updatedAtMs when the row was made, milliseconds since the epoch
+ * @param pricing the id of the prices the rollup was computed with, or {@code null}
  */
 public record TraceRow(
     String traceId,
@@ -41,7 +42,8 @@ public record TraceRow(
     Map<String, BigDecimal> byModel,
     Map<String, BigDecimal> byClient,
     List<String> clients,
-    long updatedAtMs) {
+    long updatedAtMs,
+    @Nullable String pricing) {
 
   /**
    * The total as a double: only the order of a most-expensive list, never an amount (stored

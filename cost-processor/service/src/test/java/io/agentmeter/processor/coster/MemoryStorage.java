@@ -122,6 +122,24 @@ final class MemoryStorage implements RequestLog, CostStore {
   }
 
   @Override
+  public void keepPricing(io.agentmeter.processor.model.Pricing pricing) {}
+
+  @Override
+  public java.util.Optional<io.agentmeter.processor.model.Pricing> pricing(String id) {
+    return java.util.Optional.empty();
+  }
+
+  @Override
+  public java.util.Optional<String> pricingOf(String traceId) {
+    return java.util.Optional.empty();
+  }
+
+  @Override
+  public io.agentmeter.processor.model.CounterTotals counters() {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
   public String description() {
     return "memory";
   }

@@ -3,8 +3,8 @@ package io.agentmeter.processor.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.agentmeter.processor.metrics.Metrics.CostLabels;
-import io.agentmeter.processor.metrics.Metrics.TokenLabels;
+import io.agentmeter.processor.model.CounterTotals.CostLabels;
+import io.agentmeter.processor.model.CounterTotals.TokenLabels;
 import java.io.File;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ class MetricsTest {
     Metrics metrics = new Metrics();
     metrics.addCost(RESEARCHER, new BigDecimal("0.01"));
     metrics.addTokens(new TokenLabels("researcher", "gpt-4o", "openai", "acme", "input"), 1);
-    metrics.unpriced("acme-7b");
+    metrics.unpriced("acme-7b", 1);
     metrics.rejected("too_large", 0);
 
     Set<String> types = new TreeSet<>();
@@ -36,6 +36,7 @@ class MetricsTest {
     }
     assertThat(types).containsExactlyInAnyOrder(
         "agentmeter_cost_total counter",
+        "agentmeter_cost_reversed_total counter",
         "agentmeter_tokens_total counter",
         "agentmeter_unpriced_spans_total counter",
         "agentmeter_spans_received_total counter",
@@ -56,6 +57,8 @@ class MetricsTest {
     }
     // ten additions of the double 0.1 make 0.9999999999999999; the exact sum is 1
     assertThat(metrics.costs()).containsEntry(RESEARCHER, new BigDecimal("1.0"));
+    // a new series is shown at 0 first (see startsAtZero...), its amount from the next scrape
+    metrics.scrape();
     assertThat(metrics.scrape()).contains("agentmeter_cost_total{agent=\"researcher\",client=\"acme\","
         + "currency=\"USD\",model=\"gpt-4o\",provider=\"openai\"} 1.0\n");
   }
@@ -66,8 +69,8 @@ class MetricsTest {
     metrics.addTokens(new TokenLabels("writer", "claude", "anthropic", "globex", "output"), 1200);
     metrics.addTokens(new TokenLabels("writer", "claude", "anthropic", "globex", "output"), 34);
     metrics.addTokens(new TokenLabels("writer", "claude", "anthropic", "globex", "input"), 0);
-    metrics.unpriced("acme-7b");
-    metrics.unpriced("acme-7b");
+    metrics.unpriced("acme-7b", 1);
+    metrics.unpriced("acme-7b", 1);
     metrics.received(5);
     metrics.received(2);
     metrics.duplicates(3);
@@ -79,6 +82,10 @@ class MetricsTest {
     metrics.forwardDropped(1);
     metrics.tracesOpen(() -> 9);
 
+    assertThat(metrics.scrape())
+        .contains("agentmeter_tokens_total{agent=\"writer\",client=\"globex\",kind=\"output\","
+            + "model=\"claude\",provider=\"anthropic\"} 0.0\n")
+        .contains("agentmeter_unpriced_spans_total{model=\"acme-7b\"} 0.0\n");
     String text = metrics.scrape();
     assertThat(text)
         .contains("agentmeter_tokens_total{agent=\"writer\",client=\"globex\",kind=\"output\","
@@ -94,6 +101,55 @@ class MetricsTest {
         .contains("agentmeter_forward_dropped_spans_total 3.0\n")
         .contains("agentmeter_traces_open 9.0\n");
     assertThat(metrics.forwardDroppedCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aNewSeriesStartsAtZeroForOneScrapeWithItsReversedTwinAndThenCounts() {
+    Metrics metrics = new Metrics();
+    metrics.addCost(RESEARCHER, new BigDecimal("0.04061"));
+    String cost = "agentmeter_cost_total{agent=\"researcher\",client=\"acme\",currency=\"USD\","
+        + "model=\"gpt-4o\",provider=\"openai\"} ";
+    String reversed = "agentmeter_cost_reversed_total{agent=\"researcher\",client=\"acme\","
+        + "currency=\"USD\",model=\"gpt-4o\",provider=\"openai\"} ";
+
+    assertThat(metrics.scrape()).contains(cost + "0.0\n").contains(reversed + "0.0\n");
+    metrics.addCost(RESEARCHER, new BigDecimal("0.00876"));
+    assertThat(metrics.scrape()).contains(cost + "0.04937\n").contains(reversed + "0.0\n");
+    // a shown series counts at once; a reversal shows on its (shown) twin at once too
+    metrics.addReversed(RESEARCHER, new BigDecimal("0.00061"));
+    metrics.addCost(RESEARCHER, new BigDecimal("0.001"));
+    assertThat(metrics.scrape()).contains(cost + "0.05037\n").contains(reversed + "6.1E-4\n");
+    assertThat(metrics.costs()).containsEntry(RESEARCHER, new BigDecimal("0.05037"));
+    assertThat(metrics.reversedCosts()).containsEntry(RESEARCHER, new BigDecimal("0.00061"));
+  }
+
+  @Test
+  void restoredSeriesAreShownAtOnceAtTheLedgersTotalsWhateverWasTakenBack() {
+    Metrics metrics = new Metrics();
+    CostLabels writer = new CostLabels("writer", "gpt-4o", "openai", "acme", "USD");
+    // the ledger holds 0.03 for the researcher after 0.01 was taken back; 0.5 for the writer
+    metrics.restore(new io.agentmeter.processor.model.CounterTotals(
+        java.util.Map.of(RESEARCHER, new BigDecimal("0.03"), writer, new BigDecimal("0.5")),
+        java.util.Map.of(RESEARCHER, new BigDecimal("0.01")),
+        java.util.Map.of(new TokenLabels("writer", "gpt-4o", "openai", "acme", "input"), 700L),
+        java.util.Map.of("acme-7b", 2L)));
+
+    assertThat(metrics.scrape())
+        .contains("agentmeter_cost_total{agent=\"researcher\",client=\"acme\",currency=\"USD\","
+            + "model=\"gpt-4o\",provider=\"openai\"} 0.04\n")
+        .contains("agentmeter_cost_reversed_total{agent=\"researcher\",client=\"acme\","
+            + "currency=\"USD\",model=\"gpt-4o\",provider=\"openai\"} 0.01\n")
+        .contains("agentmeter_cost_total{agent=\"writer\",client=\"acme\",currency=\"USD\","
+            + "model=\"gpt-4o\",provider=\"openai\"} 0.5\n")
+        .contains("agentmeter_cost_reversed_total{agent=\"writer\",client=\"acme\","
+            + "currency=\"USD\",model=\"gpt-4o\",provider=\"openai\"} 0.0\n")
+        .contains("agentmeter_tokens_total{agent=\"writer\",client=\"acme\",kind=\"input\","
+            + "model=\"gpt-4o\",provider=\"openai\"} 700.0\n")
+        .contains("agentmeter_unpriced_spans_total{model=\"acme-7b\"} 2.0\n");
+    // and they count on at once
+    metrics.addCost(writer, new BigDecimal("0.25"));
+    assertThat(metrics.scrape()).contains("agentmeter_cost_total{agent=\"writer\",client=\"acme\","
+        + "currency=\"USD\",model=\"gpt-4o\",provider=\"openai\"} 0.75\n");
   }
 
   @Test
@@ -132,7 +188,8 @@ class MetricsTest {
   @Test
   void labelValuesAreEscaped() {
     Metrics metrics = new Metrics();
-    metrics.unpriced("a\"b\\c\nd");
+    metrics.unpriced("a\"b\\c\nd", 1);
+    metrics.scrape();
     assertThat(metrics.scrape())
         .contains("agentmeter_unpriced_spans_total{model=\"a\\\"b\\\\c\\nd\"} 1.0\n");
   }
@@ -154,7 +211,7 @@ class MetricsTest {
     Metrics metrics = new Metrics();
     metrics.addCost(RESEARCHER, new BigDecimal("0.007375"));
     metrics.addTokens(new TokenLabels("researcher", "gpt-4o", "openai", "acme", "input"), 900);
-    metrics.unpriced("acme-7b");
+    metrics.unpriced("acme-7b", 1);
     metrics.received(4);
     metrics.rejected("too_large", 0);
     metrics.ledgerWrite(2_000_000);

@@ -6,7 +6,7 @@ import io.agentmeter.cost.CostEngine;
 import io.agentmeter.cost.data.SpanRecord;
 import io.agentmeter.cost.rollup.RollupResult;
 import io.agentmeter.cost.rollup.TraceRollup;
-import io.agentmeter.processor.metrics.Metrics.CostLabels;
+import io.agentmeter.processor.model.CounterTotals.CostLabels;
 import io.agentmeter.processor.model.IncomingSpan;
 import io.agentmeter.processor.model.Rollup;
 import io.agentmeter.processor.model.StoredRollup;
@@ -39,6 +39,7 @@ class RollupMetricsTest {
 
     listener.stored(List.of(stored(rollup(first, late), before)));
     assertThat(metrics.costs().get(LABELS)).isEqualByComparingTo("0.0105");
+    metrics.scrape(); // new series are shown at 0 first
     assertThat(metrics.scrape())
         .contains("agentmeter_tokens_total{agent=\"unattributed\",client=\"unattributed\","
             + "kind=\"input\",model=\"gpt-4o\",provider=\"openai\"} 3000.0\n")
@@ -49,6 +50,23 @@ class RollupMetricsTest {
     // the same spans again: nothing added
     listener.stored(List.of(stored(rollup(first, late), rollup(first, late))));
     assertThat(metrics.costs().get(LABELS)).isEqualByComparingTo(new BigDecimal("0.0105"));
+    assertThat(metrics.reversedCosts().get(LABELS)).isEqualByComparingTo("0"); // the twin, at 0
+  }
+
+  @Test
+  void whatARollupTakesBackFromALabelSetIsCountedAsReversed() {
+    Metrics metrics = new Metrics();
+    RollupMetrics listener = new RollupMetrics(metrics);
+    IncomingSpan first = call("00000000000000a1", 1_000, 100); // $0.0035
+    IncomingSpan second = call("00000000000000a2", 2_000, 200); // $0.007
+    RollupResult both = rollup(first, second);
+    listener.stored(List.of(stored(both, null)));
+
+    // stored again with less for the label set (as a reprice at a lower price would)
+    listener.stored(List.of(stored(rollup(first), both)));
+
+    assertThat(metrics.costs().get(LABELS)).isEqualByComparingTo("0.0105");
+    assertThat(metrics.reversedCosts().get(LABELS)).isEqualByComparingTo("0.007");
   }
 
   private StoredRollup stored(RollupResult result, RollupResult previous) {

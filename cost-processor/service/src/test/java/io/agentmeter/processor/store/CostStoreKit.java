@@ -8,8 +8,12 @@ import io.agentmeter.cost.rollup.TraceRollup;
 import io.agentmeter.processor.model.CostQuery;
 import io.agentmeter.processor.model.CostQuery.GroupBy;
 import io.agentmeter.processor.model.CostRow;
+import io.agentmeter.processor.model.CounterTotals;
+import io.agentmeter.processor.model.CounterTotals.CostLabels;
+import io.agentmeter.processor.model.CounterTotals.TokenLabels;
 import io.agentmeter.processor.model.IncomingSpan;
 import io.agentmeter.processor.model.IncomingSpan.DeliveryKey;
+import io.agentmeter.processor.model.Pricing;
 import io.agentmeter.processor.model.Rollup;
 import io.agentmeter.processor.model.SpanRow;
 import io.agentmeter.processor.model.TraceCost;
@@ -152,6 +156,55 @@ public abstract class CostStoreKit {
     assertThat(store.spanCount()).isEqualTo(6);
     assertThat(rows(store.costs(all(GroupBy.AGENT)))).containsExactly(
         "planner 0.0235 2 0 5000 1100", "coder 0.0006 2 1 2300 530");
+  }
+
+  @Test
+  void countersSumWhatIsStoredAndKeepWhatReplacementsTookBackAcrossARestart() throws Exception {
+    store.write(List.of(t1(true), t2()));
+    CostLabels plannerAcme = new CostLabels("planner", "gpt-4o", "openai", "acme", "USD");
+    CostLabels coderAcme = new CostLabels("coder", "gpt-4o-mini", "openai", "acme", "USD");
+    CostLabels plannerGlobex = new CostLabels("planner", "gpt-4o", "openai", "globex", "USD");
+    CounterTotals counters = store.counters();
+    assertThat(plain(counters.cost())).containsOnly(
+        Map.entry(plannerAcme.toString(), "0.007"), Map.entry(coderAcme.toString(), "0.0006"),
+        Map.entry(plannerGlobex.toString(), "0.02"));
+    assertThat(counters.reversed()).isEmpty();
+    assertThat(counters.tokens()).containsOnly(
+        Map.entry(new TokenLabels("planner", "gpt-4o", "openai", "acme", "input"), 2000L),
+        Map.entry(new TokenLabels("planner", "gpt-4o", "openai", "acme", "output"), 200L),
+        Map.entry(new TokenLabels("coder", "gpt-4o-mini", "openai", "acme", "input"), 2000L),
+        Map.entry(new TokenLabels("coder", "gpt-4o-mini", "openai", "acme", "output"), 500L),
+        Map.entry(new TokenLabels("planner", "gpt-4o", "openai", "globex", "input"), 4000L),
+        Map.entry(new TokenLabels("planner", "gpt-4o", "openai", "globex", "output"), 1000L));
+    assertThat(counters.unpriced()).containsOnly(Map.entry("mystery-1", 1L));
+
+    // T1 stored again without its third call: 0.0035 taken back from the planner's acme cost
+    store.write(List.of(t1(false)));
+    store.write(List.of(t1(false)));
+    store = reopen(store);
+    counters = store.counters();
+    assertThat(plain(counters.cost())).containsEntry(plannerAcme.toString(), "0.0035");
+    assertThat(plain(counters.reversed())).containsOnly(Map.entry(plannerAcme.toString(), "0.0035"));
+    // everything ever added is what is stored plus what was taken back: 0.007, as before
+  }
+
+  @Test
+  void pricesAreKeptOnceAndEachTraceNamesThoseItWasRolledUpWith() throws Exception {
+    Pricing contract = Pricing.withFile("contract.json", "{\"format\": \"agentmeter.prices/v1\"}");
+    store.keepPricing(contract);
+    store.keepPricing(Pricing.withFile("contract.json", "{\"format\": \"agentmeter.prices/v1\"}"));
+    store.keepPricing(Pricing.bundled());
+    Rollup t1 = t1(false);
+    store.write(List.of(new Rollup(T1, t1.result(), t1.spans(), true, true, contract.id()), t2()));
+    store = reopen(store);
+
+    assertThat(contract.id()).startsWith("bundled+contract.json@").hasSize(38);
+    assertThat(store.pricing(contract.id())).contains(contract);
+    assertThat(store.pricing(Pricing.BUNDLED)).contains(Pricing.bundled());
+    assertThat(store.pricing("bundled+other.json@0000000000000000")).isEmpty();
+    assertThat(store.pricingOf(T1)).contains(contract.id());
+    assertThat(store.pricingOf(T2)).isEmpty(); // stored without a name
+    assertThat(store.pricingOf(T3)).isEmpty(); // not stored
   }
 
   @Test
@@ -413,9 +466,9 @@ public abstract class CostStoreKit {
     return value == null ? "-" : value;
   }
 
-  private static Map<String, String> plain(Map<String, BigDecimal> amounts) {
+  private static <K> Map<String, String> plain(Map<K, BigDecimal> amounts) {
     Map<String, String> text = new LinkedHashMap<>();
-    amounts.forEach((k, v) -> text.put(k, v.stripTrailingZeros().toPlainString()));
+    amounts.forEach((k, v) -> text.put(k.toString(), v.stripTrailingZeros().toPlainString()));
     return text;
   }
 }
