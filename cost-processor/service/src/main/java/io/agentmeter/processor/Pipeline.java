@@ -72,6 +72,10 @@ public final class Pipeline implements AutoCloseable {
     this.engine = engine;
     this.userCatalog = userCatalog;
     this.metrics = new Metrics();
+    if (!b.createLedger && !JdbcLedger.exists(b.ledger)) {
+      throw new MissingLedgerException(JdbcLedger.describe(b.ledger),
+          b.ledger.startsWith("jdbc:postgresql:"));
+    }
     this.ledger = b.readOnly ? JdbcLedger.openReadOnly(b.ledger) : JdbcLedger.open(b.ledger);
     try {
       RequestLog log = ledger.requestLog();

@@ -21,6 +21,9 @@ import io.agentmeter.processor.window.TraceWindow;
 import io.agentmeter.processor.store.CostStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -43,24 +46,111 @@ public final class Processor implements AutoCloseable {
   private final ApiServer api;
 
   private Processor(Builder b) throws Exception {
+    String host = b.bindHost != null ? b.bindHost : "0.0.0.0";
+    // Without a token the API is open, so it only listens on loopback.
+    String apiHost = b.apiTokens.isEmpty() ? "127.0.0.1" : host;
+    InetSocketAddress httpAddress = new InetSocketAddress(host, b.otlpHttpPort);
+    InetSocketAddress grpcAddress =
+        b.otlpGrpcPort < 0 ? null : new InetSocketAddress(host, b.otlpGrpcPort);
+    InetSocketAddress apiAddress = new InetSocketAddress(apiHost, b.apiPort);
+    // before the ledger is opened: a taken port must not leave a new ledger behind
+    checkPorts(httpAddress, grpcAddress, apiAddress);
     this.pipeline = b.open();
     Metrics metrics = pipeline.metrics();
     TraceWindow window = pipeline.window();
-    this.ingestor = new Ingestor(pipeline.requestLog(), metrics, b.queueCapacity, window::accept,
-        window::awaitCapacity);
-    ExportHandler handler = new ExportHandler(ingestor, metrics, b.ackTimeout.toMillis(),
-        pipeline.forwarding());
-    String host = b.bindHost != null ? b.bindHost : "0.0.0.0";
-    this.http = new HttpReceiver(new InetSocketAddress(host, b.otlpHttpPort), handler, metrics,
-        b.maxBodyBytes, 16, b.httpLimits);
-    this.grpc = b.otlpGrpcPort < 0 ? null
-        : new GrpcReceiver(new InetSocketAddress(host, b.otlpGrpcPort), handler, metrics,
-            b.maxBodyBytes, 16);
-    // Without a token the API is open, so it only listens on loopback.
-    String apiHost = b.apiTokens.isEmpty() ? "127.0.0.1" : host;
-    this.api = new ApiServer(new InetSocketAddress(apiHost, b.apiPort), pipeline.costStore(),
-        metrics, b.apiTokens, pipeline.engine().currency(), b.httpLimits.withMaxConnections(64),
-        pipeline::ledgerProblem);
+    List<AutoCloseable> started = new ArrayList<>();
+    try {
+      this.ingestor = started(started, new Ingestor(pipeline.requestLog(), metrics,
+          b.queueCapacity, window::accept, window::awaitCapacity));
+      ExportHandler handler = new ExportHandler(ingestor, metrics, b.ackTimeout.toMillis(),
+          pipeline.forwarding());
+      this.http = started(started, listen(PortUnavailableException.Listener.OTLP_HTTP,
+          httpAddress, () -> new HttpReceiver(httpAddress, handler, metrics, b.maxBodyBytes, 16,
+              b.httpLimits)));
+      this.grpc = grpcAddress == null ? null
+          : started(started, listen(PortUnavailableException.Listener.OTLP_GRPC, grpcAddress,
+              () -> new GrpcReceiver(grpcAddress, handler, metrics, b.maxBodyBytes, 16)));
+      this.api = listen(PortUnavailableException.Listener.API, apiAddress,
+          () -> new ApiServer(apiAddress, pipeline.costStore(), metrics, b.apiTokens,
+              pipeline.engine().currency(), b.httpLimits.withMaxConnections(64),
+              pipeline::ledgerProblem));
+    } catch (Exception | Error e) {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        try {
+          started.get(i).close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      pipeline.close();
+      throw e;
+    }
+  }
+
+  private static <T extends AutoCloseable> T started(List<AutoCloseable> started, T stage) {
+    started.add(stage);
+    return stage;
+  }
+
+  /** A listener that binds its port as it is made. */
+  private interface Bound<T> {
+    T bind() throws IOException;
+  }
+
+  /** Makes a listener, a port it cannot have told as a {@link PortUnavailableException}. */
+  private static <T> T listen(PortUnavailableException.Listener listener,
+      InetSocketAddress address, Bound<T> bound) throws IOException {
+    try {
+      return bound.bind();
+    } catch (IOException e) {
+      Throwable cause = e;
+      while (cause.getCause() != null && !(cause instanceof java.net.BindException)) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof java.net.BindException) {
+        throw new PortUnavailableException(listener, address, cause.getMessage(), false);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Binds every port the processor will listen on, all at once (so two listeners given the same
+   * port are found too), and lets them go; a fixed port that cannot be had is refused here, before
+   * the ledger is opened or created. A port taken in the moment between this and the listener's
+   * own bind is refused by that bind.
+   */
+  private static void checkPorts(InetSocketAddress http, @Nullable InetSocketAddress grpc,
+      InetSocketAddress api) throws IOException {
+    List<ServerSocketChannel> held = new ArrayList<>();
+    try {
+      hold(held, PortUnavailableException.Listener.OTLP_HTTP, http);
+      if (grpc != null) {
+        hold(held, PortUnavailableException.Listener.OTLP_GRPC, grpc);
+      }
+      hold(held, PortUnavailableException.Listener.API, api);
+    } finally {
+      for (ServerSocketChannel channel : held) {
+        channel.close();
+      }
+    }
+  }
+
+  private static void hold(List<ServerSocketChannel> held,
+      PortUnavailableException.Listener listener, InetSocketAddress address) throws IOException {
+    if (address.getPort() == 0) {
+      return; // any free port: nothing to check
+    }
+    ServerSocketChannel channel = ServerSocketChannel.open();
+    try {
+      channel.bind(address);
+      held.add(channel);
+    } catch (IOException | UnresolvedAddressException | UnsupportedAddressTypeException e) {
+      channel.close();
+      String reason = e instanceof UnresolvedAddressException ? "the host name does not resolve"
+          : e.getMessage() != null ? e.getMessage() : e.toString();
+      throw new PortUnavailableException(listener, address, reason, true);
+    }
   }
 
   public static Builder builder() {
@@ -86,6 +176,7 @@ public final class Processor implements AutoCloseable {
     int maxOpenSpans = 100_000;
     boolean recoverPending = true;
     boolean readOnly;
+    boolean createLedger = true;
     private Duration ackTimeout = Duration.ofSeconds(5);
     private String currency = CostEngineBuilder.DEFAULT_CURRENCY;
     private @Nullable Path fxTable;
@@ -235,6 +326,16 @@ public final class Processor implements AutoCloseable {
     }
 
     /**
+     * Whether {@link #open()} creates the ledger when there is none (default yes). A command that
+     * works on an existing ledger says no, so that a mistyped location is refused with a
+     * {@link MissingLedgerException} rather than becoming a new, empty ledger.
+     */
+    public Builder setCreateLedger(boolean create) {
+      this.createLedger = create;
+      return this;
+    }
+
+    /**
      * How long a receiver waits for the ledger to confirm a request before answering 503 with a
      * retry delay (default 5 s, below the OTLP exporters' 10 s timeout): a sender is never held
      * past its own timeout by a full disk, a stalled one, or assembly that is behind.
@@ -291,7 +392,11 @@ public final class Processor implements AutoCloseable {
           .setReportingCurrency(currency).setAllocationRule(sharedAllocation).build();
     }
 
-    /** Opens the stages, finishes traces a crash left pending, and starts listening. */
+    /**
+     * Opens the stages, finishes traces a crash left pending, and starts listening. Its fixed
+     * ports are checked first: one it cannot have is a {@link PortUnavailableException}, before
+     * the ledger is opened (or created).
+     */
     public Processor start() throws Exception {
       return new Processor(this);
     }

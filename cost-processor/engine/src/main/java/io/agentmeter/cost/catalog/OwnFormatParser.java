@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
@@ -103,10 +104,13 @@ final class OwnFormatParser {
     List<PricePeriod> periods = new ArrayList<>();
     int p = 0;
     for (JsonNode period : prices) {
-      try {
-        periods.add(period(period, currency, fileAsOf));
-      } catch (IllegalArgumentException e) {
-        issues.add(new LoadIssue(label, false, "prices[" + p + "] left out: " + e.getMessage()));
+      List<String> problems = new ArrayList<>(0);
+      PricePeriod parsed = period(period, currency, fileAsOf, problems);
+      if (parsed != null) {
+        periods.add(parsed);
+      }
+      for (String problem : problems) {
+        issues.add(new LoadIssue(label, false, "prices[" + p + "] left out: " + problem));
       }
       p++;
     }
@@ -117,20 +121,25 @@ final class OwnFormatParser {
     return new ModelEntry(id, provider, kind, names, regex, periods);
   }
 
-  private static PricePeriod period(JsonNode node, String currency, @Nullable LocalDate fileAsOf) {
-    LocalDate from = date(node.get("effective_from"), "effective_from");
-    LocalDate to = date(node.get("effective_to"), "effective_to");
+  /**
+   * A price period, with every problem in it added to {@code problems} (not only the first, so a
+   * file is fixed in one pass); the period is unusable when there is any.
+   */
+  private static @Nullable PricePeriod period(
+      JsonNode node, String currency, @Nullable LocalDate fileAsOf, List<String> problems) {
+    LocalDate from = read(problems, () -> date(node.get("effective_from"), "effective_from"));
+    LocalDate to = read(problems, () -> date(node.get("effective_to"), "effective_to"));
     if (from != null && to != null && !from.isBefore(to)) {
-      throw new IllegalArgumentException("effective_from " + from + " is not before effective_to " + to);
+      problems.add("effective_from " + from + " is not before effective_to " + to);
     }
     String source = node.path("source").asText("");
     if (source.isBlank()) {
-      throw new IllegalArgumentException("source is missing: every figure needs one");
+      problems.add("source is missing: every figure needs one");
     }
-    LocalDate asOf = date(node.get("as_of"), "as_of");
-    BucketPrices base = buckets(node, "");
-    if (base.input() == null && base.output() == null && !node.hasNonNull("per_request")) {
-      throw new IllegalArgumentException("no input, output or per_request price");
+    LocalDate asOf = read(problems, () -> date(node.get("as_of"), "as_of"));
+    BucketPrices base = buckets(node, "", problems);
+    if (!node.hasNonNull("input") && !node.hasNonNull("output") && !node.hasNonNull("per_request")) {
+      problems.add("no input, output or per_request price");
     }
     Map<String, ServiceTierPrices> tiers = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = node.path("service_tiers").fields();
@@ -138,67 +147,85 @@ final class OwnFormatParser {
       Map.Entry<String, JsonNode> tier = it.next();
       String tierName = tier.getKey().toLowerCase(Locale.ROOT);
       if (!TIERS.contains(tierName)) {
-        throw new IllegalArgumentException(
-            "service tier \"" + tier.getKey() + "\" is not one of " + TIERS);
+        problems.add("service tier \"" + tier.getKey() + "\" is not one of " + TIERS);
+        continue;
       }
       tiers.put(
           tierName,
           new ServiceTierPrices(
-              buckets(tier.getValue(), "service_tiers." + tierName + "."),
-              longContext(tier.getValue().path("long_context"))));
+              buckets(tier.getValue(), "service_tiers." + tierName + ".", problems),
+              longContext(tier.getValue().path("long_context"), problems)));
     }
     Map<String, BigDecimal> toolCalls = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = node.path("tool_calls").fields();
         it.hasNext(); ) {
       Map.Entry<String, JsonNode> fee = it.next();
-      BigDecimal value = Decimals.read(fee.getValue(), "tool_calls." + fee.getKey());
+      BigDecimal value =
+          read(problems, () -> Decimals.read(fee.getValue(), "tool_calls." + fee.getKey()));
       if (value != null) {
         toolCalls.put(fee.getKey(), value);
       }
+    }
+    List<LongContextTier> longContext = longContext(node.path("long_context"), problems);
+    BigDecimal perRequest =
+        read(problems, () -> Decimals.read(node.get("per_request"), "per_request"));
+    if (!problems.isEmpty()) {
+      return null;
     }
     return new PricePeriod(
         from,
         to,
         node.path("currency").asText(currency).toUpperCase(Locale.ROOT),
         base,
-        longContext(node.path("long_context")),
+        longContext,
         tiers,
-        Decimals.read(node.get("per_request"), "per_request"),
+        perRequest,
         toolCalls,
         source,
         asOf != null ? asOf : fileAsOf);
   }
 
-  private static List<LongContextTier> longContext(JsonNode node) {
+  /** What {@code read} gives, or {@code null} with its problem added to {@code problems}. */
+  private static <T> @Nullable T read(List<String> problems, Supplier<@Nullable T> read) {
+    try {
+      return read.get();
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+      return null;
+    }
+  }
+
+  private static List<LongContextTier> longContext(JsonNode node, List<String> problems) {
     List<LongContextTier> tiers = new ArrayList<>();
     for (JsonNode tier : node) {
       JsonNode threshold = tier.get("above_input_tokens");
       if (threshold == null || !threshold.canConvertToLong() || threshold.asLong() <= 0) {
-        throw new IllegalArgumentException(
-            "long_context tier needs a positive integer above_input_tokens");
+        problems.add("long_context tier needs a positive integer above_input_tokens");
+        continue;
       }
-      tiers.add(new LongContextTier(threshold.asLong(), buckets(tier, "long_context.")));
+      tiers.add(new LongContextTier(threshold.asLong(), buckets(tier, "long_context.", problems)));
     }
     tiers.sort((a, b) -> Long.compare(a.aboveInputTokens(), b.aboveInputTokens()));
     return tiers;
   }
 
-  private static BucketPrices buckets(JsonNode node, String prefix) {
+  private static BucketPrices buckets(JsonNode node, String prefix, List<String> problems) {
     return new BucketPrices(
-        perToken(node, "input", prefix),
-        perToken(node, "cache_read", prefix),
-        perToken(node, "cache_write_5m", prefix),
-        perToken(node, "cache_write_1h", prefix),
-        perToken(node, "output", prefix),
-        perToken(node, "reasoning", prefix),
-        perToken(node, "input_audio", prefix),
-        perToken(node, "output_audio", prefix),
-        perToken(node, "input_image", prefix),
-        perToken(node, "output_image", prefix));
+        perToken(node, "input", prefix, problems),
+        perToken(node, "cache_read", prefix, problems),
+        perToken(node, "cache_write_5m", prefix, problems),
+        perToken(node, "cache_write_1h", prefix, problems),
+        perToken(node, "output", prefix, problems),
+        perToken(node, "reasoning", prefix, problems),
+        perToken(node, "input_audio", prefix, problems),
+        perToken(node, "output_audio", prefix, problems),
+        perToken(node, "input_image", prefix, problems),
+        perToken(node, "output_image", prefix, problems));
   }
 
-  private static @Nullable BigDecimal perToken(JsonNode node, String field, String prefix) {
-    BigDecimal perMillion = Decimals.read(node.get(field), prefix + field);
+  private static @Nullable BigDecimal perToken(
+      JsonNode node, String field, String prefix, List<String> problems) {
+    BigDecimal perMillion = read(problems, () -> Decimals.read(node.get(field), prefix + field));
     return perMillion == null ? null : perMillion.movePointLeft(PER_MILLION).stripTrailingZeros();
   }
 

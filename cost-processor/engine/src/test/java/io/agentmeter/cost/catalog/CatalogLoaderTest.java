@@ -158,6 +158,32 @@ class CatalogLoaderTest {
   }
 
   @Test
+  void everyProblemOfAPeriodIsReportedNotOnlyTheFirst() {
+    String json =
+        "{\"format\": \"agentmeter.prices/v1\", \"models\": ["
+            + "{\"id\": \"many\", \"provider\": \"openai\", \"match\": {\"names\": [\"m\"]},"
+            + "  \"prices\": [{\"input\": \"cheap\", \"output\": \"-1\", \"effective_to\": \"soon\","
+            + "    \"service_tiers\": {\"turbo\": {\"input\": \"1\"}},"
+            + "    \"tool_calls\": {\"web_search\": true}},"
+            + "   {\"input\": \"1\", \"source\": \"s\"}]}"
+            + "]}";
+
+    CatalogLoad load = CatalogLoader.parse(json, "user.json", null);
+
+    assertThat(load.layer().entries()).extracting(ModelEntry::id).containsExactly("many");
+    assertThat(load.issues())
+        .extracting(LoadIssue::toString)
+        .containsExactly(
+            "many: field ignored: prices[0] left out: effective_to \"soon\" is not a date (yyyy-mm-dd)",
+            "many: field ignored: prices[0] left out: source is missing: every figure needs one",
+            "many: field ignored: prices[0] left out: input is \"cheap\", not a decimal number",
+            "many: field ignored: prices[0] left out: output is negative (-1)",
+            "many: field ignored: prices[0] left out: service tier \"turbo\" is not one of "
+                + java.util.Set.of("batch", "flex", "priority"),
+            "many: field ignored: prices[0] left out: tool_calls.web_search is a boolean, not a number");
+  }
+
+  @Test
   void unreadableFilesFailWithWhatIsWrong() {
     assertThatThrownBy(() -> CatalogLoader.parse("{\"models\": [", "broken.json", null))
         .isInstanceOf(CatalogException.class)

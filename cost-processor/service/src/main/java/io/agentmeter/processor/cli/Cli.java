@@ -25,10 +25,21 @@ public final class Cli implements Runnable {
     System.exit(run(args));
   }
 
-  /** Runs a command line and returns its exit code (0 ok, 1 failed, 2 usage error). */
+  /**
+   * Runs a command line and returns its exit code (0 ok, 1 failed, 2 usage error: a bad option or
+   * config file).
+   */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Cli());
-    cli.setDefaultValueProvider(new Settings(args));
+    try {
+      Settings settings = new Settings(args);
+      settings.checkKeys(cli);
+      cli.setDefaultValueProvider(settings);
+    } catch (RuntimeException e) { // an unreadable config file, or one with keys no option has
+      cli.getErr().println("agentmeter: " + e.getMessage());
+      cli.getErr().flush();
+      return CommandLine.ExitCode.USAGE;
+    }
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("agentmeter: " + e.getMessage());
       return 1;

@@ -1,5 +1,7 @@
 package io.agentmeter.processor.cli;
 
+import io.agentmeter.processor.MissingLedgerException;
+import io.agentmeter.processor.Pipeline;
 import io.agentmeter.processor.Processor;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -21,5 +23,25 @@ final class LedgerOptions {
   /** The builder with the ledger set; the command adds its own settings. */
   Processor.Builder builder() {
     return Processor.builder().setLedger(ledger);
+  }
+
+  /**
+   * Opens {@code builder}'s stages on the ledger, which must exist unless {@code create}: a
+   * mistyped {@code --ledger} is refused, not made a new, empty ledger.
+   *
+   * @param advice what to do instead, said after where no ledger was found
+   */
+  static Pipeline open(Processor.Builder builder, boolean create, String advice) throws Exception {
+    try {
+      return builder.setCreateLedger(create).open();
+    } catch (MissingLedgerException e) {
+      throw new IllegalArgumentException(e.getMessage() + ". " + advice, e);
+    }
+  }
+
+  /** The advice for a command that works on the ledger {@code serve} writes. */
+  static String existingLedger(String command, String does) {
+    return command + " " + does + " the ledger serve writes: give its file or jdbc:postgresql: URL"
+        + " with --ledger (default: agentmeter-ledger.db in the working directory)";
   }
 }

@@ -4,6 +4,7 @@ import io.agentmeter.processor.Processor;
 import io.agentmeter.cost.catalog.CatalogLoad;
 import io.agentmeter.cost.catalog.CatalogLoader;
 import io.agentmeter.cost.catalog.ModelEntry;
+import io.agentmeter.cost.catalog.ModelKind;
 import io.agentmeter.cost.catalog.PriceCatalog;
 import io.agentmeter.cost.catalog.PricePeriod;
 import java.io.PrintWriter;
@@ -30,11 +31,13 @@ final class PricesCommand implements Runnable {
   }
 
   @Command(name = "lookup", mixinStandardHelpOptions = true,
-      description = "Show the entry and the prices in force for a model name as spans report it.")
+      description = "Show the entry and the prices in force for a model name as spans report it"
+          + " (gen_ai.response.model or gen_ai.request.model), or else for a tool priced per call"
+          + " (kind: tool, matched on gen_ai.tool.name).")
   static final class Lookup implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL") String model;
+    @Parameters(paramLabel = "MODEL|TOOL") String model;
 
     @Option(names = "--provider", description = "gen_ai.provider.name, to prefer that provider's entry.")
     String provider;
@@ -52,19 +55,39 @@ final class PricesCommand implements Runnable {
           .catalog(spec.commandLine().getErr()::println);
       PriceCatalog.Match match = catalog.findModel(model, provider);
       ModelEntry entry = match.entry();
+      String how = match.how();
       if (entry == null) {
-        out.println("'" + model + "' is not in the catalogue: spans with it are reported unpriced");
+        // a tool span is priced by its gen_ai.tool.name, looked up among the kind: tool entries
+        entry = catalog.findTool(model);
+        how = "tool name (gen_ai.tool.name)";
+      }
+      if (entry == null) {
+        out.println("'" + model + "' is not in the catalogue, as a model or as a tool: model calls"
+            + " with it are reported unpriced, tool calls with it are not billed");
         out.flush();
         return 1;
       }
       LocalDate day = date == null ? LocalDate.now() : date;
       out.println("entry:    " + entry.id() + " (" + entry.provider() + ", " + entry.kind() + ")");
-      out.println("matched:  " + match.how());
+      out.println("matched:  " + how);
       PricePeriod period = entry.periodAt(day);
       if (period == null) {
         out.println("no price in force on " + day);
         out.flush();
         return 1;
+      }
+      if (entry.kind() == ModelKind.TOOL) {
+        if (period.perRequest() == null) {
+          out.println("no per-call price (per_request) in force on " + day
+              + ": calls of this tool are reported unpriced");
+          out.flush();
+          return 1;
+        }
+        out.println("prices:   " + period.perRequest().stripTrailingZeros().toPlainString() + " "
+            + period.currency() + " per call, in force on " + day);
+        out.println("source:   " + period.source() + " (as of " + period.asOf() + ")");
+        out.flush();
+        return 0;
       }
       out.println("prices:   " + period.currency() + " per million tokens, in force on " + day);
       var b = period.base();

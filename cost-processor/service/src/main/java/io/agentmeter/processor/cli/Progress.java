@@ -9,6 +9,7 @@ final class Progress {
   private final String label;
   private final long total;
   private long lastDrawn = -1;
+  private int drawnWidth;
 
   Progress(PrintWriter err, String label, long total) {
     this.err = err;
@@ -23,9 +24,24 @@ final class Progress {
     }
     lastDrawn = percent;
     int filled = (int) (percent * 30 / 100);
-    err.print("\r" + label + " [" + "#".repeat(filled) + " ".repeat(30 - filled) + "] "
-        + percent + "% (" + done + "/" + total + ")");
+    String bar = label + " [" + "#".repeat(filled) + " ".repeat(30 - filled) + "] "
+        + percent + "% (" + done + "/" + total + ")";
+    err.print("\r" + bar);
     err.flush();
+    drawnWidth = bar.length();
+  }
+
+  /**
+   * Erases the bar, so a line written to standard output on the same terminal starts at the
+   * left; the next {@link #update} draws it again.
+   */
+  void clearLine() {
+    if (drawnWidth > 0) {
+      err.print("\r" + " ".repeat(drawnWidth) + "\r");
+      err.flush();
+      drawnWidth = 0;
+      lastDrawn = -1;
+    }
   }
 
   void finish(long done) {
@@ -33,5 +49,6 @@ final class Progress {
     update(done);
     err.println();
     err.flush();
+    drawnWidth = 0;
   }
 }

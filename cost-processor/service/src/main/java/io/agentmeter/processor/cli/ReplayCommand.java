@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -36,6 +37,11 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engine = new EngineOptions();
 
+  @Option(names = "--create-ledger",
+      description = "Create the ledger if there is none at --ledger (without it, a missing ledger"
+          + " is refused, so a mistyped --ledger does not start a new one).")
+  boolean createLedger;
+
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "OTLP files to ingest.")
   List<Path> files;
 
@@ -51,9 +57,11 @@ final class ReplayCommand implements Callable<Integer> {
     long rejected = 0;
     long stored;
     // traces close when the files are read (or past the bound), as one export would have them
-    try (Pipeline pipeline = engine.applyTo(ledger.builder())
+    try (Pipeline pipeline = LedgerOptions.open(engine.applyTo(ledger.builder())
         .setTraceGrace(Duration.ofDays(1)).setTraceIdleTimeout(Duration.ofDays(1))
-        .setMaxOpenTraces(100_000).open()) {
+        .setMaxOpenTraces(100_000), createLedger, "To start a new ledger there, add"
+            + " --create-ledger; to add to an existing one, give its file or jdbc:postgresql: URL"
+            + " with --ledger (default: agentmeter-ledger.db in the working directory)")) {
       long before = StoredSpans.count(pipeline.costStore(), pipeline.requestLog());
       for (Path file : files) {
         for (ExportTraceServiceRequest request : requests(file)) {

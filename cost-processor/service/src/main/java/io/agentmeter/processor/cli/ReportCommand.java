@@ -61,7 +61,9 @@ final class ReportCommand implements Callable<Integer> {
         ApiServer.instant(to, Instant.now().plusSeconds(86_400)), agent, client, task, model);
     List<CostRow> rows;
     // reads only, beside a running service: what a crash left pending is the service's to roll up
-    try (Pipeline pipeline = ledger.builder().setRecoverPending(false).setReadOnly(true).open()) {
+    try (Pipeline pipeline = LedgerOptions.open(
+        ledger.builder().setRecoverPending(false).setReadOnly(true), false,
+        LedgerOptions.existingLedger("report", "reads"))) {
       rows = pipeline.costStore().costs(query);
     }
     PrintWriter out = spec.commandLine().getOut();

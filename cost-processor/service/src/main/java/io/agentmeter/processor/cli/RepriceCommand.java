@@ -32,7 +32,8 @@ final class RepriceCommand implements Callable<Integer> {
     int changed = 0;
     BigDecimal before = BigDecimal.ZERO;
     BigDecimal after = BigDecimal.ZERO;
-    try (Pipeline pipeline = engine.applyTo(ledger.builder()).open()) {
+    try (Pipeline pipeline = LedgerOptions.open(engine.applyTo(ledger.builder()), false,
+        LedgerOptions.existingLedger("reprice", "recomputes the traces of"))) {
       pipeline.flush(); // what a crash left pending is rolled up first, then priced again with it
       List<String> traces = pipeline.costStore().traceIds();
       Progress progress = new Progress(spec.commandLine().getErr(), "reprice", traces.size());
@@ -45,8 +46,10 @@ final class RepriceCommand implements Callable<Integer> {
           after = after.add(r.after());
           if (r.changed()) {
             changed++;
-            out.printf("%n%s  %s -> %s %s", traceId, r.before().toPlainString(),
+            progress.clearLine(); // the bar on standard error, when both go to one terminal
+            out.printf("%s  %s -> %s %s%n", traceId, r.before().toPlainString(),
                 r.after().toPlainString(), r.currency());
+            out.flush();
           }
         }
         progress.update(++done);

@@ -1,5 +1,6 @@
 package io.agentmeter.processor.cli;
 
+import io.agentmeter.processor.PortUnavailableException;
 import io.agentmeter.processor.Processor;
 import io.agentmeter.processor.api.ApiServer.ApiToken;
 import java.io.PrintStream;
@@ -9,7 +10,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code agentmeter serve}. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -20,6 +23,8 @@ import picocli.CommandLine.Option;
           + " AGENTMETER_OTLP_HTTP_PORT) or as a key in the --config YAML file; flags win."
     })
 final class ServeCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
 
   @Mixin LedgerOptions ledger = new LedgerOptions();
 
@@ -105,7 +110,39 @@ final class ServeCommand implements Callable<Integer> {
         .setMaxBodyBytes(maxBody)
         .setAckTimeout(Durations.parse(ackTimeout, "--ack-timeout"));
     tokens().forEach(builder::addApiToken);
-    return builder.start();
+    try {
+      return builder.start();
+    } catch (PortUnavailableException e) {
+      String option = switch (e.listener()) {
+        case OTLP_GRPC -> "--otlp-grpc-port";
+        case OTLP_HTTP -> "--otlp-http-port";
+        case API -> "--api-port";
+      };
+      String advice = e.reason().contains("in use")
+          ? "Stop what listens there, or choose another port with " + option
+          : "Check --bind (an address of this host) or choose another port with " + option;
+      throw new IllegalArgumentException(e.listener() + " cannot listen on " + e.address()
+          + ", the port of " + option + " (" + origin(option) + "): " + e.reason() + ". "
+          + advice + "; nothing was started" + (e.beforeLedger()
+              ? ", and no ledger was opened or created" : ""), e);
+    }
+  }
+
+  /** Where an option's value came from, for people. */
+  private String origin(String option) {
+    if (spec != null) {
+      if (spec.commandLine().getParseResult() != null
+          && spec.commandLine().getParseResult().hasMatchedOption(option)) {
+        return "given on the command line";
+      }
+      if (spec.commandLine().getDefaultValueProvider() instanceof Settings settings) {
+        String from = settings.origin(spec.findOption(option));
+        if (from != null) {
+          return from;
+        }
+      }
+    }
+    return "its default";
   }
 
   /**
@@ -138,8 +175,10 @@ final class ServeCommand implements Callable<Integer> {
     if (processor.recoveredTraces() > 0) {
       out.println("recovered " + processor.recoveredTraces() + " traces left open by a previous run");
     }
-    out.println("OTLP:    grpc " + bind + ":" + processor.otlpGrpcPort() + ", http " + bind + ":"
-        + processor.otlpHttpPort() + "/v1/traces");
+    String grpc = processor.otlpGrpcPort() < 0 ? "grpc off (--otlp-grpc-port " + grpcPort + ")"
+        : "grpc " + bind + ":" + processor.otlpGrpcPort();
+    out.println("OTLP:    " + grpc + ", http " + bind + ":" + processor.otlpHttpPort()
+        + "/v1/traces (metrics and logs are accepted and dropped)");
     out.println("API:     http://" + (anyToken ? bind : "127.0.0.1")
         + ":" + processor.apiPort() + "/api/v1/costs, /metrics");
     if (forward != null && !forward.isBlank()) {

@@ -112,12 +112,42 @@ public final class JdbcLedger implements AutoCloseable {
     return open(location, true);
   }
 
+  /**
+   * Whether a ledger is at {@code location}, created by an earlier open: a SQLite file (or the
+   * file of the requests it received, which opening then explains), or a PostgreSQL database
+   * holding the ledger's tables. Nothing is created, and a SQLite file is not opened.
+   */
+  public static boolean exists(String location) throws SQLException {
+    if (location.startsWith("jdbc:postgresql:")) {
+      try (Connection connection = DriverManager.getConnection(location);
+          Statement statement = connection.createStatement();
+          ResultSet rs = statement.executeQuery(
+              "SELECT to_regclass('agentmeter_schema') IS NOT NULL")) {
+        return rs.next() && rs.getBoolean(1);
+      } catch (SQLException e) {
+        throw new SQLException("cannot connect to " + redact(location) + ": " + e.getMessage(), e);
+      }
+    }
+    Path file = sqliteFile(location);
+    return Files.exists(file) || Files.exists(receivedFile(file));
+  }
+
+  /** Where a ledger is, for people: the SQLite file's absolute path, or the URL without secrets. */
+  public static String describe(String location) {
+    return location.startsWith("jdbc:postgresql:") ? redact(location)
+        : sqliteFile(location).toString();
+  }
+
+  private static Path sqliteFile(String location) {
+    String path = location.startsWith("jdbc:sqlite:") ? location.substring(12) : location;
+    return Path.of(path).toAbsolutePath().normalize();
+  }
+
   private static JdbcLedger open(String location, boolean readOnly) throws SQLException {
     if (location.startsWith("jdbc:postgresql:")) {
       return openPostgres(location, readOnly);
     }
-    String path = location.startsWith("jdbc:sqlite:") ? location.substring(12) : location;
-    return openSqlite(Path.of(path).toAbsolutePath().normalize(), readOnly);
+    return openSqlite(sqliteFile(location), readOnly);
   }
 
   private static JdbcLedger openPostgres(String url, boolean readOnly) throws SQLException {

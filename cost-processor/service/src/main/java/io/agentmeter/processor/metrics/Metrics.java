@@ -31,8 +31,8 @@ import java.util.function.LongSupplier;
  * suffix out, so {@code agentmeter_cost_total}, {@code agentmeter_tokens_total} and the other
  * counters read as they always have. Label names are written in alphabetical order, values as
  * Java writes a double ({@code 4.0}; {@code 1.2E7} from ten million on). A family with labels is
- * written once it has a series; the rejection reasons ({@link #REJECT_REASONS}) are there at 0
- * from the start.
+ * written once it has a series; the rejection reasons ({@link #REJECT_REASONS}) and the signals
+ * dropped ({@link #DROPPED_SIGNALS}) are there at 0 from the start.
  *
  * <p>Money you can sum over any range: cost, token and unpriced-span series start at 0 (a new
  * series is shown at 0 by one scrape before its first amount, see {@link ZeroFirst}), are restored
@@ -57,6 +57,11 @@ public final class Metrics {
    */
   static final List<String> REJECT_REASONS = List.of("unsupported_media_type", "too_large",
       "undecodable", "invalid_span", "backpressure", "ledger_error");
+  /**
+   * The OTLP signals the receivers take and drop unread (the service keeps traces only), shown at
+   * 0 from the start.
+   */
+  static final List<String> DROPPED_SIGNALS = List.of("metrics", "logs");
   private static final double[] LATENCY_BUCKETS_SECONDS = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
   };
@@ -81,6 +86,7 @@ public final class Metrics {
   private final Counter tracesClosed;
   private final Counter forwarded;
   private final Counter forwardDropped;
+  private final Counter otlpDropped;
   private final Histogram ledgerWrite;
   private volatile LongSupplier tracesOpen = () -> 0;
 
@@ -114,6 +120,10 @@ public final class Metrics {
     forwarded = counter("agentmeter_forward_spans_total", "Spans forwarded.");
     forwardDropped = counter("agentmeter_forward_dropped_spans_total",
         "Spans the forwarder gave up on (backend down past the retry queue).");
+    otlpDropped = counter("agentmeter_otlp_dropped_requests_total",
+        "OTLP export requests of other signals than traces, accepted and dropped unread, by signal.",
+        "signal");
+    DROPPED_SIGNALS.forEach(otlpDropped::labelValues);
     ledgerWrite = Histogram.builder(DEFAULTS)
         .name("agentmeter_ledger_write_seconds")
         .help("Time to store a group of received spans durably.")
@@ -196,6 +206,11 @@ public final class Metrics {
 
   public void forwardDropped(long spans) {
     forwardDropped.inc(spans);
+  }
+
+  /** Counts an OTLP export request of {@code signal} ({@code metrics}, {@code logs}) dropped. */
+  public void otlpDropped(String signal) {
+    otlpDropped.labelValues(signal).inc();
   }
 
   public void ledgerWrite(long nanos) {

@@ -10,6 +10,10 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.io.ByteArrayInputStream;
@@ -23,7 +27,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * OTLP/gRPC {@code TraceService/Export}. Messages over the size limit are refused by gRPC itself
  * (RESOURCE_EXHAUSTED); a request that is not protobuf is INVALID_ARGUMENT; back-pressure and
- * ledger trouble answer UNAVAILABLE, which OTLP senders retry.
+ * ledger trouble answer UNAVAILABLE, which OTLP senders retry. {@code MetricsService/Export} and
+ * {@code LogsService/Export} are answered OK with an empty response and their requests dropped
+ * unread (counted, {@link Metrics#otlpDropped}).
  */
 public final class GrpcReceiver implements AutoCloseable {
 
@@ -45,8 +51,30 @@ public final class GrpcReceiver implements AutoCloseable {
                 (byte[] request, StreamObserver<ExportTraceServiceResponse> response) ->
                     export(handler, metrics, request, response)))
             .build())
+        .addService(dropping(MetricsServiceGrpc.getExportMethod(),
+            ExportMetricsServiceResponse.getDefaultInstance(), "metrics", metrics))
+        .addService(dropping(LogsServiceGrpc.getExportMethod(),
+            ExportLogsServiceResponse.getDefaultInstance(), "logs", metrics))
         .build()
         .start();
+  }
+
+  /**
+   * {@code MetricsService/Export} or {@code LogsService/Export}: an SDK pointed at the service
+   * sends them too. The request is taken as its bytes, not decoded, counted as dropped, and
+   * answered with the empty response.
+   */
+  private static <Q, R> ServerServiceDefinition dropping(MethodDescriptor<Q, R> method, R empty,
+      String signal, Metrics metrics) {
+    MethodDescriptor<byte[], R> raw =
+        method.toBuilder(new RawBytes(), method.getResponseMarshaller()).build();
+    return ServerServiceDefinition.builder(method.getServiceName())
+        .addMethod(raw, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<R> response) -> {
+          metrics.otlpDropped(signal);
+          response.onNext(empty);
+          response.onCompleted();
+        }))
+        .build();
   }
 
   /**

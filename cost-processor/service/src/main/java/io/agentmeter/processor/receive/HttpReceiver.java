@@ -19,7 +19,11 @@ import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * OTLP/HTTP on {@code POST /v1/traces}: protobuf or JSON, optionally gzip. Method, content type,
+ * OTLP/HTTP on {@code POST /v1/traces}: protobuf or JSON, optionally gzip. {@code POST
+ * /v1/metrics} and {@code /v1/logs} (an SDK pointed at the service with {@code
+ * OTEL_EXPORTER_OTLP_ENDPOINT} sends them too) are answered 200 with an empty response, their
+ * bodies read but not decoded or kept, and counted ({@link Metrics#otlpDropped}); any other path is
+ * 404, naming the three. Method, content type,
  * declared length and encoding are checked from the headers, before any of the body is read, so
  * a declared length over the limit is answered 413 at once (also to {@code Expect:
  * 100-continue}); a body sent without a length is read only up to the limit, and a gzip body is
@@ -28,6 +32,10 @@ import org.jspecify.annotations.Nullable;
 public final class HttpReceiver implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(HttpReceiver.class.getName());
+  private static final String TRACES = "/v1/traces";
+  private static final String METRICS = "/v1/metrics";
+  private static final String LOGS = "/v1/logs";
+  private static final byte[] EMPTY_JSON = "{}".getBytes(StandardCharsets.UTF_8);
 
   private final HttpServer server;
   private final ExportHandler handler;
@@ -61,16 +69,19 @@ public final class HttpReceiver implements AutoCloseable {
 
     @Override
     public @Nullable Reply head(Request request) {
-      if (!request.path().startsWith("/v1/traces")) {
-        return Reply.text(404, "no such endpoint: " + request.path()
-            + "; OTLP/HTTP traces go to POST /v1/traces");
+      if (!request.path().equals(TRACES) && dropped(request) == null) {
+        return Reply.text(404, "no such endpoint: " + request.path() + "; this port serves"
+            + " OTLP/HTTP POST " + TRACES + " (traces, stored and costed), and POST " + METRICS
+            + " and POST " + LOGS + " (accepted and dropped: the service keeps traces only)");
       }
       if (!"POST".equals(request.method())) {
         return Reply.text(405, "use POST").with("Allow", "POST");
       }
       String type = request.header("Content-Type");
       if (!type.startsWith("application/json") && !type.startsWith("application/x-protobuf")) {
-        metrics.rejected("unsupported_media_type", 0);
+        if (dropped(request) == null) {
+          metrics.rejected("unsupported_media_type", 0);
+        }
         return Reply.text(415, "Content-Type must be application/x-protobuf or application/json,"
             + " got '" + type + "'");
       }
@@ -87,7 +98,9 @@ public final class HttpReceiver implements AutoCloseable {
 
     @Override
     public Reply tooLarge(Request request, long declared) {
-      metrics.rejected("too_large", 0);
+      if (dropped(request) == null) {
+        metrics.rejected("too_large", 0);
+      }
       return Reply.text(413, declared >= 0
           ? "body of " + declared + " bytes exceeds the limit of " + maxBodyBytes + " bytes"
           : "body exceeds the limit of " + maxBodyBytes + " bytes");
@@ -96,6 +109,14 @@ public final class HttpReceiver implements AutoCloseable {
     @Override
     public Reply handle(Request request, byte[] received) {
       boolean json = request.header("Content-Type").startsWith("application/json");
+      String signal = dropped(request);
+      if (signal != null) {
+        // read (the connection goes on) but neither inflated nor decoded: nothing of it is kept
+        metrics.otlpDropped(signal);
+        // the empty Export*ServiceResponse: no bytes in protobuf, {} in JSON
+        return json ? Reply.of(200, "application/json", EMPTY_JSON)
+            : Reply.of(200, "application/x-protobuf", new byte[0]);
+      }
       try {
         byte[] body = received;
         if (encoding(request).equals("gzip")) {
@@ -132,6 +153,18 @@ public final class HttpReceiver implements AutoCloseable {
       Reply reply = Reply.text(status, message);
       return status == 503 ? reply.with("Retry-After", "1") : reply;
     }
+  }
+
+  /**
+   * The signal of a request the receiver accepts and drops ({@code metrics} for {@code
+   * /v1/metrics}, {@code logs} for {@code /v1/logs}), or {@code null}.
+   */
+  private static @Nullable String dropped(Request request) {
+    return switch (request.path()) {
+      case METRICS -> "metrics";
+      case LOGS -> "logs";
+      default -> null;
+    };
   }
 
   private static String encoding(Request request) {

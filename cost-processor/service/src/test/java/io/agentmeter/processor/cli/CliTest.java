@@ -31,7 +31,7 @@ class CliTest {
     Files.write(file, json.toByteArray());
     String ledger = dir.resolve("ledger.db").toString();
 
-    Result first = run("replay", "--ledger", ledger, file.toString());
+    Result first = run("replay", "--ledger", ledger, "--create-ledger", file.toString());
     Result again = run("replay", "--ledger", ledger, file.toString());
     Result report = run("report", "--ledger", ledger, "--by", "agent", "--format", "csv");
 
@@ -54,7 +54,7 @@ class CliTest {
     TraceRequestMarshaler.create(spans).writeJsonTo(json);
     Files.write(file, json.toByteArray());
     String ledger = dir.resolve("ledger.db").toString();
-    run("replay", "--ledger", ledger, file.toString());
+    run("replay", "--ledger", ledger, "--create-ledger", file.toString());
     Path prices = dir.resolve("contract.json");
     Files.writeString(prices, """
         {"format": "agentmeter.prices/v1", "currency": "USD", "models": [
@@ -67,9 +67,9 @@ class CliTest {
     Result real = run("reprice", "--ledger", ledger, "--prices", prices.toString());
     Result after = run("report", "--ledger", ledger, "--by", "model", "--format", "csv");
 
-    // 800 x 1e-6 + 100 x 2e-6 = 0.001 more
-    assertThat(dry.out()).contains("0.007825 -> 0.008825 USD")
-        .contains("dry run: 1 of 1 traces change; total 0.007825 -> 0.008825");
+    // 800 x 1e-6 + 100 x 2e-6 = 0.001 more; a line per changed trace, then the summary
+    assertThat(dry.out()).isEqualTo(spans.get(0).getTraceId() + "  0.007825 -> 0.008825 USD\n"
+        + "dry run: 1 of 1 traces change; total 0.007825 -> 0.008825\n");
     assertThat(report.out()).contains("acme-reviewer-7b,0,1,1,800,100");
     assertThat(real.out()).contains("1 of 1 traces change");
     assertThat(after.out()).contains("acme-reviewer-7b,0.001,1,0,800,100");
@@ -85,7 +85,7 @@ class CliTest {
     Files.writeString(fx, "2024-01-01,USD,EUR,0.5\n");
     String ledger = dir.resolve("eur.db").toString();
 
-    Result replay = run("replay", "--ledger", ledger, "--currency", "EUR", "--fx-table",
+    Result replay = run("replay", "--ledger", ledger, "--create-ledger", "--currency", "EUR", "--fx-table",
         fx.toString(), file.toString());
     Result report = run("report", "--ledger", ledger, "--by", "model");
 
@@ -113,6 +113,125 @@ class CliTest {
     assertThat(unknown.out()).contains("'no-such-model' is not in the catalogue");
     assertThat(validate.code()).isEqualTo(1);
     assertThat(validate.out()).contains("1 entries read, 0 usable, 2 issues").contains("abc");
+  }
+
+  @Test
+  void pricesLookupFindsTheToolEntriesThatPriceToolCalls() throws Exception {
+    Path prices = dir.resolve("tools.json");
+    Files.writeString(prices, """
+        {"format": "agentmeter.prices/v1", "currency": "USD", "models": [
+          {"id": "acme/web-search", "provider": "acme", "kind": "tool",
+           "match": {"names": ["web_search"]},
+           "prices": [{"per_request": "0.01", "source": "ACME price list", "as_of": "2026-11-01"}]}]}
+        """);
+
+    Result tool = run("prices", "lookup", "web_search", "--prices", prices.toString(),
+        "--date", "2026-11-02");
+    Result neither = run("prices", "lookup", "web_fetch", "--prices", prices.toString());
+
+    assertThat(tool.code()).as(tool.out() + tool.err()).isZero();
+    assertThat(tool.out().lines().toList()).containsExactly(
+        "entry:    acme/web-search (acme, TOOL)",
+        "matched:  tool name (gen_ai.tool.name)",
+        "prices:   0.01 USD per call, in force on 2026-11-02",
+        "source:   ACME price list (as of 2026-11-01)");
+    assertThat(neither.code()).isEqualTo(1);
+    assertThat(neither.out()).contains("'web_fetch' is not in the catalogue, as a model or as a tool");
+  }
+
+  @Test
+  void pricesValidateListsEveryProblemOfAPeriod() throws Exception {
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, """
+        {"format": "agentmeter.prices/v1", "currency": "USD", "models": [
+          {"id": "x", "provider": "p", "match": {"names": ["x"]},
+           "prices": [{"input": "abc", "output": "-2", "effective_from": "2026-13-01"}]}]}
+        """);
+
+    Result validate = run("prices", "validate", bad.toString());
+
+    assertThat(validate.code()).isEqualTo(1);
+    assertThat(validate.out().lines().toList()).containsExactly(
+        bad + ": agentmeter format, 1 entries read, 0 usable, 5 issues",
+        "  x: field ignored: prices[0] left out: effective_from \"2026-13-01\" is not a date (yyyy-mm-dd)",
+        "  x: field ignored: prices[0] left out: source is missing: every figure needs one",
+        "  x: field ignored: prices[0] left out: input is \"abc\", not a decimal number",
+        "  x: field ignored: prices[0] left out: output is negative (-2)",
+        "  x: entry skipped: no usable price period");
+  }
+
+  @Test
+  void reportReplayAndRepriceRefuseAMissingLedgerAndCreateNothing() throws Exception {
+    Path file = dir.resolve("one.json");
+    ByteArrayOutputStream json = new ByteArrayOutputStream();
+    TraceRequestMarshaler.create(WorkflowSpans.make("initech")).writeJsonTo(json);
+    Files.write(file, json.toByteArray());
+    Path missing = dir.resolve("typo.db");
+
+    Result report = run("report", "--ledger", missing.toString());
+    Result reprice = run("reprice", "--ledger", missing.toString());
+    Result replay = run("replay", "--ledger", missing.toString(), file.toString());
+
+    String none = "agentmeter: there is no ledger at " + missing + "; nothing was created. ";
+    assertThat(report.code()).isEqualTo(1);
+    assertThat(report.out()).isEmpty();
+    assertThat(report.err()).isEqualTo(none + "report reads the ledger serve writes: give its file"
+        + " or jdbc:postgresql: URL with --ledger (default: agentmeter-ledger.db in the working"
+        + " directory)\n");
+    assertThat(reprice.code()).isEqualTo(1);
+    assertThat(reprice.err()).isEqualTo(none + "reprice recomputes the traces of the ledger serve"
+        + " writes: give its file or jdbc:postgresql: URL with --ledger (default:"
+        + " agentmeter-ledger.db in the working directory)\n");
+    assertThat(replay.code()).isEqualTo(1);
+    assertThat(replay.err()).isEqualTo(none + "To start a new ledger there, add --create-ledger;"
+        + " to add to an existing one, give its file or jdbc:postgresql: URL with --ledger"
+        + " (default: agentmeter-ledger.db in the working directory)\n");
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(Path::getFileName).map(Path::toString)).containsExactly("one.json");
+    }
+
+    Result created = run("replay", "--ledger", missing.toString(), "--create-ledger", file.toString());
+    Result reported = run("report", "--ledger", missing.toString(), "--by", "model");
+
+    assertThat(created.code()).isZero();
+    // the initech trace: 0.007825 (see the reprice test)
+    assertThat(reported.out()).containsPattern("(?m)^total\\s+0.007825\\s");
+  }
+
+  @Test
+  void configKeysThatNoOptionHasAreRefusedNamingTheNearestValidOne() throws Exception {
+    Path config = dir.resolve("agentmeter.yaml");
+    Path ledger = dir.resolve("x.db");
+    Files.writeString(config, "by: client\notlp-http-prot: 4319\nledger: " + ledger + "\n");
+
+    Result result = run("report", "--config", config.toString());
+
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.err()).isEqualTo("agentmeter: config file " + config + ": 'by' is not a key,"
+        + " write 'group-by' (--group-by of report: keys are long names); unknown key"
+        + " 'otlp-http-prot', the nearest valid one is 'otlp-http-port' (--otlp-http-port of"
+        + " serve). Keys are the options' long names without the dashes; 'agentmeter <command>"
+        + " --help' lists them.\n");
+    assertThat(ledger).doesNotExist();
+  }
+
+  @Test
+  void oneConfigFileServesEveryCommandTheKeysOfOthersLeftToThem() throws Exception {
+    Path file = dir.resolve("one.json");
+    ByteArrayOutputStream json = new ByteArrayOutputStream();
+    TraceRequestMarshaler.create(WorkflowSpans.make("initech")).writeJsonTo(json);
+    Files.write(file, json.toByteArray());
+    Path config = dir.resolve("agentmeter.yaml");
+    Files.writeString(config, "ledger: " + dir.resolve("ledger.db") + "\ngroup-by: model\n"
+        + "format: csv\notlp-http-port: 4319\ncurrency: USD\n");
+
+    Result replay = run("replay", "--config", config.toString(), "--create-ledger", file.toString());
+    Result report = run("report", "--config", config.toString());
+
+    assertThat(replay.code()).as(replay.err()).isZero();
+    assertThat(report.code()).as(report.err()).isZero();
+    assertThat(report.out()).startsWith("model,cost,spans,unpriced_spans,input_tokens,output_tokens\n")
+        .contains("acme-reviewer-7b,0,1,1,800,100");
   }
 
   @Test

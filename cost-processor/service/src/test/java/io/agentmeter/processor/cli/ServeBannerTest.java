@@ -31,6 +31,13 @@ class ServeBannerTest {
     assertThat(banner("--api-token=s3cret")).contains("API:     http://0.0.0.0:");
   }
 
+  @Test
+  void gRpcOffIsSaidSoAndMetricsAndLogsAreSaidToBeDropped() throws Exception {
+    assertThat(banner()).contains("OTLP:    grpc off (--otlp-grpc-port -1), http 0.0.0.0:")
+        .contains("/v1/traces (metrics and logs are accepted and dropped)\n")
+        .doesNotContain(":-1");
+  }
+
   /** Starts {@code serve} as the command line would, prints its banner and stops it. */
   private String banner(String... tokenArgs) throws Exception {
     ServeCommand serve = new ServeCommand();

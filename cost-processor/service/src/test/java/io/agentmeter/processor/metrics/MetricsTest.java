@@ -46,6 +46,7 @@ class MetricsTest {
         "agentmeter_traces_closed_total counter",
         "agentmeter_forward_spans_total counter",
         "agentmeter_forward_dropped_spans_total counter",
+        "agentmeter_otlp_dropped_requests_total counter",
         "agentmeter_ledger_write_seconds histogram");
   }
 
@@ -181,6 +182,8 @@ class MetricsTest {
     String text = new Metrics().scrape();
     assertThat(Metrics.REJECT_REASONS).hasSize(6).allSatisfy(reason -> assertThat(text)
         .contains("agentmeter_spans_rejected_total{reason=\"" + reason + "\"} 0.0\n"));
+    assertThat(text).contains("agentmeter_otlp_dropped_requests_total{signal=\"logs\"} 0.0\n")
+        .contains("agentmeter_otlp_dropped_requests_total{signal=\"metrics\"} 0.0\n");
     // families whose label values come with traffic are written from their first series
     assertThat(text).doesNotContain("agentmeter_cost_total").doesNotContain("agentmeter_tokens_total");
   }
