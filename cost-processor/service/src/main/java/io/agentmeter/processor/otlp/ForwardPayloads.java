@@ -14,6 +14,8 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,6 +41,8 @@ public final class ForwardPayloads {
   private static final int RESOURCE_SPANS_SCOPE_SPANS =
       ProtoReader.tag(ResourceSpans.SCOPE_SPANS_FIELD_NUMBER, LENGTH_DELIMITED);
   private static final int SCOPE_SPANS_SPANS = ProtoReader.tag(2, LENGTH_DELIMITED);
+  private static final int SPAN_ATTRIBUTES = ProtoReader.tag(9, LENGTH_DELIMITED);
+  private static final int KEY_VALUE_KEY = ProtoReader.tag(1, LENGTH_DELIMITED);
   private static final Shape RESOURCE_SPANS = Shape.of(ResourceSpans.getDescriptor());
 
   /**
@@ -67,14 +71,28 @@ public final class ForwardPayloads {
    */
   public byte[] forwardable(byte[] payload, byte[] spanFields)
       throws InvalidProtocolBufferException {
+    return forwardable(payload, spanFields, Map.of());
+  }
+
+  /**
+   * The payload with the span's attributes named in {@code renamed} under their new keys (their
+   * values and place kept, byte for byte) and {@code spanFields} appended to the span, after
+   * checking that a backend parses it.
+   *
+   * @param renamed span attribute keys to rename, each to its new key; a key the span does not
+   *     have is left alone
+   * @see #forwardable(byte[], byte[])
+   */
+  public byte[] forwardable(byte[] payload, byte[] spanFields, Map<String, String> renamed)
+      throws InvalidProtocolBufferException {
     new Check(payload, this).message(RESOURCE_SPANS, payload.length, 0, -1);
-    if (spanFields.length == 0) {
+    if (spanFields.length == 0 && renamed.isEmpty()) {
       if (!hasSpan(payload)) {
         throw noSpan();
       }
       return payload;
     }
-    return withSpanFields(payload, spanFields);
+    return withSpanFields(payload, spanFields, renamed);
   }
 
   /**
@@ -115,8 +133,11 @@ public final class ForwardPayloads {
     return false;
   }
 
-  /** The first span of the first scope, with the fields appended; the rest copied as it is. */
-  private static byte[] withSpanFields(byte[] payload, byte[] fields)
+  /**
+   * The first span of the first scope, with its attributes renamed and the fields appended; the
+   * rest copied as it is.
+   */
+  private static byte[] withSpanFields(byte[] payload, byte[] fields, Map<String, String> renamed)
       throws InvalidProtocolBufferException {
     ProtoReader in = new ProtoReader(payload);
     int end = payload.length;
@@ -144,8 +165,18 @@ public final class ForwardPayloads {
         int spanLength = in.length(scopeEnd);
         int spanAt = in.pos;
         int spanEnd = spanAt + spanLength;
-        int newSpanLength = spanLength + fields.length;
-        int newScopeLength = scopeLength + fields.length
+        byte[] body = payload;
+        int bodyAt = spanAt;
+        int bodyEnd = spanEnd;
+        byte[] renamedBody = renamed.isEmpty() ? null
+            : renamedAttributes(payload, spanAt, spanEnd, renamed);
+        if (renamedBody != null) {
+          body = renamedBody;
+          bodyAt = 0;
+          bodyEnd = renamedBody.length;
+        }
+        int newSpanLength = bodyEnd - bodyAt + fields.length;
+        int newScopeLength = scopeLength - spanLength + newSpanLength
             + CodedOutputStream.computeUInt32SizeNoTag(newSpanLength) - (spanAt - spanLengthAt);
         byte[] out = new byte[scopeLengthAt
             + CodedOutputStream.computeUInt32SizeNoTag(newScopeLength) + newScopeLength
@@ -154,7 +185,7 @@ public final class ForwardPayloads {
         at = varint(newScopeLength, out, at);
         at = copy(payload, scopeAt, spanLengthAt, out, at);
         at = varint(newSpanLength, out, at);
-        at = copy(payload, spanAt, spanEnd, out, at);
+        at = copy(body, bodyAt, bodyEnd, out, at);
         at = copy(fields, 0, fields.length, out, at);
         at = copy(payload, spanEnd, end, out, at);
         if (at != out.length) {
@@ -163,6 +194,85 @@ public final class ForwardPayloads {
         return out;
       }
     }
+  }
+
+  /**
+   * The span's fields in {@code [from, to)} with each attribute whose key is in {@code renamed}
+   * written under its new key: the key field first, then the attribute's other fields as they
+   * were. {@code null} when the span has none of the keys.
+   */
+  private static byte @Nullable [] renamedAttributes(byte[] payload, int from, int to,
+      Map<String, String> renamed) throws InvalidProtocolBufferException {
+    ProtoReader in = new ProtoReader(payload);
+    in.pos = from;
+    ByteArrayOutputStream out = null;
+    int copiedTo = from;
+    for (int tag; ; ) {
+      int fieldAt = in.pos;
+      if ((tag = in.tag(to)) == 0) {
+        break;
+      }
+      if (tag != SPAN_ATTRIBUTES) {
+        in.skip(tag, to);
+        continue;
+      }
+      int keyValueEnd = in.length(to) + in.pos;
+      int keyValueAt = in.pos;
+      String newKey = null;
+      for (int inner; (inner = in.tag(keyValueEnd)) != 0; ) {
+        if (inner == KEY_VALUE_KEY) {
+          int length = in.length(keyValueEnd);
+          // the last key field is the key, as protobuf reads a repeated singular field
+          newKey = renamed.get(new String(payload, in.pos, length, StandardCharsets.UTF_8));
+          in.pos += length;
+        } else {
+          in.skip(inner, keyValueEnd);
+        }
+      }
+      if (newKey == null) {
+        continue;
+      }
+      if (out == null) {
+        out = new ByteArrayOutputStream(to - from + 64);
+      }
+      out.write(payload, copiedTo, fieldAt - copiedTo);
+      ByteArrayOutputStream keyValue = new ByteArrayOutputStream();
+      byte[] key = newKey.getBytes(StandardCharsets.UTF_8);
+      keyValue.write(KEY_VALUE_KEY);
+      writeVarint(key.length, keyValue);
+      keyValue.write(key, 0, key.length);
+      in.pos = keyValueAt;
+      for (int inner; ; ) {
+        int innerAt = in.pos;
+        if ((inner = in.tag(keyValueEnd)) == 0) {
+          break;
+        }
+        if (inner == KEY_VALUE_KEY) {
+          int length = in.length(keyValueEnd); // before pos is read: length() moves it
+          in.pos += length;
+        } else {
+          in.skip(inner, keyValueEnd);
+          keyValue.write(payload, innerAt, in.pos - innerAt);
+        }
+      }
+      out.write(SPAN_ATTRIBUTES);
+      writeVarint(keyValue.size(), out);
+      out.writeBytes(keyValue.toByteArray());
+      copiedTo = keyValueEnd;
+    }
+    if (out == null) {
+      return null;
+    }
+    out.write(payload, copiedTo, to - copiedTo);
+    return out.toByteArray();
+  }
+
+  private static void writeVarint(int value, ByteArrayOutputStream out) {
+    while ((value & ~0x7F) != 0) {
+      out.write((value & 0x7F) | 0x80);
+      value >>>= 7;
+    }
+    out.write(value);
   }
 
   private static int copy(byte[] from, int start, int end, byte[] to, int at) {
