@@ -42,6 +42,34 @@ public final class AgentMeterAttributes {
   public static final AttributeKey<String> BAGGAGE_CLIENT_ID =
       stringKey("agentmeter.baggage.client.id");
 
+  /**
+   * Prefix of OpenLLMetry's association properties ({@code Traceloop.set_association_properties}
+   * in Python, {@code withAssociationProperties} in Node): {@code <prefix>agent}, {@code
+   * <prefix>task} and {@code <prefix>client} are read for attribution, below every key of ours.
+   */
+  public static final String TRACELOOP_ASSOCIATION_PREFIX = "traceloop.association.properties.";
+
+  /**
+   * Every spelling read for the agent name at the lowest precedence: the baggage copy, then
+   * OpenLLMetry's association property {@code agent}.
+   */
+  public static final List<String> BAGGAGE_AGENT_NAME_READ =
+      List.of(BAGGAGE_AGENT_NAME.getKey(), TRACELOOP_ASSOCIATION_PREFIX + "agent");
+
+  /**
+   * Every spelling read for the task id at the lowest precedence: the baggage copy, then
+   * OpenLLMetry's association property {@code task}.
+   */
+  public static final List<String> BAGGAGE_TASK_ID_READ =
+      List.of(BAGGAGE_TASK_ID.getKey(), TRACELOOP_ASSOCIATION_PREFIX + "task");
+
+  /**
+   * Every spelling read for the client id at the lowest precedence: the baggage copy, then
+   * OpenLLMetry's association property {@code client}.
+   */
+  public static final List<String> BAGGAGE_CLIENT_ID_READ =
+      List.of(BAGGAGE_CLIENT_ID.getKey(), TRACELOOP_ASSOCIATION_PREFIX + "client");
+
   /** The attempt number of a retried call: 0 for the first attempt, 1 for the first retry. */
   public static final AttributeKey<Long> RETRY_ATTEMPT = longKey("agentmeter.retry.attempt");
 
@@ -97,7 +125,18 @@ public final class AgentMeterAttributes {
   /** Per-request and per-tool-call fees. */
   public static final AttributeKey<Double> COST_FEES = doubleKey("agentmeter.cost.fees");
 
-  /** Total cost of the trace, written on its root span. */
+  /**
+   * The {@code gen_ai.usage.cost} a forwarded span arrived with (OpenLIT writes one, 0 when it
+   * cannot price), its value as received: the processor's own amount replaces it under {@code
+   * gen_ai.usage.cost} on a priced span, and nothing does on a span it did not price.
+   */
+  public static final AttributeKey<Double> COST_ORIGINAL_USAGE_COST =
+      doubleKey("agentmeter.cost.original.gen_ai.usage.cost");
+
+  /**
+   * Total cost of the trace, written on its root span; absent when the trace has unpriced spans
+   * and no priced cost (its cost is unknown, not zero).
+   */
   public static final AttributeKey<Double> TRACE_COST_AMOUNT =
       doubleKey("agentmeter.trace.cost.amount");
 

@@ -1,5 +1,6 @@
 package io.agentmeter.semconv;
 
+import static io.opentelemetry.api.common.AttributeKey.doubleKey;
 import static io.opentelemetry.api.common.AttributeKey.longKey;
 import static io.opentelemetry.api.common.AttributeKey.stringKey;
 
@@ -74,6 +75,13 @@ public final class GenAiAttributes {
   /** Image output tokens (unreleased per-modality usage; a part of output tokens). */
   public static final AttributeKey<Long> USAGE_IMAGE_OUTPUT_TOKENS =
       longKey("gen_ai.usage.image.output_tokens");
+
+  /**
+   * A span's cost as its instrumentation computed it: not in semconv v1.41.0, a vendor extension
+   * of OpenLIT (which writes 0 when it cannot price) and LiteLLM's cost metric name. The processor
+   * replaces it on the spans it forwards (see {@link AgentMeterAttributes#COST_ORIGINAL_USAGE_COST}).
+   */
+  public static final AttributeKey<Double> USAGE_COST = doubleKey("gen_ai.usage.cost");
 
   /** The agent's human-readable name, the role AgentMeter attributes cost to. */
   public static final AttributeKey<String> AGENT_NAME = stringKey("gen_ai.agent.name");

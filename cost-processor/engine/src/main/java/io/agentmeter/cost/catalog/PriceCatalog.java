@@ -129,8 +129,32 @@ public final class PriceCatalog {
     return result == null ? List.of() : result;
   }
 
+  /**
+   * The entry for a name: exact, then without region prefixes, then by pattern; failing all three,
+   * the same search for the name after its first {@code /} (a provider prefix such as LiteLLM's and
+   * OpenRouter's {@code openai/gpt-4o}, or {@code openrouter/openai/gpt-4o}, one prefix at a time),
+   * the prefix standing for the provider when the span names none. A catalogue name with the
+   * prefix ({@code azure/gpt-4o}) is found by the first search, so it wins.
+   */
   private Match searchModel(String model, @Nullable String provider) {
     String lower = model.toLowerCase(Locale.ROOT).trim();
+    Match found = searchName(lower, provider);
+    String name = lower;
+    int slash;
+    while (found.entry() == null && (slash = name.indexOf('/')) > 0 && slash < name.length() - 1) {
+      String prefix = name.substring(0, slash);
+      name = name.substring(slash + 1);
+      Match unprefixed = searchName(name, provider != null ? provider : prefix);
+      if (unprefixed.entry() != null) {
+        found = new Match(unprefixed.entry(), unprefixed.how() + " of '" + name
+            + "', the name without its provider prefix '" + lower.substring(0, lower.length()
+            - name.length()) + "'");
+      }
+    }
+    return found;
+  }
+
+  private Match searchName(String lower, @Nullable String provider) {
     ModelEntry entry = exact(lower, provider);
     if (entry != null) {
       return new Match(entry, "exact name");

@@ -28,9 +28,12 @@ import org.jspecify.annotations.Nullable;
  * @param resourceAgent the agent name on the span's resource, or {@code null}
  * @param resourceTask the task id on the span's resource, or {@code null}
  * @param resourceClient the client id on the span's resource, or {@code null}
- * @param baggageAgent the agent name received in baggage, or {@code null}
- * @param baggageTask the task id received in baggage, or {@code null}
- * @param baggageClient the client id received in baggage, or {@code null}
+ * @param baggageAgent the agent name received in baggage, else OpenLLMetry's association property
+ *     {@code agent}, or {@code null}
+ * @param baggageTask the task id received in baggage, else the association property {@code task},
+ *     or {@code null}
+ * @param baggageClient the client id received in baggage, else the association property {@code
+ *     client}, or {@code null}
  * @param sharedResource the shared resource key, or {@code null}
  * @param retryAttempt the attempt number (0 for a first attempt)
  * @param error whether the span failed
@@ -114,9 +117,9 @@ public record SpanFacts(
     groups.put(AgentMeterAttributes.RETRY_ATTEMPT.getKey(), RETRY);
     groups.put(TASK_ID, TASK);
     groups.put(CLIENT_ID, CLIENT);
-    groups.put(AgentMeterAttributes.BAGGAGE_AGENT_NAME.getKey(), BAGGAGE);
-    groups.put(AgentMeterAttributes.BAGGAGE_TASK_ID.getKey(), BAGGAGE);
-    groups.put(AgentMeterAttributes.BAGGAGE_CLIENT_ID.getKey(), BAGGAGE);
+    AgentMeterAttributes.BAGGAGE_AGENT_NAME_READ.forEach(k -> groups.put(k, BAGGAGE));
+    AgentMeterAttributes.BAGGAGE_TASK_ID_READ.forEach(k -> groups.put(k, BAGGAGE));
+    AgentMeterAttributes.BAGGAGE_CLIENT_ID_READ.forEach(k -> groups.put(k, BAGGAGE));
     groups.put(AgentMeterAttributes.SHARED_RESOURCE.getKey(), SHARED);
     return Map.copyOf(groups);
   }
@@ -188,11 +191,11 @@ public record SpanFacts(
         string(r, TASK_ID, problems),
         string(r, CLIENT_ID, problems),
         (present & BAGGAGE) == 0 ? null
-            : string(a, AgentMeterAttributes.BAGGAGE_AGENT_NAME.getKey(), problems),
+            : firstString(a, AgentMeterAttributes.BAGGAGE_AGENT_NAME_READ, problems),
         (present & BAGGAGE) == 0 ? null
-            : string(a, AgentMeterAttributes.BAGGAGE_TASK_ID.getKey(), problems),
+            : firstString(a, AgentMeterAttributes.BAGGAGE_TASK_ID_READ, problems),
         (present & BAGGAGE) == 0 ? null
-            : string(a, AgentMeterAttributes.BAGGAGE_CLIENT_ID.getKey(), problems),
+            : firstString(a, AgentMeterAttributes.BAGGAGE_CLIENT_ID_READ, problems),
         (present & SHARED) == 0 ? null
             : string(a, AgentMeterAttributes.SHARED_RESOURCE.getKey(), problems),
         Math.max(resend == null ? 0 : resend, attempt == null ? 0 : attempt),

@@ -55,11 +55,15 @@ public final class CostAttributes {
   /**
    * The trace totals for the root span of a one-trace rollup: amount, currency, agents (most
    * expensive first), unpriced count and one {@code agentmeter.trace.cost.agent.<name>} per agent.
+   * A trace with unpriced spans and no priced cost gets no amount nor currency: its cost is
+   * unknown, not zero.
    */
   public static Map<String, Object> forRoot(RollupResult result) {
     Map<String, Object> attributes = new LinkedHashMap<>();
-    attributes.put(AgentMeterAttributes.TRACE_COST_AMOUNT.getKey(), result.total().doubleValue());
-    attributes.put(AgentMeterAttributes.TRACE_COST_CURRENCY.getKey(), result.currency());
+    if (result.total().signum() != 0 || result.unpricedSpans() == 0) {
+      attributes.put(AgentMeterAttributes.TRACE_COST_AMOUNT.getKey(), result.total().doubleValue());
+      attributes.put(AgentMeterAttributes.TRACE_COST_CURRENCY.getKey(), result.currency());
+    }
     List<String> agents = new ArrayList<>(result.byAgent().keySet());
     attributes.put(AgentMeterAttributes.TRACE_AGENTS.getKey(), agents);
     attributes.put(AgentMeterAttributes.TRACE_UNPRICED_SPANS.getKey(), (long) result.unpricedSpans());

@@ -107,8 +107,10 @@ class SpanFactsTest {
       assertThat(facts.usage().audioInput()).isEqualTo(20L);
       assertThat(facts.serviceTier()).isEqualTo("flex");
       assertThat(facts.retryAttempt()).isEqualTo(2);
+      // the baggage copy before OpenLLMetry's association property
       assertThat(facts.baggageClient()).isEqualTo("acme");
-      assertThat(facts.baggageAgent()).isNull();
+      assertThat(facts.baggageAgent()).isEqualTo("researcher");
+      assertThat(facts.baggageTask()).isNull();
       assertThat(facts.sharedResource()).isEqualTo("search:q1");
       assertThat(facts.toolName()).isEqualTo("search");
       assertThat(facts.task()).isNull();
@@ -124,6 +126,8 @@ class SpanFactsTest {
         .attr("openai.request.service_tier", "Flex")
         .attr("agentmeter.retry.attempt", 2L)
         .attr("agentmeter.baggage.client.id", "acme")
+        .attr("traceloop.association.properties.client", "initech")
+        .attr("traceloop.association.properties.agent", "researcher")
         .attr("agentmeter.shared.resource", "search:q1")
         .attr("gen_ai.tool.name", "search");
   }

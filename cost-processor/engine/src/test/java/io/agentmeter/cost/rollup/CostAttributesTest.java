@@ -50,6 +50,19 @@ class CostAttributesTest {
   }
 
   @Test
+  void aRootWhoseTraceHasOnlyUnpricedCostsCarriesNoAmount() {
+    TraceRollup rollup = CostEngine.builder().setCatalog(TestSpans.catalog()).build().newRollup();
+    rollup.add(TestSpans.span("root").build());
+    rollup.add(TestSpans.chat("llm", "acme-llm", 1_000, 100).parent("root")
+        .attr("gen_ai.agent.name", "writer").build());
+
+    assertThat(CostAttributes.forRoot(rollup.result()))
+        .containsExactly(
+            entry("agentmeter.trace.agents", List.of()),
+            entry("agentmeter.trace.unpriced_spans", 1L));
+  }
+
+  @Test
   void rootCarriesTraceTotalsAndThePerAgentSplit() {
     assertThat(CostAttributes.forRoot(result))
         .containsExactly(

@@ -257,6 +257,44 @@ class TraceRollupTest {
   }
 
   @Test
+  void openLlmetryAssociationPropertiesAttributeBelowEveryKeyOfOurs() {
+    String agent = "traceloop.association.properties.agent";
+    String task = "traceloop.association.properties.task";
+    String client = "traceloop.association.properties.client";
+    List<SpanRecord> spans = List.of(
+        span("root").build(),
+        // only OpenLLMetry's spelling, as its SDK writes it on every span of the context
+        chat("traceloop", "gpt-4o", 1_000, 0).parent("root")
+            .attr(agent, "researcher").attr(task, "report-7").attr(client, "umbrella").build(),
+        // our keys win: on the span, on the resource, in the baggage copy
+        chat("own", "gpt-4o", 1_000, 0).parent("root")
+            .attr("gen_ai.agent.name", "writer").attr(agent, "researcher")
+            .attr("agentmeter.task.id", "report-8").attr(task, "report-7")
+            .attr("agentmeter.client.id", "globex").attr(client, "acme").build(),
+        chat("resource", "gpt-4o", 1_000, 0).parent("root")
+            .resource("gen_ai.agent.name", "reviewer").attr(agent, "researcher")
+            .resource("agentmeter.client.id", "initech").attr(client, "acme").build(),
+        chat("baggage", "gpt-4o", 1_000, 0).parent("root")
+            .attr("agentmeter.baggage.agent.name", "planner").attr(agent, "researcher")
+            .attr("agentmeter.baggage.task.id", "report-9").attr(task, "report-7").build());
+
+    RollupResult result = rollup(spans);
+
+    assertThat(result.span("traceloop").agent()).isEqualTo("researcher");
+    assertThat(result.span("traceloop").task()).isEqualTo("report-7");
+    assertThat(result.span("traceloop").client()).isEqualTo("umbrella");
+    assertThat(result.span("own").agent()).isEqualTo("writer");
+    assertThat(result.span("own").task()).isEqualTo("report-8");
+    assertThat(result.span("own").client()).isEqualTo("globex");
+    assertThat(result.span("resource").agent()).isEqualTo("reviewer");
+    assertThat(result.span("resource").client()).isEqualTo("initech");
+    assertThat(result.span("baggage").agent()).isEqualTo("planner");
+    assertThat(result.span("baggage").task()).isEqualTo("report-9");
+    // 1,000 input tokens of gpt-4o at 2.50/M
+    assertThat(result.byClient()).containsEntry("umbrella", usd("0.0025"));
+  }
+
+  @Test
   void taskAndClientComeFromAncestorsAcrossServicesOrDefault() {
     List<SpanRecord> spans = List.of(
         span("entry").resource("service.name", "orchestrator")

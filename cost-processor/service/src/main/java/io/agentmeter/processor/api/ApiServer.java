@@ -39,7 +39,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The query API (JSON over HTTP) and {@code /metrics}. Amounts are JSON numbers written from exact
- * decimals. With tokens configured every call needs {@code Authorization: Bearer <token>}; a token
+ * decimals, and {@code null} where nothing was priced but some spans were unpriced (an unknown
+ * cost is never written as 0; the {@code unpricedSpans} beside it count them). With tokens configured every call needs {@code Authorization: Bearer <token>}; a token
  * scoped to a client sees only that client's costs. Without tokens, bind to loopback only. Served
  * by {@link HttpServer}: the method and token are checked from the headers, and a slow client holds
  * a connection, not one of the threads that query the ledger.
@@ -241,7 +242,7 @@ public final class ApiServer implements AutoCloseable {
     root.put("traceId", t.traceId());
     root.put("currency", t.currency());
     root.put("complete", t.complete());
-    root.put("total", t.total());
+    root.put("total", t.knownTotal());
     root.set("byAgent", amounts(t.byAgent()));
     root.set("byModel", amounts(t.byModel()));
     root.set("byClient", amounts(t.byClient()));
@@ -283,7 +284,7 @@ public final class ApiServer implements AutoCloseable {
     for (CostRow row : rows) {
       ObjectNode r = array.addObject();
       r.put("key", row.key());
-      r.put("cost", row.cost());
+      r.put("cost", row.knownCost());
       r.put("spans", row.spans());
       r.put("unpricedSpans", row.unpricedSpans());
       r.put("inputTokens", row.inputTokens());
@@ -315,7 +316,7 @@ public final class ApiServer implements AutoCloseable {
       r.put("traceId", t.traceId());
       r.put("name", t.rootName());
       r.put("start", Instant.ofEpochSecond(0, t.startNanos()).toString());
-      r.put("total", t.total());
+      r.put("total", t.knownTotal());
       r.put("currency", t.currency());
       r.put("spans", t.spans());
       r.put("unpricedSpans", t.unpricedSpans());

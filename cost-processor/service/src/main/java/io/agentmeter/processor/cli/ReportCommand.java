@@ -22,7 +22,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code agentmeter report}. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-    description = "Cost from the ledger, grouped by agent, task, client, model, provider, day or trace.")
+    description = {"Cost from the ledger, grouped by agent, task, client, model, provider, day or trace.",
+        "A group whose cost is unknown (unpriced spans, nothing priced) shows 'unpriced' (an empty"
+            + " cost in csv, null in json), never 0; a partly priced one its priced sum + the count"
+            + " of unpriced spans."})
 final class ReportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -71,7 +74,10 @@ final class ReportCommand implements Callable<Integer> {
       case "csv" -> {
         out.println(by.value() + ",cost,spans,unpriced_spans,input_tokens,output_tokens");
         for (CostRow r : rows) {
-          out.println(csv(r.key()) + "," + r.cost().toPlainString() + "," + r.spans() + ","
+          // an unknown cost is an empty field, never 0
+          BigDecimal cost = r.knownCost();
+          out.println(csv(r.key()) + "," + (cost == null ? "" : cost.toPlainString()) + ","
+              + r.spans() + ","
               + r.unpricedSpans() + "," + r.inputTokens() + "," + r.outputTokens());
         }
       }
@@ -84,7 +90,7 @@ final class ReportCommand implements Callable<Integer> {
         for (CostRow r : rows) {
           ObjectNode row = array.addObject();
           row.put("key", r.key());
-          row.put("cost", r.cost());
+          row.put("cost", r.knownCost());
           row.put("spans", r.spans());
           row.put("unpricedSpans", r.unpricedSpans());
           row.put("inputTokens", r.inputTokens());
@@ -99,24 +105,39 @@ final class ReportCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * One line per group and a total. The cost column says what is known: the priced sum, followed
+   * by {@code + N unpriced} when the group also has unpriced spans, or {@code unpriced} alone when
+   * nothing in it was priced (as the demo's report does), never 0 for an unknown cost.
+   */
   private static void table(PrintWriter out, CostQuery.GroupBy by, List<CostRow> rows) {
     int width = Math.max(by.value().length(), 8);
     for (CostRow r : rows) {
       width = Math.max(width, r.key().length());
     }
-    String line = "%-" + width + "s  %14s  %6s  %8s  %12s  %12s%n";
-    out.printf(line, by.value(), "cost", "spans", "unpriced", "input tok", "output tok");
+    String line = "%-" + width + "s  %24s  %6s  %12s  %12s%n";
+    out.printf(line, by.value(), "cost", "spans", "input tok", "output tok");
     BigDecimal total = BigDecimal.ZERO;
     long spans = 0;
     long unpriced = 0;
     for (CostRow r : rows) {
-      out.printf(line, r.key(), r.cost().toPlainString(), r.spans(), r.unpricedSpans(),
-          r.inputTokens(), r.outputTokens());
+      out.printf(line, r.key(), cost(r.cost(), r.unpricedSpans()), r.spans(), r.inputTokens(),
+          r.outputTokens());
       total = total.add(r.cost());
       spans += r.spans();
       unpriced += r.unpricedSpans();
     }
-    out.printf(line, "total", total.stripTrailingZeros().toPlainString(), spans, unpriced, "", "");
+    out.printf(line, "total", cost(total.stripTrailingZeros(), unpriced), spans, "", "");
+  }
+
+  /** A table's cost cell: {@code 0.0125}, {@code 0.0125 + 2 unpriced} or {@code unpriced}. */
+  static String cost(BigDecimal pricedSum, long unpricedSpans) {
+    BigDecimal known = CostRow.known(pricedSum, unpricedSpans);
+    if (known == null) {
+      return "unpriced";
+    }
+    return unpricedSpans == 0 ? known.toPlainString()
+        : known.toPlainString() + " + " + unpricedSpans + " unpriced";
   }
 
   private static String csv(String value) {

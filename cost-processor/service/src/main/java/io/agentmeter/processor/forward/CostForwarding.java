@@ -9,6 +9,8 @@ import io.agentmeter.processor.listen.RollupListener;
 import io.agentmeter.processor.metrics.Metrics;
 import io.agentmeter.processor.model.IncomingSpan;
 import io.agentmeter.processor.model.StoredRollup;
+import io.agentmeter.semconv.AgentMeterAttributes;
+import io.agentmeter.semconv.GenAiAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,11 +23,20 @@ import java.util.logging.Logger;
  * Forwards the spans of stored rollups that no earlier rollup sent, each with its cost attributes
  * written on it (and the trace's on its root): a trace rolled up again sends only its new spans.
  * The spans go as they were received, byte for byte, with the attributes appended to the span.
+ *
+ * <p>One exception: a span that arrived with a {@code gen_ai.usage.cost} of its own (OpenLIT
+ * writes one, 0 when it cannot price) and that the rollup gives a cost status. Ours wins, so a
+ * backend shows one cost: the received attribute is renamed {@code
+ * agentmeter.cost.original.gen_ai.usage.cost} (its value and place kept), and a priced span gets
+ * {@code gen_ai.usage.cost} again with our amount; a span we did not price gets none.
  */
 public final class CostForwarding implements RollupListener {
 
   private static final Logger LOG = Logger.getLogger(CostForwarding.class.getName());
-  private static final String GEN_AI_USAGE_COST = "gen_ai.usage.cost";
+  private static final String GEN_AI_USAGE_COST = GenAiAttributes.USAGE_COST.getKey();
+  /** The received {@code gen_ai.usage.cost}, renamed. */
+  private static final Map<String, String> RENAME_USAGE_COST = Map.of(GEN_AI_USAGE_COST,
+      AgentMeterAttributes.COST_ORIGINAL_USAGE_COST.getKey());
 
   private final Forwarder forwarder;
   private final Metrics metrics;
@@ -78,9 +89,12 @@ public final class CostForwarding implements RollupListener {
       SpanRecord record = span.record();
       SpanOutcome outcome = outcomes.get(new SpanKey(record.spanId(), record.startEpochNanos()));
       Map<String, Object> added = outcome == null ? Map.of() : CostAttributes.forSpan(outcome);
-      boolean genAiCost = writeGenAiCost && outcome != null
-          && outcome.status() == CostStatus.PRICED && outcome.cost() != null
-          && !record.attributes().containsKey(GEN_AI_USAGE_COST);
+      // a cost the span came with gives way to ours wherever we say what the span costs
+      boolean replace = !added.isEmpty() && record.attributes().containsKey(GEN_AI_USAGE_COST);
+      boolean priced = outcome != null && outcome.status() == CostStatus.PRICED
+          && outcome.cost() != null;
+      boolean genAiCost = priced && (replace
+          || (writeGenAiCost && !record.attributes().containsKey(GEN_AI_USAGE_COST)));
       boolean root = record.spanId().equals(rootId);
       if (genAiCost || root) {
         Map<String, Object> all = new LinkedHashMap<>(added);
@@ -92,7 +106,8 @@ public final class CostForwarding implements RollupListener {
         }
         added = all;
       }
-      out.add(new OutgoingSpan(record.traceId(), record.spanId(), span.payload(), added));
+      out.add(new OutgoingSpan(record.traceId(), record.spanId(), span.payload(), added,
+          replace ? RENAME_USAGE_COST : Map.of()));
     }
   }
 

@@ -389,7 +389,7 @@ public final class Forwarder implements AutoCloseable {
       for (Chunk chunk : chunks) {
         for (OutgoingSpan span : chunk.spans()) {
           try {
-            byte[] part = checker.forwardable(span.payload(), span.attributeFields());
+            byte[] part = checker.forwardable(span.payload(), span.attributeFields(), span.renamed());
             parts[n++] = part;
             size += 1 + CodedOutputStream.computeUInt32SizeNoTag(part.length) + part.length;
           } catch (InvalidProtocolBufferException e) {

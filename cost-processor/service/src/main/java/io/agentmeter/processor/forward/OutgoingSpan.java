@@ -19,10 +19,18 @@ import java.util.Map;
  * @param attributes attributes to append to the span, in order: values are {@code String},
  *     {@code Double}, {@code Long}, {@code Boolean} or a {@code List} of them; anything else is
  *     written as its string
+ * @param renamed attributes of the span to rename, each key to its new key (their values stay as
+ *     received), before the attributes are appended
  */
-record OutgoingSpan(String traceId, String spanId, byte[] payload, Map<String, Object> attributes) {
+record OutgoingSpan(String traceId, String spanId, byte[] payload, Map<String, Object> attributes,
+    Map<String, String> renamed) {
 
   private static final byte[] NO_FIELDS = new byte[0];
+
+  /** A span with attributes to append and none to rename. */
+  OutgoingSpan(String traceId, String spanId, byte[] payload, Map<String, Object> attributes) {
+    this(traceId, spanId, payload, attributes, Map.of());
+  }
 
   /**
    * The most the span takes in an export request: its bytes, its attributes at their longest,
@@ -32,6 +40,12 @@ record OutgoingSpan(String traceId, String spanId, byte[] payload, Map<String, O
     long size = payload.length + 16L;
     for (Map.Entry<String, Object> a : attributes.entrySet()) {
       size += 12 + utf8Length(a.getKey()) + 6 + maxValueBytes(a.getValue());
+    }
+    for (Map.Entry<String, String> r : renamed.entrySet()) {
+      // each attribute with the key (as many as the payload can hold) grows by the longer key
+      // and by its two length prefixes
+      long times = payload.length / (2 + r.getKey().length()) + 1;
+      size += times * (Math.max(0, utf8Length(r.getValue()) - r.getKey().length()) + 10);
     }
     return size;
   }

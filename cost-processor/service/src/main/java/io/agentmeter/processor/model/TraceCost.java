@@ -3,6 +3,7 @@ package io.agentmeter.processor.model;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A trace's rollup as stored, with its spans. */
 public record TraceCost(
@@ -16,4 +17,10 @@ public record TraceCost(
     BigDecimal sharedTotal,
     BigDecimal retryTotal,
     int unpricedSpans,
-    List<SpanRow> spans) {}
+    List<SpanRow> spans) {
+
+  /** The total to show: {@code null} when it is unknown (see {@link CostRow#known}). */
+  public @Nullable BigDecimal knownTotal() {
+    return CostRow.known(total, unpricedSpans);
+  }
+}

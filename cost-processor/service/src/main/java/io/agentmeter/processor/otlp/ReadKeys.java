@@ -1,6 +1,7 @@
 package io.agentmeter.processor.otlp;
 
 import io.agentmeter.cost.pricing.SpanFacts;
+import io.agentmeter.semconv.AgentMeterAttributes;
 import io.agentmeter.semconv.GenAiAttributes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,12 +19,13 @@ final class ReadKeys {
 
   /**
    * The span attribute namespaces the cost engine reads (GenAI semantic conventions, OpenLLMetry and
-   * OpenInference names, ours, the provider-specific service tier, the error type and the resend
-   * count). A span's other attributes (HTTP, server, messaging...) stay in its stored bytes and are
+   * OpenInference names, ours, the provider-specific service tier, the error type, the resend
+   * count and OpenLLMetry's association properties). A span's other attributes (HTTP, server, messaging...) stay in its stored bytes and are
    * forwarded, but are not decoded nor held while its trace is assembled.
    */
   private static final String[] READ_PREFIXES = {"gen_ai.", "agentmeter.", "llm.", "openai.",
-      "openinference.", "error.", "http.request.resend_count"};
+      "openinference.", "error.", "http.request.resend_count",
+      AgentMeterAttributes.TRACELOOP_ASSOCIATION_PREFIX};
   private static final byte[][] READ_PREFIX_BYTES = Arrays.stream(READ_PREFIXES)
       .map(p -> p.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
 

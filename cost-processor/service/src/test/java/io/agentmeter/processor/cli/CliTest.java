@@ -43,7 +43,7 @@ class CliTest {
         "agent,cost,spans,unpriced_spans,input_tokens,output_tokens",
         "researcher,0.007375,1,0,2000,300",
         "planner,0.00045,1,0,1000,500",
-        "reviewer,0,1,1,800,100");
+        "reviewer,,1,1,800,100"); // unpriced: an empty cost, never 0
   }
 
   @Test
@@ -70,7 +70,7 @@ class CliTest {
     // 800 x 1e-6 + 100 x 2e-6 = 0.001 more; a line per changed trace, then the summary
     assertThat(dry.out()).isEqualTo(spans.get(0).getTraceId() + "  0.007825 -> 0.008825 USD\n"
         + "dry run: 1 of 1 traces change; total 0.007825 -> 0.008825\n");
-    assertThat(report.out()).contains("acme-reviewer-7b,0,1,1,800,100");
+    assertThat(report.out()).contains("acme-reviewer-7b,,1,1,800,100");
     assertThat(real.out()).contains("1 of 1 traces change");
     assertThat(after.out()).contains("acme-reviewer-7b,0.001,1,0,800,100");
   }

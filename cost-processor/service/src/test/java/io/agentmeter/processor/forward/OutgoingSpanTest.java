@@ -2,10 +2,14 @@ package io.agentmeter.processor.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import io.agentmeter.processor.otlp.ForwardPayloads;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
@@ -60,6 +64,31 @@ class OutgoingSpanTest {
       assertThat(bare.maxRequestBytes())
           .isGreaterThanOrEqualTo(1 + CodedOutputStream.computeUInt32SizeNoTag(payload) + payload);
     }
+  }
+
+  @Test
+  void theEstimateCountsTheRenamedAttributesAtTheirMost() throws Exception {
+    // as many renamed attributes as a span can hold: keys without values
+    Span.Builder span = Span.newBuilder().setTraceId(ByteString.copyFrom(
+        new byte[16])).setSpanId(ByteString.copyFrom(new byte[8]));
+    for (int i = 0; i < 500; i++) {
+      span.addAttributes(KeyValue.newBuilder().setKey("gen_ai.usage.cost"));
+    }
+    byte[] payload = ResourceSpans.newBuilder()
+        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span))
+        .build().toByteArray();
+    OutgoingSpan outgoing = new OutgoingSpan("t", "s", payload,
+        Map.of("agentmeter.cost.amount", 0.5),
+        Map.of("gen_ai.usage.cost", "agentmeter.cost.original.gen_ai.usage.cost"));
+
+    byte[] part = new ForwardPayloads().forwardable(
+        payload, outgoing.attributeFields(), outgoing.renamed());
+
+    // each key 25 bytes longer; the span's and the scope's length prefixes one byte longer each
+    assertThat(part.length)
+        .isEqualTo(payload.length + 500 * 25 + 2 + outgoing.attributeFields().length);
+    assertThat(outgoing.maxRequestBytes())
+        .isGreaterThanOrEqualTo(1 + CodedOutputStream.computeUInt32SizeNoTag(part.length) + part.length);
   }
 
   private static AnyValue anyValue(Object value) {

@@ -22,6 +22,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,68 @@ class ForwardPayloadsTest {
     int resource = CodedOutputStream.computeMessageSize(1, resource()); // the first field
     assertThat(Arrays.copyOfRange(out, 0, resource))
         .isEqualTo(Arrays.copyOfRange(payload, 0, resource));
+  }
+
+  private static final String USAGE_COST = "gen_ai.usage.cost";
+  private static final String ORIGINAL = "agentmeter.cost.original.gen_ai.usage.cost";
+  private static final Map<String, String> RENAME = Map.of(USAGE_COST, ORIGINAL);
+
+  @Test
+  void aRenamedAttributeKeepsItsValueAndItsPlaceAndTheRestOfTheSpanStaysAsItWas()
+      throws Exception {
+    // as OpenLIT writes it when it cannot price: 0, between other attributes
+    Span.Builder span = richSpan().toBuilder();
+    span.addAttributes(1, kv(USAGE_COST, AnyValue.newBuilder().setDoubleValue(0).build()));
+    byte[] payload = storedPayload(span.build());
+    List<KeyValue> added = List.of(COST.get(0), COST.get(1),
+        kv(USAGE_COST, AnyValue.newBuilder().setDoubleValue(0.000021).build()));
+
+    byte[] out = new ForwardPayloads().forwardable(payload, fields(added), RENAME);
+
+    ResourceSpans.Builder expected = ResourceSpans.parseFrom(payload).toBuilder();
+    Span.Builder forwarded = expected.getScopeSpansBuilder(0).getSpansBuilder(0);
+    forwarded.setAttributes(1, kv(ORIGINAL, AnyValue.newBuilder().setDoubleValue(0).build()));
+    forwarded.addAllAttributes(added);
+    assertThat(ResourceSpans.parseFrom(out)).isEqualTo(expected.build());
+    assertThat(out.length).isEqualTo(
+        payload.length + (ORIGINAL.length() - USAGE_COST.length()) + fields(added).length);
+  }
+
+  @Test
+  void everyAttributeWithTheKeyIsRenamedHoweverItsFieldsAreOrdered() throws Exception {
+    // a short span (its length prefixes grow past one byte with the rename), the attribute twice,
+    // once written value first, and a key that only begins like it
+    ByteArrayOutputStream valueFirst = new ByteArrayOutputStream();
+    CodedOutputStream kv = CodedOutputStream.newInstance(valueFirst);
+    kv.writeMessage(KeyValue.VALUE_FIELD_NUMBER, AnyValue.newBuilder().setIntValue(3).build());
+    kv.writeString(KeyValue.KEY_FIELD_NUMBER, USAGE_COST);
+    kv.flush();
+    Span span = Span.newBuilder()
+        .setTraceId(ByteString.copyFrom(new byte[16])).setSpanId(ByteString.copyFrom(new byte[8]))
+        .setName("chat").addAttributes(str(USAGE_COST, "0.5"))
+        .addAttributes(str(USAGE_COST + ".total", "x"))
+        .setUnknownFields(UnknownFieldSet.newBuilder().addField(Span.ATTRIBUTES_FIELD_NUMBER,
+            UnknownFieldSet.Field.newBuilder()
+                .addLengthDelimited(ByteString.copyFrom(valueFirst.toByteArray())).build()).build())
+        .build();
+    byte[] payload = ResourceSpans.newBuilder()
+        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span)).build().toByteArray();
+    assertThat(payload.length).isLessThan(128);
+
+    ResourceSpans out = ResourceSpans.parseFrom(
+        new ForwardPayloads().forwardable(payload, fields(COST), RENAME));
+
+    assertThat(out.getScopeSpans(0).getSpans(0).getAttributesList()).containsExactly(
+        str(ORIGINAL, "0.5"), str(USAGE_COST + ".total", "x"),
+        kv(ORIGINAL, AnyValue.newBuilder().setIntValue(3).build()), COST.get(0), COST.get(1));
+  }
+
+  @Test
+  void aSpanWithoutTheKeyToRenameOnlyGetsTheFields() throws Exception {
+    byte[] payload = storedPayload(richSpan());
+
+    assertThat(new ForwardPayloads().forwardable(payload, fields(COST), RENAME))
+        .isEqualTo(new ForwardPayloads().forwardable(payload, fields(COST)));
   }
 
   @Test
