@@ -11,11 +11,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -76,15 +78,10 @@ public record CostLines(String traceId, boolean amends, List<CostLine> lines, Tr
         dayText = LocalDate.ofEpochDay(day).toString();
         lastDay = day;
       }
-      Map<String, BigDecimal> shares = outcome.agentShares();
-      if (shares.isEmpty()) {
-        shares = new LinkedHashMap<>();
-        shares.put(outcome.agent(), null);
-      }
       SpanCost price = outcome.price();
       String model = billable && outcome.model() == null ? "unknown" : outcome.model();
       int n = 0;
-      for (Map.Entry<String, BigDecimal> share : shares.entrySet()) {
+      for (Map.Entry<String, @Nullable BigDecimal> share : rowFirst(outcome).entrySet()) {
         lines.add(new CostLine(traceId, outcome.spanId(), span.fingerprint(), n,
             outcome.startEpochNanos(), dayText, share.getKey(), outcome.task(), outcome.client(),
             outcome.provider(), model, outcome.status().value(), outcome.reason(),
@@ -102,6 +99,25 @@ public record CostLines(String traceId, boolean amends, List<CostLine> lines, Tr
         result.retryTotal(), start == Long.MAX_VALUE ? 0L : start, result.byAgent(),
         result.byModel(), result.byClient(), List.copyOf(clients), nowMillis);
     return new CostLines(traceId, item.amends(), lines, trace);
+  }
+
+  /**
+   * The agents a span's cost goes to, with their shares, in line order: first the span's own
+   * agent, whose line is the span's row (its span count and tokens) whoever a shared resource's
+   * cost was allocated to first, with its share ({@code null} when it has none); then the further
+   * agents of a shared cost by name. The order of the outcome's map plays no part, so the lines of
+   * a rollup are the same in every run.
+   */
+  static Map<String, @Nullable BigDecimal> rowFirst(SpanOutcome outcome) {
+    String agent = outcome.agent();
+    Map<String, BigDecimal> shares = outcome.agentShares();
+    if (shares.isEmpty() || shares.size() == 1 && shares.containsKey(agent)) {
+      return Collections.singletonMap(agent, shares.get(agent));
+    }
+    Map<String, @Nullable BigDecimal> lines = new LinkedHashMap<>();
+    lines.put(agent, shares.get(agent));
+    new TreeMap<>(shares).forEach(lines::putIfAbsent);
+    return lines;
   }
 
   /**
