@@ -274,7 +274,10 @@ public final class Processor implements AutoCloseable {
       return this;
     }
 
-    /** How a shared resource's cost is split across the agents of a task (default EVEN). */
+    /**
+     * How a shared resource's cost (billed once per trace) is split across the agents of a task
+     * that used it (default EVEN).
+     */
     public Builder setSharedAllocation(AllocationRule rule) {
       this.sharedAllocation = rule;
       return this;

@@ -13,7 +13,8 @@ import java.util.List;
  * The research team's shared vector store: a lookup embeds the query (an OpenAI embeddings call)
  * and returns the passages nearest to it. Both the planner and the researcher look the same topic
  * up, so the lookup span names the resource ({@code agentmeter.shared.resource}, a plain span
- * attribute) and the cost layer bills one lookup per task, split across the agents that used it.
+ * attribute) and the cost layer bills one lookup per report (one trace), split across the agents
+ * that used it.
  * Only the OpenTelemetry API is used here, as any instrumented library would.
  */
 public final class VectorStore {

@@ -130,6 +130,26 @@ class DemoIT {
     }
   }
 
+  /**
+   * A span's row (its span count and tokens) is its own agent's, whoever the shared lookup was
+   * billed to. Per report: the planner's gpt-4o call (1,500 in, 400 out) and its lookup, the
+   * earlier use and so the billed one (500 in); the researcher's gpt-4.1 call (6,000 in, 1,200 out)
+   * and acme-distill-7b (3,000 in, 500 out, unpriced); its own lookup is the reuse, not a billed
+   * span.
+   */
+  @Test
+  void spansAndTokensByAgentAreEachSpansOwnAgents() {
+    assertThat(row("planner")).isEqualTo("6 spans 0 unpriced 6000 in 1200 out");
+    assertThat(row("researcher")).isEqualTo("6 spans 3 unpriced 27000 in 5100 out");
+  }
+
+  private static String row(String agent) {
+    CostReport.Row r = report.byAgent().stream().filter(a -> a.key().equals(agent)).findFirst()
+        .orElseThrow();
+    return r.spans() + " spans " + r.unpricedSpans() + " unpriced " + r.inputTokens() + " in "
+        + r.outputTokens() + " out";
+  }
+
   @Test
   void costSplitsByClientAndTask() {
     BigDecimal first = CostReport.cost(report.byTask(), "report-acme-1");

@@ -1,9 +1,13 @@
 package io.agentmeter.cost.rollup;
 
+import static java.util.Objects.requireNonNull;
+
 import io.agentmeter.cost.pricing.CostStatus;
 import io.agentmeter.cost.pricing.SpanCategory;
 import io.agentmeter.cost.pricing.SpanCost;
 import java.math.BigDecimal;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -31,8 +35,9 @@ import org.jspecify.annotations.Nullable;
  * @param sharedResource the shared resource key, or {@code null}
  * @param inputTokens reported input tokens (0 when not reported)
  * @param outputTokens reported output tokens (0 when not reported)
- * @param agentShares how the cost splits across agents: the allocation of a shared resource, else
- *     the whole cost to the span's agent; empty unless priced
+ * @param agentShares how the cost splits across agents: the allocation of a shared resource, first
+ *     user (the span's own agent) first, then the others in the order of their first use; else the
+ *     whole cost to the span's agent; empty unless priced
  */
 public record SpanOutcome(
     String traceId,
@@ -57,6 +62,14 @@ public record SpanOutcome(
     Map<String, BigDecimal> agentShares) {
 
   public SpanOutcome {
-    agentShares = Map.copyOf(agentShares);
+    // Map.copyOf iterates in an order that changes from one JVM run to the next: keep the
+    // allocation's order where there is one to keep (and refuse nulls as Map.copyOf does).
+    if (agentShares.size() < 2) {
+      agentShares = Map.copyOf(agentShares);
+    } else {
+      Map<String, BigDecimal> ordered = new LinkedHashMap<>(agentShares.size() * 2);
+      agentShares.forEach((key, value) -> ordered.put(requireNonNull(key), requireNonNull(value)));
+      agentShares = Collections.unmodifiableMap(ordered);
+    }
   }
 }

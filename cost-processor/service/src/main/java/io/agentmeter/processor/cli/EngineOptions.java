@@ -27,7 +27,7 @@ final class EngineOptions {
   Path fxTable;
 
   @Option(names = "--shared-allocation", paramLabel = "RULE", defaultValue = "EVEN",
-      description = "How a shared resource's cost (agentmeter.shared.resource, billed once per task)"
+      description = "How a shared resource's cost (agentmeter.shared.resource, billed once per trace)"
           + " is split across the agents that used it: FIRST_USER, EVEN or PROPORTIONAL to their"
           + " direct cost (default: ${DEFAULT-VALUE}).")
   String sharedAllocation;

@@ -53,7 +53,7 @@ public final class RollupMetrics implements RollupListener {
     final Map<CostLabels, BigDecimal> cost = new HashMap<>();
     /** Cost taken back from a label set by a rollup that replaced an earlier one. */
     final Map<CostLabels, BigDecimal> reversed = new HashMap<>();
-    /** Input and output tokens of priced spans. */
+    /** Input and output tokens of billable spans (priced or not). */
     final Map<TokenKey, long[]> tokens = new HashMap<>();
     /** Unpriced spans by model. */
     final Map<String, int[]> unpriced = new HashMap<>();
@@ -89,17 +89,18 @@ public final class RollupMetrics implements RollupListener {
         continue;
       }
       String model = s.model() == null ? "unknown" : s.model();
+      String provider = s.provider() == null ? "unknown" : s.provider();
+      // tokens of every billable span, priced or not, as the query API counts them
+      into.addTokens(new TokenKey(s.agent(), model, provider, s.client()), s.inputTokens(),
+          s.outputTokens());
       if (s.status() == CostStatus.UNPRICED) {
         into.addUnpriced(model, 1);
         continue;
       }
-      String provider = s.provider() == null ? "unknown" : s.provider();
       for (Map.Entry<String, BigDecimal> share : s.agentShares().entrySet()) {
         into.addCost(new CostLabels(share.getKey(), model, provider, s.client(), result.currency()),
             share.getValue());
       }
-      into.addTokens(new TokenKey(s.agent(), model, provider, s.client()), s.inputTokens(),
-          s.outputTokens());
     }
     return into;
   }

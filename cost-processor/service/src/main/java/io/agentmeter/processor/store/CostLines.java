@@ -13,11 +13,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -78,15 +80,10 @@ public record CostLines(String traceId, boolean amends, List<CostLine> lines, Tr
         dayText = LocalDate.ofEpochDay(day).toString();
         lastDay = day;
       }
-      Map<String, BigDecimal> shares = outcome.agentShares();
-      if (shares.isEmpty()) {
-        shares = new LinkedHashMap<>();
-        shares.put(outcome.agent(), null);
-      }
       SpanCost price = outcome.price();
       String model = billable && outcome.model() == null ? "unknown" : outcome.model();
       int n = 0;
-      for (Map.Entry<String, BigDecimal> share : shares.entrySet()) {
+      for (Map.Entry<String, @Nullable BigDecimal> share : rowFirst(outcome).entrySet()) {
         lines.add(new CostLine(traceId, outcome.spanId(), span.fingerprint(), n,
             outcome.startEpochNanos(), dayText, share.getKey(), outcome.task(), outcome.client(),
             outcome.provider(), model, outcome.status().value(), outcome.reason(),
@@ -142,28 +139,48 @@ public record CostLines(String traceId, boolean amends, List<CostLine> lines, Tr
 
   /**
    * Adds a stored line to counter totals being summed: its cost (priced lines), its span's tokens
-   * (a priced span's first line) or the span as unpriced (an unpriced span's first line).
+   * (a billable span's first line, priced or not, as the query API counts them) and the span as
+   * unpriced (an unpriced span's first line).
    */
   public static void count(CostLine line, Map<CostLabels, BigDecimal> cost,
       Map<TokenLabels, Long> tokens, Map<String, Long> unpriced) {
     CostLabels labels = labels(line);
+    if (line.billable() && line.first()) {
+      if (line.inputTokens() > 0) {
+        tokens.merge(new TokenLabels(labels.agent(), labels.model(), labels.provider(),
+            labels.client(), "input"), line.inputTokens(), Long::sum);
+      }
+      if (line.outputTokens() > 0) {
+        tokens.merge(new TokenLabels(labels.agent(), labels.model(), labels.provider(),
+            labels.client(), "output"), line.outputTokens(), Long::sum);
+      }
+    }
     if ("priced".equals(line.status())) {
       if (line.cost() != null && line.cost().signum() > 0) {
         cost.merge(labels, line.cost(), BigDecimal::add);
       }
-      if (line.first()) {
-        if (line.inputTokens() > 0) {
-          tokens.merge(new TokenLabels(labels.agent(), labels.model(), labels.provider(),
-              labels.client(), "input"), line.inputTokens(), Long::sum);
-        }
-        if (line.outputTokens() > 0) {
-          tokens.merge(new TokenLabels(labels.agent(), labels.model(), labels.provider(),
-              labels.client(), "output"), line.outputTokens(), Long::sum);
-        }
-      }
     } else if ("unpriced".equals(line.status()) && line.first()) {
       unpriced.merge(labels.model(), 1L, Long::sum);
     }
+  }
+
+  /**
+   * The agents a span's cost goes to, with their shares, in line order: first the span's own
+   * agent, whose line is the span's row (its span count and tokens) whoever a shared resource's
+   * cost was allocated to first, with its share ({@code null} when it has none); then the further
+   * agents of a shared cost by name. The order of the outcome's map plays no part, so the lines of
+   * a rollup are the same in every run.
+   */
+  static Map<String, @Nullable BigDecimal> rowFirst(SpanOutcome outcome) {
+    String agent = outcome.agent();
+    Map<String, BigDecimal> shares = outcome.agentShares();
+    if (shares.isEmpty() || shares.size() == 1 && shares.containsKey(agent)) {
+      return Collections.singletonMap(agent, shares.get(agent));
+    }
+    Map<String, @Nullable BigDecimal> lines = new LinkedHashMap<>();
+    lines.put(agent, shares.get(agent));
+    new TreeMap<>(shares).forEach(lines::putIfAbsent);
+    return lines;
   }
 
   /**
