@@ -175,7 +175,10 @@ public abstract class CostStoreKit {
         Map.entry(new TokenLabels("coder", "gpt-4o-mini", "openai", "acme", "input"), 2000L),
         Map.entry(new TokenLabels("coder", "gpt-4o-mini", "openai", "acme", "output"), 500L),
         Map.entry(new TokenLabels("planner", "gpt-4o", "openai", "globex", "input"), 4000L),
-        Map.entry(new TokenLabels("planner", "gpt-4o", "openai", "globex", "output"), 1000L));
+        Map.entry(new TokenLabels("planner", "gpt-4o", "openai", "globex", "output"), 1000L),
+        // an unpriced span's tokens count too, as the query API counts them
+        Map.entry(new TokenLabels("coder", "mystery-1", "openai", "globex", "input"), 300L),
+        Map.entry(new TokenLabels("coder", "mystery-1", "openai", "globex", "output"), 30L));
     assertThat(counters.unpriced()).containsOnly(Map.entry("mystery-1", 1L));
 
     // T1 stored again without its third call: 0.0035 taken back from the planner's acme cost
