@@ -282,10 +282,12 @@ class SharedResourceTest {
     return JSON.readTree(response.body());
   }
 
+  /** {@code /metrics} as a second scrape reads it (the first shows new series at 0). */
   static String metrics(Processor processor) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(
-        "http://127.0.0.1:" + processor.apiPort() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    HttpRequest scrape = HttpRequest.newBuilder(URI.create(
+        "http://127.0.0.1:" + processor.apiPort() + "/metrics")).build();
+    HTTP.send(scrape, HttpResponse.BodyHandlers.discarding());
+    return HTTP.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /**
