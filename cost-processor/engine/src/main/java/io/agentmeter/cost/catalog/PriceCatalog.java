@@ -113,6 +113,17 @@ public final class PriceCatalog {
     return null;
   }
 
+  /** The entry with id {@code id} in the topmost layer that has one (alias targets), or {@code null}. */
+  public @Nullable ModelEntry findEntry(String id) {
+    for (PriceLayer layer : layers) {
+      ModelEntry entry = layer.entry(id);
+      if (entry != null) {
+        return entry;
+      }
+    }
+    return null;
+  }
+
   /** Every adjustment of every layer that applies, top layer first. */
   public List<Adjustment> adjustmentsFor(ModelEntry entry, @Nullable String client, LocalDate day) {
     List<Adjustment> result = null;
