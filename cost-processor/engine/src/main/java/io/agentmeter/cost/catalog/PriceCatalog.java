@@ -174,21 +174,27 @@ public final class PriceCatalog {
   }
 
   private @Nullable ModelEntry exact(String lowerName, @Nullable String provider) {
+    // The span's provider's entry in the topmost layer that has one, else the topmost entry: a
+    // user's Azure prices for "gpt-4o-mini" must not price OpenAI's gpt-4o-mini spans.
+    ModelEntry first = null;
     for (PriceLayer layer : layers) {
       List<ModelEntry> candidates = layer.exact(lowerName);
       if (candidates.isEmpty()) {
         continue;
       }
-      if (provider != null) {
-        for (ModelEntry candidate : candidates) {
-          if (provider.equals(candidate.provider())) {
-            return candidate;
-          }
+      if (provider == null) {
+        return candidates.get(0);
+      }
+      for (ModelEntry candidate : candidates) {
+        if (provider.equals(candidate.provider())) {
+          return candidate;
         }
       }
-      return candidates.get(0);
+      if (first == null) {
+        first = candidates.get(0);
+      }
     }
-    return null;
+    return first;
   }
 
   private static String stripPrefixes(String name) {
