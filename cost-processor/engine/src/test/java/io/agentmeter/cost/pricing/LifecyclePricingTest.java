@@ -5,12 +5,7 @@ import static io.agentmeter.cost.TestSpans.nanos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentmeter.cost.CostEngine;
-import io.agentmeter.cost.catalog.CatalogLoad;
-import io.agentmeter.cost.catalog.CatalogLoader;
 import io.agentmeter.cost.catalog.PriceCatalog;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,17 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class LifecyclePricingTest {
 
-  static CatalogLoad load() {
-    try (InputStream in = LifecyclePricingTest.class.getResourceAsStream("/lifecycle-prices.json")) {
-      return CatalogLoader.parse(
-          new String(in.readAllBytes(), StandardCharsets.UTF_8), "lifecycle-prices.json", null);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
   private final CostEngine engine =
-      CostEngine.builder().setCatalog(PriceCatalog.of(List.of(load().layer()))).build();
+      CostEngine.builder().setCatalog(PriceCatalog.of(List.of(LifecycleFixture.load().layer()))).build();
 
   /** 1,000,000 input tokens of which 200,000 read from the cache; 100,000 output. */
   private SpanCost deepSeekCall(String model, String start) {
@@ -46,7 +32,7 @@ class LifecyclePricingTest {
 
   @Test
   void theTestCatalogueLoadsWithoutIssues() {
-    assertThat(load().issues()).isEmpty();
+    assertThat(LifecycleFixture.load().issues()).isEmpty();
   }
 
   @ParameterizedTest(name = "{0} at {1}")

@@ -18,8 +18,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code agentmeter prices}. */
 @Command(name = "prices", mixinStandardHelpOptions = true,
-    description = "Look a model up in the catalogue, or validate a catalogue file.",
-    subcommands = {PricesCommand.Lookup.class, PricesCommand.Validate.class})
+    description = "Look a model up in the catalogue, validate a catalogue file, or diff one with"
+        + " the catalogue.",
+    subcommands = {PricesCommand.Lookup.class, PricesCommand.Validate.class,
+        PricesDiffCommand.class})
 final class PricesCommand implements Runnable {
 
   @Spec CommandSpec spec;
