@@ -97,17 +97,21 @@ final class PricesCommand implements Runnable {
 
     @Parameters(paramLabel = "FILE") Path file;
 
+    @picocli.CommandLine.Mixin PriceAge age;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       CatalogLoad load = CatalogLoader.load(file, LocalDate.now());
+      var aliasIssues = PriceAge.unresolvedAliases(load);
       out.println(file + ": " + load.format() + " format, " + load.entriesRead() + " entries read, "
           + load.layer().entries().size() + " usable, " + load.issues().size() + " issues");
       for (var issue : load.issues()) {
         out.println("  " + issue);
       }
+      age.validateLines(load, aliasIssues, LocalDate.now()).forEach(out::println);
       out.flush();
-      return load.issues().isEmpty() ? 0 : 1;
+      return load.issues().isEmpty() && aliasIssues.isEmpty() ? 0 : 1;
     }
   }
 }

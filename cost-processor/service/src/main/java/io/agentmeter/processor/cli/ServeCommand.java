@@ -76,6 +76,8 @@ final class ServeCommand implements Callable<Integer> {
       description = "Largest OTLP body accepted, compressed or inflated (default: ${DEFAULT-VALUE}).")
   int maxBody;
 
+  @picocli.CommandLine.Mixin PriceAge priceAge = new PriceAge();
+
   @Override
   public Integer call() throws Exception {
     Processor processor = start();
@@ -132,6 +134,11 @@ final class ServeCommand implements Callable<Integer> {
     if (processor.userCatalog() != null) {
       out.println("prices:  " + engine.prices + " (" + processor.userCatalog().entriesRead()
           + " entries, " + processor.userCatalog().issues().size() + " unusable) over the bundled catalogue");
+    }
+    String stale = priceAge.maxAge == null ? null
+        : priceAge.bannerLine(processor.pipeline().engine().catalog(), java.time.LocalDate.now());
+    if (stale != null) {
+      out.println(stale);
     }
     out.println("ledger:  " + processor.costStore().description());
     out.println("costs:   " + engine.costs());

@@ -1,0 +1,68 @@
+package io.agentmeter.processor.cli;
+
+import static io.agentmeter.processor.cli.CliTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentmeter.cost.catalog.PriceCatalog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Staleness and unresolved aliases in {@code prices validate} and the serve banner. */
+class PriceAgeTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void validateReportsOldAndUndatedFiguresAndAliasesToNothing() throws Exception {
+    Path file = dir.resolve("mine.json");
+    Files.writeString(file, """
+        {"format": "agentmeter.prices/v1", "models": [
+          {"id": "old", "provider": "p", "match": {"names": ["old"]},
+           "prices": [{"input": "1", "source": "s", "as_of": "2020-01-01"}]},
+          {"id": "today", "provider": "p", "match": {"names": ["today"]},
+           "prices": [{"input": "1", "source": "s", "as_of": "%s"}]},
+          {"id": "undated", "provider": "p", "match": {"names": ["undated"]},
+           "prices": [{"input": "1", "source": "s"}]},
+          {"id": "renamed", "provider": "deepseek", "match": {"names": ["renamed"]},
+           "alias_of": [{"model": "deepseek/deepseek-v4-flash", "source": "s"}]}
+        ]}
+        """.formatted(LocalDate.now()));
+    long days = ChronoUnit.DAYS.between(LocalDate.parse("2020-01-01"), LocalDate.now());
+
+    CliTest.Result validate = run("prices", "validate", file.toString(), "--max-price-age", "100000d");
+    CliTest.Result strict = run("prices", "validate", file.toString(), "--max-price-age", "30");
+
+    assertThat(validate.code()).isZero();
+    assertThat(validate.out()).contains("  may be stale: undated: figures have no as-of date\n")
+        .doesNotContain("old:").doesNotContain("bundled catalogue:");
+    assertThat(strict.code()).isZero();
+    assertThat(strict.out())
+        .contains("  may be stale: old: figures as of 2020-01-01, " + days + " days old (over 30)\n")
+        .doesNotContain("today:");
+
+    Files.writeString(file, Files.readString(file).replace("deepseek-v4-flash", "deepseek-v4-flsh"));
+    CliTest.Result typo = run("prices", "validate", file.toString());
+    assertThat(typo.code()).isEqualTo(1);
+    assertThat(typo.out()).contains("  renamed: field ignored: alias_of[0].model \"deepseek/deepseek-v4-flsh\""
+        + " is in no layer of the catalogue (mine.json has the alias): spans in that period are unpriced\n");
+  }
+
+  @Test
+  void theServeBannerSaysWhenTheCatalogueInUseMayBeStale() {
+    PriceAge age = new PriceAge();
+    age.maxAge = "90d";
+    int entries = PriceCatalog.defaults().layers().get(0).entries().size();
+
+    assertThat(age.bannerLine(PriceCatalog.defaults(), LocalDate.parse("2026-08-01"))).isNull();
+    // On 2026-12-08 every entry in use but deepseek-v4-flash (2026-05-22) has figures of
+    // 2026-07-24; the retired and aliased ones are not counted.
+    assertThat(age.bannerLine(PriceCatalog.defaults(), LocalDate.parse("2026-12-08")))
+        .isEqualTo("stale?   " + (entries - 3) + " entries priced from figures older than 90 days"
+            + " or undated (1 as of 2026-05-22, " + (entries - 4) + " as of 2026-07-24);"
+            + " 'agentmeter prices validate' lists them");
+  }
+}
