@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "diff", mixinStandardHelpOptions = true,
     description = {
       "Compare the running catalogue (bundled, plus --prices) with a price file (LiteLLM's"
-          + " model_prices_and_context_window.json, or the AgentMeter format) and list every model"
+          + " model_prices_and_context_window.json, genai-prices' data.json, or the AgentMeter"
+          + " format) and list every model"
           + " whose standard prices differ, bucket by bucket, with both figures (USD per million"
           + " tokens). Exit code 1 when any differ.",
       "With --write-layer, write the differences as a dated layer file to review, keep and load"
