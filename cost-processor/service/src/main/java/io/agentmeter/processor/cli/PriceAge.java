@@ -3,8 +3,10 @@ package io.agentmeter.processor.cli;
 import io.agentmeter.cost.catalog.CatalogLoad;
 import io.agentmeter.cost.catalog.CatalogStaleness;
 import io.agentmeter.cost.catalog.LoadIssue;
+import io.agentmeter.cost.catalog.ModelEntry;
 import io.agentmeter.cost.catalog.PriceCatalog;
 import io.agentmeter.cost.catalog.PriceResolution;
+import io.agentmeter.processor.model.CostRow;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +71,40 @@ final class PriceAge {
       }
     }
     return issues;
+  }
+
+  /**
+   * Models the ledger priced in the last day from an entry retired by then, or that only a
+   * pattern matches (no exact name: the price may be another model's): one line each, for the
+   * serve banner.
+   *
+   * @param byModel the ledger's costs over the last day grouped by model
+   */
+  static List<String> seenLines(PriceCatalog catalog, List<CostRow> byModel, LocalDate today) {
+    List<String> lines = new ArrayList<>();
+    for (CostRow row : byModel) {
+      long priced = row.spans() - row.unpricedSpans();
+      if (priced <= 0) {
+        continue;
+      }
+      PriceCatalog.Match match = catalog.findModel(row.key(), null);
+      ModelEntry entry = match.entry();
+      if (entry == null) {
+        continue;
+      }
+      PriceResolution resolved = PriceResolution.resolve(catalog, entry, today);
+      String what = null;
+      if (resolved.retired()) {
+        what = "retired entry: " + String.join("; ", resolved.notes());
+      } else if (match.how().startsWith("pattern ")) {
+        what = "matched only by " + match.how() + " (" + entry.id()
+            + "); give its exact name in a --prices layer if that price is right";
+      }
+      if (what != null) {
+        lines.add("  " + row.key() + " (" + priced + " priced spans): " + what);
+      }
+    }
+    return lines;
   }
 
   /** The serve banner's line, or {@code null} when every entry in use is recent enough. */

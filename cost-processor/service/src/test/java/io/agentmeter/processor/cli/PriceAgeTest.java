@@ -4,10 +4,13 @@ import static io.agentmeter.processor.cli.CliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentmeter.cost.catalog.PriceCatalog;
+import io.agentmeter.processor.model.CostRow;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,5 +67,22 @@ class PriceAgeTest {
         .isEqualTo("stale?   " + (entries - 3) + " entries priced from figures older than 90 days"
             + " or undated (1 as of 2026-05-22, " + (entries - 4) + " as of 2026-07-24);"
             + " 'agentmeter prices validate' lists them");
+  }
+
+  @Test
+  void modelsPricedInTheLastDayFromARetiredEntryOrByAPatternOnlyAreNamed() {
+    List<CostRow> lastDay = List.of(
+        new CostRow("claude-sonnet-4-5", new BigDecimal("0.225"), 5, 0, 50_000, 5_000),
+        new CostRow("gpt-4o-2099-01-01", new BigDecimal("0.01"), 2, 0, 2_000, 500),
+        new CostRow("gpt-4o", new BigDecimal("0.02"), 4, 0, 4_000, 1_000),
+        new CostRow("acme-distill-7b", BigDecimal.ZERO, 1, 1, 800, 100),
+        new CostRow("deepseek-chat", BigDecimal.ZERO, 3, 3, 0, 0));
+
+    assertThat(PriceAge.seenLines(PriceCatalog.defaults(), lastDay, LocalDate.parse("2026-12-08")))
+        .containsExactly(
+            "  claude-sonnet-4-5 (5 priced spans): retired entry: anthropic/claude-sonnet-4-5"
+                + " retired 2026-11-30; priced at its last price",
+            "  gpt-4o-2099-01-01 (2 priced spans): matched only by pattern gpt-4o-\\d{4}-\\d{2}-\\d{2}"
+                + " (openai/gpt-4o); give its exact name in a --prices layer if that price is right");
   }
 }
