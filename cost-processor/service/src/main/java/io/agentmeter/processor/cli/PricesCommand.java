@@ -62,7 +62,16 @@ final class PricesCommand implements Runnable {
       LocalDate day = date == null ? LocalDate.now() : date;
       out.println("entry:    " + entry.id() + " (" + entry.provider() + ", " + entry.kind() + ")");
       out.println("matched:  " + match.how());
-      PricePeriod period = entry.periodAt(day);
+      var resolved = io.agentmeter.cost.catalog.PriceResolution.resolve(catalog, entry, day);
+      for (String note : resolved.notes()) {
+        out.println("note:     " + note);
+      }
+      if (resolved.problem() != null) {
+        out.println("no price: " + resolved.problem());
+        out.flush();
+        return 1;
+      }
+      PricePeriod period = resolved.period();
       if (period == null) {
         out.println("no price in force on " + day);
         out.flush();

@@ -85,4 +85,19 @@ class PriceAgeTest {
             "  gpt-4o-2099-01-01 (2 priced spans): matched only by pattern gpt-4o-\\d{4}-\\d{2}-\\d{2}"
                 + " (openai/gpt-4o); give its exact name in a --prices layer if that price is right");
   }
+
+  @Test
+  void lookupFollowsARenameAndARetirement() {
+    CliTest.Result renamed = run("prices", "lookup", "deepseek-chat", "--date", "2026-05-01");
+    CliTest.Result retired = run("prices", "lookup", "deepseek-chat", "--date", "2026-12-08");
+
+    assertThat(renamed.code()).isZero();
+    assertThat(renamed.out())
+        .contains("note:     deepseek/deepseek-chat is an alias of deepseek/deepseek-v4-flash from 2026-04-24\n")
+        .contains("input 0.14, cache read 0.0028");
+    assertThat(retired.code()).isZero();
+    assertThat(retired.out())
+        .contains("note:     deepseek/deepseek-chat retired 2026-07-24; priced at its last price\n")
+        .contains("input 0.14, cache read 0.0028");
+  }
 }
