@@ -446,15 +446,7 @@ final class OwnFormatParser {
       for (int j = i + 1; j < periods.size(); j++) {
         PricePeriod a = periods.get(i);
         PricePeriod b = periods.get(j);
-        boolean aEndsBeforeB =
-            a.effectiveTo() != null
-                && b.effectiveFrom() != null
-                && !a.effectiveTo().isAfter(b.effectiveFrom());
-        boolean bEndsBeforeA =
-            b.effectiveTo() != null
-                && a.effectiveFrom() != null
-                && !b.effectiveTo().isAfter(a.effectiveFrom());
-        if (!aEndsBeforeB && !bEndsBeforeA) {
+        if (overlap(a.effectiveFrom(), a.effectiveTo(), b.effectiveFrom(), b.effectiveTo())) {
           throw new IllegalArgumentException(
               "price periods starting " + a.label() + " and " + b.label() + " overlap");
         }
