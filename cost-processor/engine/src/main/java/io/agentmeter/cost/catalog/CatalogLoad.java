@@ -7,7 +7,7 @@ import java.util.List;
  * reason.
  *
  * @param layer the usable entries of the file
- * @param format {@code agentmeter} or {@code litellm}
+ * @param format {@code agentmeter}, {@code litellm} or {@code genai-prices}
  * @param entriesRead how many entries the file has
  * @param issues every entry or field that could not be used
  */

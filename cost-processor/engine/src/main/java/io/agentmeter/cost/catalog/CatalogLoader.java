@@ -12,7 +12,8 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Loads a catalogue file in AgentMeter's own format or LiteLLM's, detected from its content.
+ * Loads a catalogue file in AgentMeter's own format, LiteLLM's or genai-prices' {@code data.json},
+ * detected from its content.
  *
  * <p>A file that is not JSON, or is neither format, fails with a {@link CatalogException}. Inside a
  * readable file, every entry or field that cannot be used is reported in {@link
@@ -31,8 +32,8 @@ public final class CatalogLoader {
    * Loads a file.
    *
    * @param file the catalogue
-   * @param asOf for LiteLLM files, which carry no dates: the date the file's figures are as of (may
-   *     be {@code null}: then unknown)
+   * @param asOf for LiteLLM and genai-prices files, which carry no as-of dates: the date the file's
+   *     figures are as of (may be {@code null}: then unknown)
    */
   public static CatalogLoad load(Path file, LocalDate asOf) throws IOException {
     String json = Files.readString(file);
@@ -55,6 +56,9 @@ public final class CatalogLoader {
           sourceName + " is not valid JSON: " + e.getOriginalMessage()
               + " at line " + e.getLocation().getLineNr()
               + ", column " + e.getLocation().getColumnNr(), e);
+    }
+    if (root != null && GenAiPricesParser.looksLikeGenAiPrices(root)) {
+      return GenAiPricesParser.parse(root, sourceName, asOf);
     }
     if (root == null || !root.isObject()) {
       throw new CatalogException(sourceName + " must hold a JSON object at the top level");

@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param names exact model names and aliases, lower case
  * @param regex a pattern the whole model name must match, or {@code null}
  * @param periods the price periods, in file order
+ * @param aliases the spans of time in which the entry is another entry's model, in file order
+ * @param retired when the provider retired the model, or {@code null}
  */
 public record ModelEntry(
     String id,
@@ -21,11 +23,25 @@ public record ModelEntry(
     ModelKind kind,
     List<String> names,
     @Nullable Pattern regex,
-    List<PricePeriod> periods) {
+    List<PricePeriod> periods,
+    List<AliasPeriod> aliases,
+    @Nullable Retirement retired) {
 
   public ModelEntry {
     names = List.copyOf(names);
     periods = List.copyOf(periods);
+    aliases = List.copyOf(aliases);
+  }
+
+  /** An entry with prices only: no dated alias, not retired. */
+  public ModelEntry(
+      String id,
+      String provider,
+      ModelKind kind,
+      List<String> names,
+      @Nullable Pattern regex,
+      List<PricePeriod> periods) {
+    this(id, provider, kind, names, regex, periods, List.of(), null);
   }
 
   /** The period in force on {@code day}, or {@code null} if none is. */
@@ -33,6 +49,16 @@ public record ModelEntry(
     for (PricePeriod period : periods) {
       if (period.covers(day)) {
         return period;
+      }
+    }
+    return null;
+  }
+
+  /** The alias in force on {@code day}, or {@code null} if none is. */
+  public @Nullable AliasPeriod aliasAt(LocalDate day) {
+    for (AliasPeriod alias : aliases) {
+      if (alias.covers(day)) {
+        return alias;
       }
     }
     return null;

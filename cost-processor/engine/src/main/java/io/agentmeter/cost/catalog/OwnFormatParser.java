@@ -1,10 +1,16 @@
 package io.agentmeter.cost.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
 import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -23,6 +29,8 @@ final class OwnFormatParser {
   static final String FORMAT = "agentmeter.prices/v1";
   private static final int PER_MILLION = 6;
   private static final Set<String> TIERS = Set.of("batch", "flex", "priority");
+  private static final JsonNode MISSING = MissingNode.getInstance();
+  private static final Pattern WINDOW_NAME = Pattern.compile("[a-z0-9_-]+");
 
   private OwnFormatParser() {}
 
@@ -98,12 +106,20 @@ final class OwnFormatParser {
       throw new IllegalArgumentException("match has no names, aliases or regex");
     }
     JsonNode prices = model.get("prices");
-    if (prices == null || !prices.isArray() || prices.isEmpty()) {
+    JsonNode aliasNodes = model.get("alias_of");
+    if (aliasNodes != null && !aliasNodes.isNull() && !aliasNodes.isArray()) {
+      throw new IllegalArgumentException("alias_of must be an array");
+    }
+    boolean aliased = aliasNodes != null && aliasNodes.isArray() && !aliasNodes.isEmpty();
+    if (!aliased && (prices == null || !prices.isArray() || prices.isEmpty())) {
       throw new IllegalArgumentException("prices must be a non-empty array");
+    }
+    if (prices != null && !prices.isNull() && !prices.isArray()) {
+      throw new IllegalArgumentException("prices must be an array");
     }
     List<PricePeriod> periods = new ArrayList<>();
     int p = 0;
-    for (JsonNode period : prices) {
+    for (JsonNode period : prices == null ? MISSING : prices) {
       List<String> problems = new ArrayList<>(0);
       PricePeriod parsed = period(period, currency, fileAsOf, problems);
       if (parsed != null) {
@@ -114,11 +130,121 @@ final class OwnFormatParser {
       }
       p++;
     }
-    if (periods.isEmpty()) {
-      throw new IllegalArgumentException("no usable price period");
+    List<AliasPeriod> aliases = new ArrayList<>();
+    int a = 0;
+    for (JsonNode alias : aliased ? aliasNodes : MISSING) {
+      try {
+        aliases.add(alias(alias, id, fileAsOf));
+      } catch (IllegalArgumentException e) {
+        issues.add(new LoadIssue(label, false, "alias_of[" + a + "] left out: " + e.getMessage()));
+      }
+      a++;
+    }
+    if (periods.isEmpty() && aliases.isEmpty()) {
+      throw new IllegalArgumentException(
+          aliased ? "no usable price period or alias" : "no usable price period");
+    }
+    Retirement retired = null;
+    JsonNode retiredNode = model.get("retired");
+    if (retiredNode != null && !retiredNode.isNull()) {
+      try {
+        retired = retirement(retiredNode, fileAsOf);
+      } catch (IllegalArgumentException e) {
+        issues.add(new LoadIssue(label, false, "retired left out: " + e.getMessage()));
+      }
     }
     checkNoOverlap(periods);
-    return new ModelEntry(id, provider, kind, names, regex, periods);
+    checkTimeline(periods, aliases, retired);
+    return new ModelEntry(id, provider, kind, names, regex, periods, aliases, retired);
+  }
+
+  private static AliasPeriod alias(JsonNode node, String id, @Nullable LocalDate fileAsOf) {
+    if (!node.isObject()) {
+      throw new IllegalArgumentException("not an object");
+    }
+    String target = node.path("model").asText("");
+    if (target.isBlank()) {
+      throw new IllegalArgumentException("model is missing: the id of the entry it is an alias of");
+    }
+    if (target.equals(id)) {
+      throw new IllegalArgumentException("model is the entry itself");
+    }
+    LocalDate from = date(node.get("effective_from"), "effective_from");
+    LocalDate to = date(node.get("effective_to"), "effective_to");
+    if (from != null && to != null && !from.isBefore(to)) {
+      throw new IllegalArgumentException("effective_from " + from + " is not before effective_to " + to);
+    }
+    String source = node.path("source").asText("");
+    if (source.isBlank()) {
+      throw new IllegalArgumentException("source is missing: say where the alias is stated");
+    }
+    LocalDate asOf = date(node.get("as_of"), "as_of");
+    return new AliasPeriod(target, from, to, source, asOf != null ? asOf : fileAsOf);
+  }
+
+  private static Retirement retirement(JsonNode node, @Nullable LocalDate fileAsOf) {
+    if (!node.isObject()) {
+      throw new IllegalArgumentException("must be an object {from, source, as_of}");
+    }
+    LocalDate from = date(node.get("from"), "from");
+    if (from == null) {
+      throw new IllegalArgumentException("from is missing: the first day the model is retired");
+    }
+    String source = node.path("source").asText("");
+    if (source.isBlank()) {
+      throw new IllegalArgumentException("source is missing: say where the retirement is stated");
+    }
+    LocalDate asOf = date(node.get("as_of"), "as_of");
+    return new Retirement(from, source, asOf != null ? asOf : fileAsOf);
+  }
+
+  /**
+   * Price periods and aliases must not overlap (a day has one price), and nothing may start once
+   * the model is retired (its last price is the one before).
+   */
+  private static void checkTimeline(
+      List<PricePeriod> periods, List<AliasPeriod> aliases, @Nullable Retirement retired) {
+    for (int i = 0; i < aliases.size(); i++) {
+      AliasPeriod alias = aliases.get(i);
+      for (int j = i + 1; j < aliases.size(); j++) {
+        AliasPeriod other = aliases.get(j);
+        if (overlap(alias.effectiveFrom(), alias.effectiveTo(), other.effectiveFrom(),
+            other.effectiveTo())) {
+          throw new IllegalArgumentException("alias_of periods starting " + alias.label() + " and "
+              + other.label() + " overlap");
+        }
+      }
+      for (PricePeriod period : periods) {
+        if (overlap(alias.effectiveFrom(), alias.effectiveTo(), period.effectiveFrom(),
+            period.effectiveTo())) {
+          throw new IllegalArgumentException("alias_of period starting " + alias.label()
+              + " overlaps the price period starting " + period.label());
+        }
+      }
+    }
+    if (retired == null) {
+      return;
+    }
+    for (PricePeriod period : periods) {
+      if (period.effectiveFrom() != null && !period.effectiveFrom().isBefore(retired.from())) {
+        throw new IllegalArgumentException("the price period starting " + period.label()
+            + " starts on or after retired.from " + retired.from());
+      }
+    }
+    for (AliasPeriod alias : aliases) {
+      if (alias.effectiveFrom() != null && !alias.effectiveFrom().isBefore(retired.from())) {
+        throw new IllegalArgumentException("alias_of period starting " + alias.label()
+            + " starts on or after retired.from " + retired.from());
+      }
+    }
+  }
+
+  private static boolean overlap(
+      @Nullable LocalDate aFrom, @Nullable LocalDate aTo,
+      @Nullable LocalDate bFrom, @Nullable LocalDate bTo) {
+    boolean aEndsBeforeB = aTo != null && bFrom != null && !aTo.isAfter(bFrom);
+    boolean bEndsBeforeA = bTo != null && aFrom != null && !bTo.isAfter(aFrom);
+    return !aEndsBeforeB && !bEndsBeforeA;
   }
 
   /**
@@ -169,7 +295,8 @@ final class OwnFormatParser {
     List<LongContextTier> longContext = longContext(node.path("long_context"), problems);
     BigDecimal perRequest =
         read(problems, () -> Decimals.read(node.get("per_request"), "per_request"));
-    if (!problems.isEmpty()) {
+    List<TimeWindow> windows = read(problems, () -> timeWindows(node.get("time_windows")));
+    if (!problems.isEmpty() || windows == null) {
       return null;
     }
     return new PricePeriod(
@@ -182,7 +309,101 @@ final class OwnFormatParser {
         perRequest,
         toolCalls,
         source,
-        asOf != null ? asOf : fileAsOf);
+        asOf != null ? asOf : fileAsOf,
+        windows);
+  }
+
+  private static List<TimeWindow> timeWindows(@Nullable JsonNode node) {
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw new IllegalArgumentException("time_windows must be an array");
+    }
+    List<TimeWindow> windows = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    int i = 0;
+    for (JsonNode window : node) {
+      String prefix = "time_windows[" + i++ + "].";
+      String name = window.path("name").asText("");
+      if (!WINDOW_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException(prefix + "name \"" + name
+            + "\" must be lower-case letters, digits, '_' or '-' (it appears in price references)");
+      }
+      if (!names.add(name)) {
+        throw new IllegalArgumentException(prefix + "name \"" + name + "\" is used twice");
+      }
+      String zoneText = window.path("zone").asText("");
+      ZoneId zone;
+      try {
+        zone = ZoneId.of(zoneText);
+      } catch (DateTimeException e) {
+        throw new IllegalArgumentException(prefix + "zone \"" + zoneText
+            + "\" is not a time zone (UTC, Asia/Shanghai, America/New_York...)");
+      }
+      List<TimeWindow.Hours> hours = new ArrayList<>();
+      if (window.has("hours")) {
+        if (window.has("from") || window.has("to")) {
+          throw new IllegalArgumentException(prefix + "give from/to or hours, not both");
+        }
+        int h = 0;
+        for (JsonNode range : window.get("hours")) {
+          hours.add(hours(range, prefix + "hours[" + h++ + "]."));
+        }
+        if (hours.isEmpty()) {
+          throw new IllegalArgumentException(prefix + "hours is empty");
+        }
+      } else {
+        hours.add(hours(window, prefix));
+      }
+      Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+      for (JsonNode day : window.path("days")) {
+        days.add(dayOfWeek(day.asText(), prefix + "days"));
+      }
+      Set<LocalDate> except = new HashSet<>();
+      for (JsonNode day : window.path("except_dates")) {
+        LocalDate date = date(day, prefix + "except_dates");
+        if (date != null) {
+          except.add(date);
+        }
+      }
+      BucketPrices prices = buckets(window, prefix);
+      if (prices.isEmpty()) {
+        throw new IllegalArgumentException(prefix + "gives no bucket price");
+      }
+      windows.add(new TimeWindow(name, zone, hours, days, except, prices));
+    }
+    return windows;
+  }
+
+  private static TimeWindow.Hours hours(JsonNode node, String prefix) {
+    LocalTime from = time(node.get("from"), prefix + "from");
+    LocalTime to = time(node.get("to"), prefix + "to");
+    if (from.equals(to)) {
+      throw new IllegalArgumentException(prefix + "from and to are both " + from);
+    }
+    return new TimeWindow.Hours(from, to);
+  }
+
+  private static LocalTime time(@Nullable JsonNode node, String field) {
+    if (node == null || node.isNull()) {
+      throw new IllegalArgumentException(field + " is missing (hh:mm)");
+    }
+    try {
+      return LocalTime.parse(node.asText());
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(field + " \"" + node.asText() + "\" is not a time (hh:mm)");
+    }
+  }
+
+  private static DayOfWeek dayOfWeek(String text, String field) {
+    String upper = text.trim().toUpperCase(Locale.ROOT);
+    for (DayOfWeek day : DayOfWeek.values()) {
+      if (day.name().equals(upper) || (upper.length() == 3 && day.name().startsWith(upper))) {
+        return day;
+      }
+    }
+    throw new IllegalArgumentException(field + " \"" + text + "\" is not a day (MON ... SUN)");
   }
 
   /** What {@code read} gives, or {@code null} with its problem added to {@code problems}. */
@@ -253,15 +474,7 @@ final class OwnFormatParser {
       for (int j = i + 1; j < periods.size(); j++) {
         PricePeriod a = periods.get(i);
         PricePeriod b = periods.get(j);
-        boolean aEndsBeforeB =
-            a.effectiveTo() != null
-                && b.effectiveFrom() != null
-                && !a.effectiveTo().isAfter(b.effectiveFrom());
-        boolean bEndsBeforeA =
-            b.effectiveTo() != null
-                && a.effectiveFrom() != null
-                && !b.effectiveTo().isAfter(a.effectiveFrom());
-        if (!aEndsBeforeB && !bEndsBeforeA) {
+        if (overlap(a.effectiveFrom(), a.effectiveTo(), b.effectiveFrom(), b.effectiveTo())) {
           throw new IllegalArgumentException(
               "price periods starting " + a.label() + " and " + b.label() + " overlap");
         }

@@ -113,6 +113,17 @@ public final class PriceCatalog {
     return null;
   }
 
+  /** The entry with id {@code id} in the topmost layer that has one (alias targets), or {@code null}. */
+  public @Nullable ModelEntry findEntry(String id) {
+    for (PriceLayer layer : layers) {
+      ModelEntry entry = layer.entry(id);
+      if (entry != null) {
+        return entry;
+      }
+    }
+    return null;
+  }
+
   /** Every adjustment of every layer that applies, top layer first. */
   public List<Adjustment> adjustmentsFor(ModelEntry entry, @Nullable String client, LocalDate day) {
     List<Adjustment> result = null;
@@ -187,21 +198,27 @@ public final class PriceCatalog {
   }
 
   private @Nullable ModelEntry exact(String lowerName, @Nullable String provider) {
+    // The span's provider's entry in the topmost layer that has one, else the topmost entry: a
+    // user's Azure prices for "gpt-4o-mini" must not price OpenAI's gpt-4o-mini spans.
+    ModelEntry first = null;
     for (PriceLayer layer : layers) {
       List<ModelEntry> candidates = layer.exact(lowerName);
       if (candidates.isEmpty()) {
         continue;
       }
-      if (provider != null) {
-        for (ModelEntry candidate : candidates) {
-          if (provider.equals(candidate.provider())) {
-            return candidate;
-          }
+      if (provider == null) {
+        return candidates.get(0);
+      }
+      for (ModelEntry candidate : candidates) {
+        if (provider.equals(candidate.provider())) {
+          return candidate;
         }
       }
-      return candidates.get(0);
+      if (first == null) {
+        first = candidates.get(0);
+      }
     }
-    return null;
+    return first;
   }
 
   private static String stripPrefixes(String name) {

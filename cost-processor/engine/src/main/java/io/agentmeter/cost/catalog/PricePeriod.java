@@ -1,6 +1,7 @@
 package io.agentmeter.cost.catalog;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param toolCalls fees per provider-side tool call, by fee name
  * @param source where the figures come from
  * @param asOf when the figures were read from the source, or {@code null} if unknown
+ * @param timeWindows prices by time of day (peak, off-peak), the first open window applying
  */
 public record PricePeriod(
     @Nullable LocalDate effectiveFrom,
@@ -31,12 +33,40 @@ public record PricePeriod(
     @Nullable BigDecimal perRequest,
     Map<String, BigDecimal> toolCalls,
     String source,
-    @Nullable LocalDate asOf) {
+    @Nullable LocalDate asOf,
+    List<TimeWindow> timeWindows) {
 
   public PricePeriod {
     longContext = List.copyOf(longContext);
     serviceTiers = Map.copyOf(serviceTiers);
     toolCalls = Map.copyOf(toolCalls);
+    timeWindows = List.copyOf(timeWindows);
+  }
+
+  /** A period with one price whatever the time of day. */
+  public PricePeriod(
+      @Nullable LocalDate effectiveFrom,
+      @Nullable LocalDate effectiveTo,
+      String currency,
+      BucketPrices base,
+      List<LongContextTier> longContext,
+      Map<String, ServiceTierPrices> serviceTiers,
+      @Nullable BigDecimal perRequest,
+      Map<String, BigDecimal> toolCalls,
+      String source,
+      @Nullable LocalDate asOf) {
+    this(effectiveFrom, effectiveTo, currency, base, longContext, serviceTiers, perRequest,
+        toolCalls, source, asOf, List.of());
+  }
+
+  /** The first time window open at {@code instant}, or {@code null}: then the base prices apply. */
+  public @Nullable TimeWindow windowAt(Instant instant) {
+    for (TimeWindow window : timeWindows) {
+      if (window.covers(instant)) {
+        return window;
+      }
+    }
+    return null;
   }
 
   /** Whether the period is in force on {@code day}. */

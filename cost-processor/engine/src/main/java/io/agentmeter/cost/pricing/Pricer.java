@@ -9,8 +9,11 @@ import io.agentmeter.cost.catalog.LongContextTier;
 import io.agentmeter.cost.catalog.ModelEntry;
 import io.agentmeter.cost.catalog.PriceCatalog;
 import io.agentmeter.cost.catalog.PricePeriod;
+import io.agentmeter.cost.catalog.PriceResolution;
 import io.agentmeter.cost.catalog.ServiceTierPrices;
+import io.agentmeter.cost.catalog.TimeWindow;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,12 +23,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Prices one span from the catalogue: normalises its inclusive usage into disjoint buckets, picks
- * the entry, the period in force at the span's start, the served tier and any long-context tier, and
- * multiplies exactly. Thread-safe; never throws for bad span data.
+ * the entry, follows its dated aliases and retirement, the period in force at the span's start, the
+ * time-of-day window open then, the served tier and any long-context tier, and multiplies exactly.
+ * Thread-safe; never throws for bad span data.
  */
 public final class Pricer {
 
   private static final long NANOS_PER_DAY = 86_400_000_000_000L;
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
   private final PriceCatalog catalog;
   private final ConcurrentHashMap<RefKey, String> priceRefs = new ConcurrentHashMap<>();
@@ -53,12 +58,16 @@ public final class Pricer {
    */
   public SpanCost price(SpanFacts facts, long startEpochNanos, @Nullable String client) {
     LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(startEpochNanos, NANOS_PER_DAY));
+    Instant start =
+        Instant.ofEpochSecond(
+            Math.floorDiv(startEpochNanos, NANOS_PER_SECOND),
+            Math.floorMod(startEpochNanos, NANOS_PER_SECOND));
     switch (facts.category()) {
       case TOOL:
         return priceTool(facts, day, client);
       case INFERENCE:
       case EMBEDDING:
-        return priceModelCall(facts, day, client);
+        return priceModelCall(facts, day, start, client);
       case AGENT:
         return SpanCost.notBillable("agent span; its children's calls are billed");
       default:
@@ -73,18 +82,24 @@ public final class Pricer {
       return SpanCost.notBillable(
           tool == null ? "tool span without gen_ai.tool.name" : "tool '" + tool + "' has no price");
     }
-    PricePeriod period = entry.periodAt(day);
+    PriceResolution resolved = PriceResolution.resolve(catalog, entry, day);
+    if (resolved.problem() != null) {
+      return SpanCost.unpriced(resolved.problem());
+    }
+    PricePeriod period = resolved.period();
     if (period == null || period.perRequest() == null) {
-      return SpanCost.unpriced("tool '" + tool + "' has no price in force on " + day);
+      return SpanCost.unpriced(withNotes(
+          "tool '" + tool + "' has no price in force on " + resolved.priceDay(), resolved));
     }
     CostBreakdown breakdown =
         new CostBreakdown(
             BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
             period.perRequest());
-    return priced(entry, period, day, client, breakdown, "", null);
+    return priced(entry, resolved, period, day, client, breakdown, "", notes(resolved));
   }
 
-  private SpanCost priceModelCall(SpanFacts facts, LocalDate day, @Nullable String client) {
+  private SpanCost priceModelCall(
+      SpanFacts facts, LocalDate day, Instant start, @Nullable String client) {
     if (!facts.usageProblems().isEmpty()) {
       return SpanCost.unpriced("bad usage data: " + String.join("; ", facts.usageProblems()));
     }
@@ -112,18 +127,24 @@ public final class Pricer {
     if (entry == null) {
       return SpanCost.unpriced("model '" + model + "' is not in the price catalogue");
     }
-    PricePeriod period = entry.periodAt(day);
-    if (period == null) {
-      return SpanCost.unpriced(
-          "no price for " + entry.id() + " in force on " + day + " (span start)");
+    PriceResolution resolved = PriceResolution.resolve(catalog, entry, day);
+    if (resolved.problem() != null) {
+      return SpanCost.unpriced(resolved.problem());
     }
-    return priceTokens(facts, usage, entry, period, day, client);
+    PricePeriod period = resolved.period();
+    if (period == null) {
+      return SpanCost.unpriced(withNotes(
+          "no price for " + resolved.entry().id() + " in force on " + resolved.priceDay()
+              + (resolved.priceDay().equals(day) ? " (span start)" : ""), resolved));
+    }
+    return priceTokens(facts, usage, entry, resolved, period, day, start, client);
   }
 
   private SpanCost priceTokens(
-      SpanFacts facts, TokenUsage usage, ModelEntry entry, PricePeriod period, LocalDate day,
-      @Nullable String client) {
-    List<String> notes = null;
+      SpanFacts facts, TokenUsage usage, ModelEntry matched, PriceResolution resolved,
+      PricePeriod period, LocalDate day, Instant start, @Nullable String client) {
+    ModelEntry entry = resolved.entry();
+    List<String> notes = notes(resolved);
 
     // Normalise inclusive semconv counts into disjoint buckets.
     long input = usage.input();
@@ -169,10 +190,15 @@ public final class Pricer {
     }
     long textOut = nonReasoning - audioOut - imageOut;
 
-    // Choose the rate set: served tier, then long-context tier.
+    // Choose the rate set: time-of-day window, then served tier, then long-context tier.
     BucketPrices prices = period.base();
     List<LongContextTier> tiers = period.longContext();
     String ref = "";
+    TimeWindow window = period.timeWindows().isEmpty() ? null : period.windowAt(start);
+    if (window != null) {
+      prices = window.prices().over(prices);
+      ref = "/" + window.name();
+    }
     String tier = facts.serviceTier();
     if (tier != null && isPricedTier(tier)) {
       ServiceTierPrices tierPrices = period.serviceTiers().get(tier);
@@ -182,7 +208,7 @@ public final class Pricer {
       }
       prices = tierPrices.prices().over(prices);
       tiers = tierPrices.longContext().isEmpty() ? tiers : tierPrices.longContext();
-      ref = "/" + tier;
+      ref = ref + "/" + tier;
     }
     for (int i = tiers.size() - 1; i >= 0; i--) {
       LongContextTier longContext = tiers.get(i);
@@ -235,18 +261,35 @@ public final class Pricer {
     }
     CostBreakdown breakdown =
         new CostBreakdown(inputCost, cacheReadCost, cacheWriteCost, outputCost, reasoningCost, fees);
-    return priced(entry, period, day, client, breakdown, ref, notes);
+    return priced(matched, resolved, period, day, client, breakdown, ref, notes);
   }
 
   private SpanCost priced(
-      ModelEntry entry,
+      ModelEntry matched,
+      PriceResolution resolved,
       PricePeriod period,
       LocalDate day,
       @Nullable String client,
       CostBreakdown breakdown,
       String tierRef,
       @Nullable List<String> notes) {
+    ModelEntry entry = resolved.entry();
     List<Adjustment> adjustments = catalog.adjustmentsFor(entry, client, day);
+    if (matched != entry) {
+      // A contract on the name the span reports applies to it whatever entry now prices it.
+      List<Adjustment> all = null;
+      for (Adjustment adjustment : catalog.adjustmentsFor(matched, client, day)) {
+        if (!adjustments.contains(adjustment)) {
+          if (all == null) {
+            all = new ArrayList<>(adjustments);
+          }
+          all.add(adjustment);
+        }
+      }
+      if (all != null) {
+        adjustments = all;
+      }
+    }
     for (Adjustment adjustment : adjustments) {
       breakdown = breakdown.multiply(adjustment.multiplier());
       notes = note(notes, "adjusted x" + adjustment.multiplier().toPlainString() + " ("
@@ -303,6 +346,17 @@ public final class Pricer {
 
   private static @Nullable BigDecimal or(@Nullable BigDecimal value, @Nullable BigDecimal fallback) {
     return value != null ? value : fallback;
+  }
+
+  /** The resolution's notes as a list later notes can be added to, or {@code null} if none. */
+  private static @Nullable List<String> notes(PriceResolution resolved) {
+    return resolved.notes().isEmpty() ? null : new ArrayList<>(resolved.notes());
+  }
+
+  private static String withNotes(String reason, PriceResolution resolved) {
+    return resolved.notes().isEmpty()
+        ? reason
+        : reason + " (" + String.join("; ", resolved.notes()) + ")";
   }
 
   private static List<String> note(@Nullable List<String> notes, String note) {

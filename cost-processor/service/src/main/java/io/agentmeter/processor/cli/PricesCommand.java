@@ -19,8 +19,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code agentmeter prices}. */
 @Command(name = "prices", mixinStandardHelpOptions = true,
-    description = "Look a model up in the catalogue, or validate a catalogue file.",
-    subcommands = {PricesCommand.Lookup.class, PricesCommand.Validate.class})
+    description = "Look a model up in the catalogue, validate a catalogue file, or diff one with"
+        + " the catalogue.",
+    subcommands = {PricesCommand.Lookup.class, PricesCommand.Validate.class,
+        PricesDiffCommand.class})
 final class PricesCommand implements Runnable {
 
   @Spec CommandSpec spec;
@@ -70,7 +72,16 @@ final class PricesCommand implements Runnable {
       LocalDate day = date == null ? LocalDate.now() : date;
       out.println("entry:    " + entry.id() + " (" + entry.provider() + ", " + entry.kind() + ")");
       out.println("matched:  " + how);
-      PricePeriod period = entry.periodAt(day);
+      var resolved = io.agentmeter.cost.catalog.PriceResolution.resolve(catalog, entry, day);
+      for (String note : resolved.notes()) {
+        out.println("note:     " + note);
+      }
+      if (resolved.problem() != null) {
+        out.println("no price: " + resolved.problem());
+        out.flush();
+        return 1;
+      }
+      PricePeriod period = resolved.period();
       if (period == null) {
         out.println("no price in force on " + day);
         out.flush();
@@ -118,17 +129,21 @@ final class PricesCommand implements Runnable {
 
     @Parameters(paramLabel = "FILE") Path file;
 
+    @picocli.CommandLine.Mixin PriceAge age;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       CatalogLoad load = CatalogLoader.load(file, LocalDate.now());
+      var aliasIssues = PriceAge.unresolvedAliases(load);
       out.println(file + ": " + load.format() + " format, " + load.entriesRead() + " entries read, "
           + load.layer().entries().size() + " usable, " + load.issues().size() + " issues");
       for (var issue : load.issues()) {
         out.println("  " + issue);
       }
+      age.validateLines(load, aliasIssues, LocalDate.now()).forEach(out::println);
       out.flush();
-      return load.issues().isEmpty() ? 0 : 1;
+      return load.issues().isEmpty() && aliasIssues.isEmpty() ? 0 : 1;
     }
   }
 }

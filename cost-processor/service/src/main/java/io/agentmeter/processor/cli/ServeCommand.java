@@ -81,6 +81,8 @@ final class ServeCommand implements Callable<Integer> {
       description = "Largest OTLP body accepted, compressed or inflated (default: ${DEFAULT-VALUE}).")
   int maxBody;
 
+  @picocli.CommandLine.Mixin PriceAge priceAge = new PriceAge();
+
   @Override
   public Integer call() throws Exception {
     Processor processor = start();
@@ -161,6 +163,25 @@ final class ServeCommand implements Callable<Integer> {
     return tokens;
   }
 
+  /** Models priced in the last day from a retired entry or by a pattern only, if any. */
+  private void seenInTheLastDay(Processor processor, PrintStream out) {
+    java.time.Instant now = java.time.Instant.now();
+    List<String> lines;
+    try {
+      lines = PriceAge.seenLines(processor.pipeline().engine().catalog(),
+          processor.costStore().costs(new io.agentmeter.processor.model.CostQuery(
+              io.agentmeter.processor.model.CostQuery.GroupBy.MODEL,
+              now.minus(java.time.Duration.ofDays(1)), now, null, null, null, null)),
+          java.time.LocalDate.now());
+    } catch (io.agentmeter.processor.model.StorageException e) {
+      return; // the banner is not worth failing a start over
+    }
+    if (!lines.isEmpty()) {
+      out.println("seen:    in the last day, models priced from a retired entry or a pattern only:");
+      lines.forEach(out::println);
+    }
+  }
+
   /**
    * What the service prints when it is up; the API's address is the one it listens on: {@code
    * --bind} only when a token was set ({@link Processor} puts a tokenless API on loopback).
@@ -170,6 +191,12 @@ final class ServeCommand implements Callable<Integer> {
       out.println("prices:  " + engine.prices + " (" + processor.userCatalog().entriesRead()
           + " entries, " + processor.userCatalog().issues().size() + " unusable) over the bundled catalogue");
     }
+    String stale = priceAge.maxAge == null ? null
+        : priceAge.bannerLine(processor.pipeline().engine().catalog(), java.time.LocalDate.now());
+    if (stale != null) {
+      out.println(stale);
+    }
+    seenInTheLastDay(processor, out);
     out.println("ledger:  " + processor.costStore().description());
     out.println("costs:   " + engine.costs());
     if (processor.recoveredTraces() > 0) {
