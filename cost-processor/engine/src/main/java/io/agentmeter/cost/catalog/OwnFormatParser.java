@@ -367,7 +367,11 @@ final class OwnFormatParser {
           except.add(date);
         }
       }
-      BucketPrices prices = buckets(window, prefix);
+      List<String> bucketProblems = new ArrayList<>(0);
+      BucketPrices prices = buckets(window, prefix, bucketProblems);
+      if (!bucketProblems.isEmpty()) {
+        throw new IllegalArgumentException(String.join("; ", bucketProblems));
+      }
       if (prices.isEmpty()) {
         throw new IllegalArgumentException(prefix + "gives no bucket price");
       }
