@@ -40,8 +40,9 @@ class ProviderPrefixTest {
       bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0, -,     aws.bedrock/claude-sonnet-4-5-regional, 0.00495
       # 1,000 x 1.25/M + 100 x 10.00/M = 0.00125 + 0.001
       vertex_ai/gemini-2.5-pro,                         -,         gcp.gemini/gemini-2.5-pro,              0.00225
-      # 1,000 x 0.28/M + 100 x 0.42/M = 0.00028 + 0.000042
-      deepseek/deepseek-chat,                           deepseek,  deepseek/deepseek-chat,                 0.000322
+      # deepseek-chat is deepseek-v4-flash from 2026-04-24 (retired 2026-07-24, then at its last
+      # price): 1,000 x 0.14/M + 100 x 0.28/M = 0.00014 + 0.000028
+      deepseek/deepseek-chat,                           deepseek,  deepseek/deepseek-v4-flash,             0.000168
       # a catalogue name with the prefix is an exact match and wins (same figures, its own entry)
       azure/gpt-4o,                                     -,         azure.ai.openai/gpt-4o,                 0.0035
       """)
