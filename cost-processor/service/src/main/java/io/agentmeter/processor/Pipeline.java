@@ -66,6 +66,7 @@ public final class Pipeline implements AutoCloseable {
   private final int recovered;
   private final ScheduledExecutorService retry;
   private long notStoredSeen;
+  private final String pricingId;
 
   Pipeline(Processor.Builder b, CostEngine engine, @Nullable CatalogLoad userCatalog,
       Pricing pricing, Function<Pricing, CostEngine> engineFor) throws Exception {
@@ -87,6 +88,7 @@ public final class Pipeline implements AutoCloseable {
       if (!b.readOnly) {
         store.keepPricing(pricing);
       }
+      this.pricingId = pricing.id();
       Map<String, Optional<CostEngine>> engines = new ConcurrentHashMap<>();
       this.forwarder = b.forward == null ? null : new Forwarder(b.forward, metrics, Forwarder.Settings.DEFAULTS);
       // the trace window closes traces on the closer's thread; the coster rolls them up there and
@@ -230,7 +232,9 @@ public final class Pipeline implements AutoCloseable {
     }
     Repriced result = new Repriced(traceId, stored.get().total(), rollup.result().total(),
         rollup.result().currency());
-    if (store && result.changed()) {
+    // stored too when only the prices it names change, so that a late span later uses these
+    if (store && (result.changed()
+        || !pricingId.equals(costStore().pricingOf(traceId).orElse(null)))) {
       coster.cost(List.of(new ClosedTrace(traceId, List.of(), List.of(), stored.get().complete(),
           false, true)));
     }

@@ -366,32 +366,34 @@ public final class Processor implements AutoCloseable {
      */
     public Pipeline open() throws Exception {
       CatalogLoad load = null;
-      Pricing pricing = Pricing.bundled();
+      String bundled = PriceCatalog.defaultContent();
+      Pricing pricing = Pricing.bundled(bundled);
       if (prices != null) {
         String content = java.nio.file.Files.readString(prices);
         String name = prices.getFileName().toString();
         load = CatalogLoader.parse(content, name, LocalDate.now());
-        pricing = Pricing.withFile(name, content);
+        pricing = Pricing.withFile(bundled, name, content);
       }
       FxTable fx = fxTable == null ? FxTable.empty() : FxTableFile.read(fxTable);
-      CostEngine engine = engine(load, fx);
-      FxTableFile.checkCovers(fx, fxTable, catalogOf(load), engine.currency());
+      PriceCatalog catalog = catalogOf(PriceCatalog.defaults(), load);
+      CostEngine engine = engine(catalog, fx);
+      FxTableFile.checkCovers(fx, fxTable, catalog, engine.currency());
       return new Pipeline(this, engine, load, pricing, kept -> {
-        if (kept.content() == null) {
-          return engine(null, fx);
-        }
-        return engine(CatalogLoader.parse(kept.content(), kept.name(), LocalDate.now()), fx);
+        // the prices a stored rollup names: its bundled catalogue (this build's or another's)
+        PriceCatalog base = kept.bundled().equals(bundled) ? PriceCatalog.defaults()
+            : PriceCatalog.ofDefaults(kept.bundled());
+        return engine(catalogOf(base, kept.content() == null ? null
+            : CatalogLoader.parse(kept.content(), kept.name(), LocalDate.now())), fx);
       });
     }
 
-    private static PriceCatalog catalogOf(@Nullable CatalogLoad load) {
-      PriceCatalog catalog = PriceCatalog.defaults();
-      return load == null ? catalog : catalog.withLayerOnTop(load.layer());
+    private static PriceCatalog catalogOf(PriceCatalog base, @Nullable CatalogLoad load) {
+      return load == null ? base : base.withLayerOnTop(load.layer());
     }
 
-    /** An engine of these settings pricing with the bundled catalogue and {@code load} on top. */
-    private CostEngine engine(@Nullable CatalogLoad load, FxTable fx) {
-      return CostEngine.builder().setCatalog(catalogOf(load)).setFxTable(fx)
+    /** An engine of these settings pricing with {@code catalog}. */
+    private CostEngine engine(PriceCatalog catalog, FxTable fx) {
+      return CostEngine.builder().setCatalog(catalog).setFxTable(fx)
           .setReportingCurrency(currency).setAllocationRule(sharedAllocation).build();
     }
 

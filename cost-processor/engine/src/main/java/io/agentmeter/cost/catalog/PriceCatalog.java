@@ -56,15 +56,27 @@ public final class PriceCatalog {
 
   /** The load report of the bundled catalogue (it must load without issues). */
   public static CatalogLoad defaultLoad() {
+    return CatalogLoader.parse(defaultContent(), "default", null);
+  }
+
+  /** The bundled catalogue's text, as this build carries it. */
+  public static String defaultContent() {
     try (InputStream in = PriceCatalog.class.getResourceAsStream(DEFAULT_RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException("bundled catalogue " + DEFAULT_RESOURCE + " is missing");
       }
-      String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return CatalogLoader.parse(json, "default", null);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A catalogue of a bundled catalogue's text (another build's, as a ledger kept it) and its layers
+   * on top, as {@link #defaults()} is of this build's.
+   */
+  public static PriceCatalog ofDefaults(String bundledContent) {
+    return new PriceCatalog(List.of(CatalogLoader.parse(bundledContent, "default", null).layer()));
   }
 
   /** This catalogue with {@code layer} searched before every layer it has. */

@@ -275,10 +275,11 @@ final class CostReader {
   Optional<Pricing> pricing(String id) throws SQLException {
     return reader.read(connection -> {
       try (PreparedStatement select = connection.prepareStatement(
-          "SELECT name, content FROM pricings WHERE pricing_id = ?")) {
+          "SELECT bundled, name, content FROM pricings WHERE pricing_id = ?")) {
         select.setString(1, id);
         try (ResultSet rs = select.executeQuery()) {
-          return rs.next() ? Optional.of(new Pricing(id, rs.getString(1), rs.getString(2)))
+          return rs.next()
+              ? Optional.of(new Pricing(id, rs.getString(1), rs.getString(2), rs.getString(3)))
               : Optional.<Pricing>empty();
         }
       }

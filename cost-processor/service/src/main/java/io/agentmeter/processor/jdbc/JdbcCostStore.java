@@ -312,12 +312,13 @@ final class JdbcCostStore implements CostStore {
       Patience.retrying(Patience.ROLLUPS, () -> {
         writer.transaction(connection -> {
           try (PreparedStatement insert = connection.prepareStatement("INSERT INTO pricings"
-              + " (pricing_id, name, content, stored_at_ms) VALUES (?, ?, ?, ?)"
+              + " (pricing_id, bundled, name, content, stored_at_ms) VALUES (?, ?, ?, ?, ?)"
               + " ON CONFLICT (pricing_id) DO NOTHING")) {
             insert.setString(1, pricing.id());
-            insert.setString(2, pricing.name());
-            insert.setString(3, pricing.content());
-            insert.setLong(4, clock.millis());
+            insert.setString(2, pricing.bundled());
+            insert.setString(3, pricing.name());
+            insert.setString(4, pricing.content());
+            insert.setLong(5, clock.millis());
             insert.executeUpdate();
           }
           return null;

@@ -371,6 +371,14 @@ final class Migrations {
     }
     try (Statement statement = connection.createStatement()) {
       statement.execute("DELETE FROM cost_lines WHERE status NOT IN ('priced', 'unpriced')");
+      // each trace's range shrinks to the lines it keeps (none: no range), so that no range reaches
+      // past the highest line left, from which new lines are numbered
+      statement.execute("UPDATE traces SET"
+          + " first_line_id = (SELECT MIN(c.line_id) FROM cost_lines c"
+          + " WHERE c.line_id BETWEEN traces.first_line_id AND traces.last_line_id),"
+          + " last_line_id = (SELECT MAX(c.line_id) FROM cost_lines c"
+          + " WHERE c.line_id BETWEEN traces.first_line_id AND traces.last_line_id)"
+          + " WHERE first_line_id IS NOT NULL");
     }
   }
 
@@ -401,6 +409,7 @@ final class Migrations {
     try (Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE pricings ("
           + " pricing_id VARCHAR(300) PRIMARY KEY,"
+          + " bundled TEXT NOT NULL,"
           + " name TEXT,"
           + " content TEXT,"
           + " stored_at_ms BIGINT NOT NULL)");

@@ -142,6 +142,11 @@ public final class Metrics {
         .register(registry);
   }
 
+  /** Runs {@code updates} so that no scrape sees part of them (a cost and its reversal). */
+  public synchronized void together(Runnable updates) {
+    updates.run();
+  }
+
   /** Adds {@code amount} (positive) exactly to the cost of {@code labels}. */
   public void addCost(CostLabels labels, BigDecimal amount) {
     cost.add(labels, amount);

@@ -39,7 +39,7 @@ public final class RollupMetrics implements RollupListener {
             contributions(stored.previous(), new Contributions()));
       }
     }
-    publish(added);
+    metrics.together(() -> publish(added));
     for (int i = 0; i < rollups.size(); i++) {
       metrics.traceClosed();
     }

@@ -224,6 +224,7 @@ class MigrationTest {
   void versionFourSpansMoveIntoTheirTracesListAndOnlyBillableLinesStay() throws Exception {
     Path file = dir.resolve("v4.db");
     String trace = OtlpPayloads.traceIdHex(5);
+    String toolsOnly = OtlpPayloads.traceIdHex(6);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
       Migrations.applyUpTo(c, Dialect.SQLITE, 3);
       try (PreparedStatement line = c.prepareStatement("INSERT INTO cost_lines (line_id,"
@@ -263,8 +264,22 @@ class MigrationTest {
           + " total, total_rank, complete, span_count, unpriced_spans, shared_total, retry_total,"
           + " start_nanos, by_agent, by_model, by_client, clients, updated_at_ms, first_line_id,"
           + " last_line_id) VALUES (?, 'USD', '1.000042', 1.000042, 1, 4, 0, '1.0', '0', 100,"
-          + " '{}', '{}', '{}', ',acme,', 0, 1, 5)")) {
+          + " '{}', '{}', '{}', ',acme,', 0, ?, ?)")) {
         row.setString(1, trace);
+        row.setLong(2, 1);
+        row.setLong(3, 5);
+        row.executeUpdate();
+        // a second trace of a root and a tool span only (lines 6 and 7, neither billable)
+        c.createStatement().execute("INSERT INTO cost_lines (line_id, trace_id, span_id,"
+            + " fingerprint, line, start_nanos, day, agent, task, client, status, currency,"
+            + " input_tokens, output_tokens, retry, shared, name, batch_id) VALUES"
+            + " (6, '" + toolsOnly + "', 'e5', 'f5', 0, 500, '2026-11-30', 'planner', 't', 'acme',"
+            + " 'not_billable', 'USD', 0, 0, 0, 0, 'run', 5),"
+            + " (7, '" + toolsOnly + "', 'e6', 'f6', 0, 600, '2026-11-30', 'planner', 't', 'acme',"
+            + " 'not_billable', 'USD', 0, 0, 0, 0, 'search', 5)");
+        row.setString(1, toolsOnly);
+        row.setLong(2, 6);
+        row.setLong(3, 7);
         row.executeUpdate();
       }
     }
@@ -284,7 +299,7 @@ class MigrationTest {
           java.util.Map.entry(new IncomingSpan.DeliveryKey("b2", "f2"), 3L),
           java.util.Map.entry(new IncomingSpan.DeliveryKey("c3", "f3"), 4L),
           java.util.Map.entry(new IncomingSpan.DeliveryKey("b2", "f9"), 4L));
-      assertThat(store.spanCount()).isEqualTo(4);
+      assertThat(store.spanCount()).isEqualTo(6); // and the tools-only trace's two
       assertThat(store.costs(new io.agentmeter.processor.model.CostQuery(
               io.agentmeter.processor.model.CostQuery.GroupBy.AGENT,
               java.time.Instant.EPOCH, java.time.Instant.now(), null, null, null, null)))
@@ -299,6 +314,18 @@ class MigrationTest {
         left.add(rs.getLong(1));
       }
       assertThat(left).containsExactly(2L, 3L, 4L);
+    }
+    // each trace's range is that of the lines it keeps (none for the tools-only trace), so new
+    // lines, numbered from the highest left (4), never fall in a stored trace's range
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT trace_id, first_line_id,"
+            + " last_line_id, stored_spans FROM traces ORDER BY trace_id")) {
+      List<String> ranges = new java.util.ArrayList<>();
+      while (rs.next()) {
+        ranges.add(rs.getString(1) + " " + rs.getObject(2) + ".." + rs.getObject(3) + " "
+            + rs.getInt(4));
+      }
+      assertThat(ranges).containsExactly(trace + " 2..4 4", toolsOnly + " null..null 2");
     }
   }
 

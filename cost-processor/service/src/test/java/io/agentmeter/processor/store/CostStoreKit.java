@@ -193,18 +193,21 @@ public abstract class CostStoreKit {
 
   @Test
   void pricesAreKeptOnceAndEachTraceNamesThoseItWasRolledUpWith() throws Exception {
-    Pricing contract = Pricing.withFile("contract.json", "{\"format\": \"agentmeter.prices/v1\"}");
+    String bundled = "{\"format\": \"agentmeter.prices/v1\", \"models\": []}";
+    Pricing contract =
+        Pricing.withFile(bundled, "contract.json", "{\"format\": \"agentmeter.prices/v1\"}");
     store.keepPricing(contract);
-    store.keepPricing(Pricing.withFile("contract.json", "{\"format\": \"agentmeter.prices/v1\"}"));
-    store.keepPricing(Pricing.bundled());
+    store.keepPricing(
+        Pricing.withFile(bundled, "contract.json", "{\"format\": \"agentmeter.prices/v1\"}"));
+    store.keepPricing(Pricing.bundled(bundled));
     Rollup t1 = t1(false);
     store.write(List.of(new Rollup(T1, t1.result(), t1.spans(), true, true, contract.id()), t2()));
     store = reopen(store);
 
-    assertThat(contract.id()).startsWith("bundled+contract.json@").hasSize(38);
+    assertThat(contract.id()).matches("bundled@[0-9a-f]{16}\\+contract\\.json@[0-9a-f]{16}");
     assertThat(store.pricing(contract.id())).contains(contract);
-    assertThat(store.pricing(Pricing.BUNDLED)).contains(Pricing.bundled());
-    assertThat(store.pricing("bundled+other.json@0000000000000000")).isEmpty();
+    assertThat(store.pricing(Pricing.bundled(bundled).id())).contains(Pricing.bundled(bundled));
+    assertThat(store.pricing("bundled@0000000000000000")).isEmpty();
     assertThat(store.pricingOf(T1)).contains(contract.id());
     assertThat(store.pricingOf(T2)).isEmpty(); // stored without a name
     assertThat(store.pricingOf(T3)).isEmpty(); // not stored
