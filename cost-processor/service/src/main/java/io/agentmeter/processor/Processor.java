@@ -56,6 +56,9 @@ public final class Processor implements AutoCloseable {
     // before the ledger is opened: a taken port must not leave a new ledger behind
     checkPorts(httpAddress, grpcAddress, apiAddress);
     this.pipeline = b.open();
+    if (b.prices != null && !b.pricesPoll.isZero() && !b.pricesPoll.isNegative()) {
+      pipeline.watchPrices(b.prices, b.pricesPoll);
+    }
     Metrics metrics = pipeline.metrics();
     TraceWindow window = pipeline.window();
     List<AutoCloseable> started = new ArrayList<>();
@@ -182,12 +185,23 @@ public final class Processor implements AutoCloseable {
     private @Nullable Path fxTable;
     private AllocationRule sharedAllocation = AllocationRule.EVEN;
     private HttpLimits httpLimits = HttpLimits.DEFAULTS;
+    Duration pricesPoll = Duration.ofSeconds(1);
 
     private Builder() {}
 
     /** A price file layered over the bundled catalogue (AgentMeter or LiteLLM format). */
     public Builder setPrices(@Nullable Path prices) {
       this.prices = prices;
+      return this;
+    }
+
+    /**
+     * How often a started processor looks at its price file for changes (default 1 s; zero never):
+     * a changed file that loads without an issue prices new rollups from then on, one with issues
+     * is refused and the prices in force stay.
+     */
+    public Builder setPricesPoll(Duration every) {
+      this.pricesPoll = every;
       return this;
     }
 
@@ -381,6 +395,10 @@ public final class Processor implements AutoCloseable {
           return engine(null, fx);
         }
         return engine(CatalogLoader.parse(kept.content(), kept.name(), LocalDate.now()), fx);
+      }, reload -> {
+        CostEngine reloaded = engine(reload, fx);
+        FxTableFile.checkCovers(fx, fxTable, catalogOf(reload), reloaded.currency());
+        return reloaded;
       });
     }
 

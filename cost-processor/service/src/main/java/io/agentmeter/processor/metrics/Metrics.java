@@ -62,6 +62,8 @@ public final class Metrics {
    * 0 from the start.
    */
   static final List<String> DROPPED_SIGNALS = List.of("metrics", "logs");
+  /** The outcomes of re-reading a changed price file, shown at 0 from the start. */
+  static final List<String> RELOAD_RESULTS = List.of("applied", "refused");
   private static final double[] LATENCY_BUCKETS_SECONDS = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
   };
@@ -87,6 +89,7 @@ public final class Metrics {
   private final Counter forwarded;
   private final Counter forwardDropped;
   private final Counter otlpDropped;
+  private final Counter pricesReloads;
   private final Histogram ledgerWrite;
   private volatile LongSupplier tracesOpen = () -> 0;
 
@@ -124,6 +127,11 @@ public final class Metrics {
         "OTLP export requests of other signals than traces, accepted and dropped unread, by signal.",
         "signal");
     DROPPED_SIGNALS.forEach(otlpDropped::labelValues);
+    pricesReloads = counter("agentmeter_prices_reloads_total",
+        "Changes of the --prices file seen while serving, by result: applied (rollups are priced"
+            + " with it from then on) or refused (unreadable or with issues; the prices in force"
+            + " stay).", "result");
+    RELOAD_RESULTS.forEach(pricesReloads::labelValues);
     ledgerWrite = Histogram.builder(DEFAULTS)
         .name("agentmeter_ledger_write_seconds")
         .help("Time to store a group of received spans durably.")
@@ -211,6 +219,11 @@ public final class Metrics {
   /** Counts an OTLP export request of {@code signal} ({@code metrics}, {@code logs}) dropped. */
   public void otlpDropped(String signal) {
     otlpDropped.labelValues(signal).inc();
+  }
+
+  /** Counts a changed price file {@code applied} or {@code refused}. */
+  public void pricesReload(String result) {
+    pricesReloads.labelValues(result).inc();
   }
 
   public void ledgerWrite(long nanos) {
