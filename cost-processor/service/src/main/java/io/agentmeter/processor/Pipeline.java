@@ -97,7 +97,8 @@ public final class Pipeline implements AutoCloseable {
       // the trace window closes traces on the closer's thread; the coster rolls them up there and
       // stores them on its own thread, then tells the listeners
       List<RollupListener> listeners = new ArrayList<>();
-      listeners.add(new RollupMetrics(metrics));
+      listeners.add(new RollupMetrics(metrics, java.time.Clock.systemDefaultZone(),
+          b.maxPriceAgeDays));
       if (forwarder != null) {
         listeners.add(new CostForwarding(forwarder, metrics, b.writeGenAiUsageCost));
       }

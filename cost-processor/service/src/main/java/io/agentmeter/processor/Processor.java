@@ -186,6 +186,7 @@ public final class Processor implements AutoCloseable {
     private AllocationRule sharedAllocation = AllocationRule.EVEN;
     private HttpLimits httpLimits = HttpLimits.DEFAULTS;
     Duration pricesPoll = Duration.ofSeconds(1);
+    long maxPriceAgeDays = io.agentmeter.processor.metrics.RollupMetrics.DEFAULT_MAX_PRICE_AGE_DAYS;
 
     private Builder() {}
 
@@ -202,6 +203,15 @@ public final class Processor implements AutoCloseable {
      */
     public Builder setPricesPoll(Duration every) {
       this.pricesPoll = every;
+      return this;
+    }
+
+    /**
+     * How many days old a price's figures (its as-of date) may be before the spans it prices are
+     * counted in {@code agentmeter_spans_stale_priced_total{why="old"}} (default 90).
+     */
+    public Builder setMaxPriceAge(long days) {
+      this.maxPriceAgeDays = days;
       return this;
     }
 

@@ -77,11 +77,13 @@ public final class Metrics {
   private final ZeroFirst<CostLabels> reversed = new ZeroFirst<>();
   private final ZeroFirst<TokenLabels> tokens = new ZeroFirst<>();
   private final ZeroFirst<String> unpriced = new ZeroFirst<>();
+  private final ZeroFirst<StaleLabels> stalePriced = new ZeroFirst<>();
   /** The families above as one scrape shows them (see {@link #scrape()}). */
   private Map<CostLabels, BigDecimal> costShown = Map.of();
   private Map<CostLabels, BigDecimal> reversedShown = Map.of();
   private Map<TokenLabels, BigDecimal> tokensShown = Map.of();
   private Map<String, BigDecimal> unpricedShown = Map.of();
+  private Map<StaleLabels, BigDecimal> stalePricedShown = Map.of();
   private final Counter received;
   private final Counter duplicates;
   private final Counter rejected;
@@ -108,6 +110,12 @@ public final class Metrics {
     registry.register(() -> family("agentmeter_unpriced_spans",
         "Billable spans that could not be priced (unknown model, bad usage), by model.",
         unpricedShown, model -> Labels.of("model", model)));
+    registry.register(() -> family("agentmeter_spans_stale_priced",
+        "Priced spans whose price may be stale, by model and why: retired (after the model's"
+            + " retirement, at its last price), pattern (its entry matched only by a pattern: the"
+            + " price may be another model's), old (figures read longer ago than --max-price-age,"
+            + " or undated). A span is counted under each reason that applies.",
+        stalePricedShown, l -> Labels.of("model", l.model(), "why", l.why())));
     received = counter("agentmeter_spans_received_total", "Spans accepted and stored.");
     duplicates = counter("agentmeter_spans_duplicate_total",
         "Spans received again (same ids and content) and skipped.");
@@ -191,6 +199,14 @@ public final class Metrics {
     totals.unpriced().forEach((model, count) -> unpriced.restore(model, BigDecimal.valueOf(count)));
   }
 
+  /** Labels of a stale-priced span sample; {@code why} is {@code retired}, {@code pattern} or {@code old}. */
+  public record StaleLabels(String model, String why) {}
+
+  /** Counts {@code spans} priced spans of {@code labels} whose price may be stale. */
+  public void stalePriced(StaleLabels labels, long spans) {
+    stalePriced.add(labels, BigDecimal.valueOf(spans));
+  }
+
   public void received(long spans) {
     received.inc(spans);
   }
@@ -267,6 +283,7 @@ public final class Metrics {
     reversedShown = reversed.scrape();
     tokensShown = tokens.scrape();
     unpricedShown = unpriced.scrape();
+    stalePricedShown = stalePriced.scrape();
     ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
     try {
       WRITER.write(out, registry.scrape());
