@@ -56,22 +56,26 @@ public final class Pipeline implements AutoCloseable {
   private static final Duration RETRY_EVERY = Duration.ofSeconds(5);
 
   private final JdbcLedger ledger;
-  private final CostEngine engine;
   private final Metrics metrics;
   private final @Nullable Forwarder forwarder;
-  private final @Nullable CatalogLoad userCatalog;
+  private volatile @Nullable CatalogLoad userCatalog;
+  private final Pricing pricing;
+  private final Function<CatalogLoad, CostEngine> reloaded;
+  private final Map<String, Optional<CostEngine>> engines = new ConcurrentHashMap<>();
+  private volatile @Nullable PriceFileWatch pricesWatch;
   private final Closer closer;
   private final TraceWindow window;
   private final TraceCoster coster;
   private final int recovered;
   private final ScheduledExecutorService retry;
   private long notStoredSeen;
-  private final String pricingId;
 
   Pipeline(Processor.Builder b, CostEngine engine, @Nullable CatalogLoad userCatalog,
-      Pricing pricing, Function<Pricing, CostEngine> engineFor) throws Exception {
-    this.engine = engine;
+      Pricing pricing, Function<Pricing, CostEngine> engineFor,
+      Function<CatalogLoad, CostEngine> reloaded) throws Exception {
     this.userCatalog = userCatalog;
+    this.pricing = pricing;
+    this.reloaded = reloaded;
     this.metrics = new Metrics();
     if (!b.createLedger && !JdbcLedger.exists(b.ledger)) {
       throw new MissingLedgerException(JdbcLedger.describe(b.ledger),
@@ -88,13 +92,13 @@ public final class Pipeline implements AutoCloseable {
       if (!b.readOnly) {
         store.keepPricing(pricing);
       }
-      this.pricingId = pricing.id();
-      Map<String, Optional<CostEngine>> engines = new ConcurrentHashMap<>();
+      engines.put(pricing.id(), Optional.of(engine));
       this.forwarder = b.forward == null ? null : new Forwarder(b.forward, metrics, Forwarder.Settings.DEFAULTS);
       // the trace window closes traces on the closer's thread; the coster rolls them up there and
       // stores them on its own thread, then tells the listeners
       List<RollupListener> listeners = new ArrayList<>();
-      listeners.add(new RollupMetrics(metrics));
+      listeners.add(new RollupMetrics(metrics, java.time.Clock.systemDefaultZone(),
+          b.maxPriceAgeDays));
       if (forwarder != null) {
         listeners.add(new CostForwarding(forwarder, metrics, b.writeGenAiUsageCost));
       }
@@ -145,8 +149,34 @@ public final class Pipeline implements AutoCloseable {
     return ledger.costStore();
   }
 
+  /** The engine new rollups are priced with (the one of the latest price file applied). */
   public CostEngine engine() {
-    return engine;
+    return coster.engine();
+  }
+
+  /**
+   * Re-reads {@code prices} every {@code every} and, when it changed and loads without an issue,
+   * prices new rollups with it (see {@link PriceFileWatch}); traces stored before keep the prices
+   * they were stored with.
+   */
+  void watchPrices(java.nio.file.Path prices, Duration every) {
+    pricesWatch = new PriceFileWatch(prices, pricing.bundled(), pricing.id(), this::applyPrices,
+        metrics, java.time.Clock.systemDefaultZone(), every);
+  }
+
+  /** The id of the prices new rollups are priced with ({@link Pricing#id()}). */
+  public String pricing() {
+    String id = coster.pricing();
+    return id == null ? pricing.id() : id;
+  }
+
+  /** Keeps {@code next} in the ledger, then prices new rollups with it. */
+  private void applyPrices(Pricing next, CatalogLoad load) throws StorageException {
+    CostEngine engine = reloaded.apply(load); // refuses prices the FX table cannot convert
+    costStore().keepPricing(next);
+    engines.put(next.id(), Optional.of(engine));
+    userCatalog = load;
+    coster.setPrices(next.id(), engine);
   }
 
   public Metrics metrics() {
@@ -226,7 +256,7 @@ public final class Pipeline implements AutoCloseable {
       return Optional.empty();
     }
     List<IncomingSpan> spans = StoredSpans.of(costStore(), requestLog(), traceId);
-    TraceRollup rollup = engine.newRollup();
+    TraceRollup rollup = engine().newRollup();
     for (IncomingSpan span : spans) {
       rollup.add(span.record());
     }
@@ -234,7 +264,7 @@ public final class Pipeline implements AutoCloseable {
         rollup.result().currency());
     // stored too when only the prices it names change, so that a late span later uses these
     if (store && (result.changed()
-        || !pricingId.equals(costStore().pricingOf(traceId).orElse(null)))) {
+        || !pricing().equals(costStore().pricingOf(traceId).orElse(null)))) {
       coster.cost(List.of(new ClosedTrace(traceId, List.of(), List.of(), stored.get().complete(),
           false, true)));
     }
@@ -265,6 +295,10 @@ public final class Pipeline implements AutoCloseable {
   @Override
   public void close() {
     retry.shutdownNow();
+    PriceFileWatch watch = pricesWatch;
+    if (watch != null) {
+      watch.close();
+    }
     try {
       closer.close();
       window.flush(); // on this thread: the closer has stopped

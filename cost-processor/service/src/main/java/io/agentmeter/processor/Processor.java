@@ -56,6 +56,9 @@ public final class Processor implements AutoCloseable {
     // before the ledger is opened: a taken port must not leave a new ledger behind
     checkPorts(httpAddress, grpcAddress, apiAddress);
     this.pipeline = b.open();
+    if (b.prices != null && !b.pricesPoll.isZero() && !b.pricesPoll.isNegative()) {
+      pipeline.watchPrices(b.prices, b.pricesPoll);
+    }
     Metrics metrics = pipeline.metrics();
     TraceWindow window = pipeline.window();
     List<AutoCloseable> started = new ArrayList<>();
@@ -182,12 +185,33 @@ public final class Processor implements AutoCloseable {
     private @Nullable Path fxTable;
     private AllocationRule sharedAllocation = AllocationRule.EVEN;
     private HttpLimits httpLimits = HttpLimits.DEFAULTS;
+    Duration pricesPoll = Duration.ofSeconds(1);
+    long maxPriceAgeDays = io.agentmeter.processor.metrics.RollupMetrics.DEFAULT_MAX_PRICE_AGE_DAYS;
 
     private Builder() {}
 
     /** A price file layered over the bundled catalogue (AgentMeter or LiteLLM format). */
     public Builder setPrices(@Nullable Path prices) {
       this.prices = prices;
+      return this;
+    }
+
+    /**
+     * How often a started processor looks at its price file for changes (default 1 s; zero never):
+     * a changed file that loads without an issue prices new rollups from then on, one with issues
+     * is refused and the prices in force stay.
+     */
+    public Builder setPricesPoll(Duration every) {
+      this.pricesPoll = every;
+      return this;
+    }
+
+    /**
+     * How many days old a price's figures (its as-of date) may be before the spans it prices are
+     * counted in {@code agentmeter_spans_stale_priced_total{why="old"}} (default 90).
+     */
+    public Builder setMaxPriceAge(long days) {
+      this.maxPriceAgeDays = days;
       return this;
     }
 
@@ -384,6 +408,11 @@ public final class Processor implements AutoCloseable {
             : PriceCatalog.ofDefaults(kept.bundled());
         return engine(catalogOf(base, kept.content() == null ? null
             : CatalogLoader.parse(kept.content(), kept.name(), LocalDate.now())), fx);
+      }, reload -> {
+        PriceCatalog reloadedCatalog = catalogOf(PriceCatalog.defaults(), reload);
+        CostEngine reloaded = engine(reloadedCatalog, fx);
+        FxTableFile.checkCovers(fx, fxTable, reloadedCatalog, reloaded.currency());
+        return reloaded;
       });
     }
 

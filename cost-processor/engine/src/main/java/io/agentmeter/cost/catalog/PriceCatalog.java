@@ -195,7 +195,7 @@ public final class PriceCatalog {
         if (Objects.requireNonNull(candidate.regex()).matcher(lower).matches()
             || (!stripped.equals(lower) && candidate.regex().matcher(stripped).matches())) {
           if (provider == null || provider.equals(candidate.provider())) {
-            return new Match(candidate, "pattern " + candidate.regex().pattern());
+            return new Match(candidate, PATTERN + candidate.regex().pattern());
           }
           if (byRegex == null) {
             byRegex = candidate;
@@ -203,7 +203,7 @@ public final class PriceCatalog {
         }
       }
       if (byRegex != null) {
-        return new Match(byRegex, "pattern " + Objects.requireNonNull(byRegex.regex()).pattern());
+        return new Match(byRegex, PATTERN + Objects.requireNonNull(byRegex.regex()).pattern());
       }
     }
     return NO_MATCH;
@@ -254,5 +254,16 @@ public final class PriceCatalog {
    * @param entry the entry, or {@code null} when nothing matched
    * @param how how the name matched, for the price reference
    */
-  public record Match(@Nullable ModelEntry entry, String how) {}
+  public record Match(@Nullable ModelEntry entry, String how) {
+    /**
+     * Whether the entry was found only by its pattern: no exact name, alias or name without a
+     * region or provider prefix names it (the price may be another model's).
+     */
+    public boolean byPattern() {
+      return entry != null && how.startsWith(PATTERN);
+    }
+  }
+
+  /** How a pattern match begins its {@link Match#how()}. */
+  private static final String PATTERN = "pattern ";
 }

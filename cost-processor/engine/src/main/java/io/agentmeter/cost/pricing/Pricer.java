@@ -95,7 +95,7 @@ public final class Pricer {
         new CostBreakdown(
             BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
             period.perRequest());
-    return priced(entry, resolved, period, day, client, breakdown, "", notes(resolved));
+    return priced(entry, resolved, period, day, client, breakdown, "", notes(resolved), false);
   }
 
   private SpanCost priceModelCall(
@@ -137,12 +137,13 @@ public final class Pricer {
           "no price for " + resolved.entry().id() + " in force on " + resolved.priceDay()
               + (resolved.priceDay().equals(day) ? " (span start)" : ""), resolved));
     }
-    return priceTokens(facts, usage, entry, resolved, period, day, start, client);
+    return priceTokens(facts, usage, entry, resolved, period, day, start, client, match.byPattern());
   }
 
   private SpanCost priceTokens(
       SpanFacts facts, TokenUsage usage, ModelEntry matched, PriceResolution resolved,
-      PricePeriod period, LocalDate day, Instant start, @Nullable String client) {
+      PricePeriod period, LocalDate day, Instant start, @Nullable String client,
+      boolean byPattern) {
     ModelEntry entry = resolved.entry();
     List<String> notes = notes(resolved);
 
@@ -261,7 +262,7 @@ public final class Pricer {
     }
     CostBreakdown breakdown =
         new CostBreakdown(inputCost, cacheReadCost, cacheWriteCost, outputCost, reasoningCost, fees);
-    return priced(matched, resolved, period, day, client, breakdown, ref, notes);
+    return priced(matched, resolved, period, day, client, breakdown, ref, notes, byPattern);
   }
 
   private SpanCost priced(
@@ -272,7 +273,8 @@ public final class Pricer {
       @Nullable String client,
       CostBreakdown breakdown,
       String tierRef,
-      @Nullable List<String> notes) {
+      @Nullable List<String> notes,
+      boolean byPattern) {
     ModelEntry entry = resolved.entry();
     List<Adjustment> adjustments = catalog.adjustmentsFor(entry, client, day);
     if (matched != entry) {
@@ -302,7 +304,8 @@ public final class Pricer {
         breakdown,
         priceRef(entry, period, tierRef),
         entry.id(),
-        notes == null ? null : String.join("; ", notes));
+        notes == null ? null : String.join("; ", notes),
+        new PriceBasis(byPattern, resolved.retiredFrom(), period.asOf()));
   }
 
   /** {@code entry@period[/tier][/above-N]}, made once per catalogue entry, period and tier. */

@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param priceRef the catalogue entry and period used, {@code id@yyyy-mm-dd}, plus the tier
  * @param entryId the catalogue entry id, or {@code null} unless priced
  * @param reason why the span is not priced, or notes on how it was priced; {@code null} if none
+ * @param basis what the price rests on (a pattern match, a retirement, the figures' as-of date), or
+ *     {@code null} unless priced
  */
 public record SpanCost(
     CostStatus status,
@@ -23,7 +25,15 @@ public record SpanCost(
     @Nullable CostBreakdown breakdown,
     @Nullable String priceRef,
     @Nullable String entryId,
-    @Nullable String reason) {
+    @Nullable String reason,
+    @Nullable PriceBasis basis) {
+
+  /** A span cost without a {@link PriceBasis} (as before it was recorded). */
+  public SpanCost(CostStatus status, @Nullable BigDecimal amount, @Nullable String currency,
+      @Nullable CostBreakdown breakdown, @Nullable String priceRef, @Nullable String entryId,
+      @Nullable String reason) {
+    this(status, amount, currency, breakdown, priceRef, entryId, reason, null);
+  }
 
   static SpanCost unpriced(String reason) {
     return new SpanCost(CostStatus.UNPRICED, null, null, null, null, null, reason);

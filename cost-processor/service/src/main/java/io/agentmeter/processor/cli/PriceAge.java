@@ -24,7 +24,8 @@ final class PriceAge {
 
   @Option(names = "--max-price-age", paramLabel = "DAYS", defaultValue = "90d",
       description = "Report catalogue entries priced from figures read longer ago than this many"
-          + " days (default: ${DEFAULT-VALUE}).")
+          + " days (default: ${DEFAULT-VALUE}); serve also counts the spans they price in"
+          + " agentmeter_spans_stale_priced_total{why=\"old\"}.")
   String maxAge;
 
   long days() {

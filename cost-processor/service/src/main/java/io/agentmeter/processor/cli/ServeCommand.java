@@ -111,6 +111,9 @@ final class ServeCommand implements Callable<Integer> {
         .setWriteGenAiUsageCost(writeGenAiCost)
         .setMaxBodyBytes(maxBody)
         .setAckTimeout(Durations.parse(ackTimeout, "--ack-timeout"));
+    if (priceAge.maxAge != null) {
+      builder.setMaxPriceAge(priceAge.days());
+    }
     tokens().forEach(builder::addApiToken);
     try {
       return builder.start();

@@ -40,14 +40,36 @@ public final class TraceCoster implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(TraceCoster.class.getName());
 
-  private final CostEngine engine;
+  /** The engine new rollups are priced with and the id of its prices, swapped as one. */
+  private volatile Prices current;
   private final CostStore store;
   private final RequestLog log;
   private final Storer storer;
   private final Claims claims;
   private final RollupListener listener;
-  private final @Nullable String pricing;
   private final Function<String, Optional<CostEngine>> pricedWith;
+
+  /** An engine and the id of the prices it prices with ({@code null} when not named). */
+  private record Prices(CostEngine engine, @Nullable String id) {}
+
+  /**
+   * Prices rollups from now on with {@code engine}, whose prices are {@code id} (kept in the
+   * ledger by the caller first). A trace stored with other prices keeps them when rolled up again,
+   * as with {@link Builder#setPricing}.
+   */
+  public void setPrices(String id, CostEngine engine) {
+    this.current = new Prices(engine, id);
+  }
+
+  /** The engine new rollups are priced with. */
+  public CostEngine engine() {
+    return current.engine();
+  }
+
+  /** The id of the prices new rollups are priced with, or {@code null} when not named. */
+  public @Nullable String pricing() {
+    return current.id();
+  }
 
   /** What the coster counts for others. */
   @FunctionalInterface
@@ -57,11 +79,10 @@ public final class TraceCoster implements AutoCloseable {
   }
 
   private TraceCoster(Builder b) {
-    this.engine = b.engine;
+    this.current = new Prices(b.engine, b.pricing);
     this.store = b.store;
     this.log = b.log;
     this.listener = b.listener;
-    this.pricing = b.pricing;
     this.pricedWith = b.pricedWith;
     this.storer = new Storer(b.log, b.store, b.pending, b.listener, b.counters);
     this.claims = storer.claims();
@@ -184,6 +205,8 @@ public final class TraceCoster implements AutoCloseable {
           + " before; they stay pending", ex);
       return false;
     }
+    Prices now = current; // one engine and id for the whole group
+    String pricing = now.id();
     List<Rollup> rollups = new ArrayList<>(traces.size());
     List<@Nullable RollupResult> previous = new ArrayList<>(traces.size());
     List<List<IncomingSpan>> fresh = new ArrayList<>(traces.size());
@@ -199,7 +222,7 @@ public final class TraceCoster implements AutoCloseable {
         // A trace rolled up before (a late span, a re-delivery, a restart) is rolled up again from
         // everything stored, each distinct delivery once.
         boolean before = rolledUpBefore.contains(traceId);
-        CostEngine engine = this.engine;
+        CostEngine engine = now.engine();
         String pricedBy = pricing;
         if (before && !trace.reprice() && pricing != null) {
           String stored = store.pricingOf(traceId).orElse(null);

@@ -62,6 +62,8 @@ public final class Metrics {
    * 0 from the start.
    */
   static final List<String> DROPPED_SIGNALS = List.of("metrics", "logs");
+  /** The outcomes of re-reading a changed price file, shown at 0 from the start. */
+  static final List<String> RELOAD_RESULTS = List.of("applied", "refused");
   private static final double[] LATENCY_BUCKETS_SECONDS = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
   };
@@ -75,11 +77,13 @@ public final class Metrics {
   private final ZeroFirst<CostLabels> reversed = new ZeroFirst<>();
   private final ZeroFirst<TokenLabels> tokens = new ZeroFirst<>();
   private final ZeroFirst<String> unpriced = new ZeroFirst<>();
+  private final ZeroFirst<StaleLabels> stalePriced = new ZeroFirst<>();
   /** The families above as one scrape shows them (see {@link #scrape()}). */
   private Map<CostLabels, BigDecimal> costShown = Map.of();
   private Map<CostLabels, BigDecimal> reversedShown = Map.of();
   private Map<TokenLabels, BigDecimal> tokensShown = Map.of();
   private Map<String, BigDecimal> unpricedShown = Map.of();
+  private Map<StaleLabels, BigDecimal> stalePricedShown = Map.of();
   private final Counter received;
   private final Counter duplicates;
   private final Counter rejected;
@@ -87,6 +91,7 @@ public final class Metrics {
   private final Counter forwarded;
   private final Counter forwardDropped;
   private final Counter otlpDropped;
+  private final Counter pricesReloads;
   private final Histogram ledgerWrite;
   private volatile LongSupplier tracesOpen = () -> 0;
 
@@ -105,6 +110,12 @@ public final class Metrics {
     registry.register(() -> family("agentmeter_unpriced_spans",
         "Billable spans that could not be priced (unknown model, bad usage), by model.",
         unpricedShown, model -> Labels.of("model", model)));
+    registry.register(() -> family("agentmeter_spans_stale_priced",
+        "Priced spans whose price may be stale, by model and why: retired (after the model's"
+            + " retirement, at its last price), pattern (its entry matched only by a pattern: the"
+            + " price may be another model's), old (figures read longer ago than --max-price-age,"
+            + " or undated). A span is counted under each reason that applies.",
+        stalePricedShown, l -> Labels.of("model", l.model(), "why", l.why())));
     received = counter("agentmeter_spans_received_total", "Spans accepted and stored.");
     duplicates = counter("agentmeter_spans_duplicate_total",
         "Spans received again (same ids and content) and skipped.");
@@ -124,6 +135,11 @@ public final class Metrics {
         "OTLP export requests of other signals than traces, accepted and dropped unread, by signal.",
         "signal");
     DROPPED_SIGNALS.forEach(otlpDropped::labelValues);
+    pricesReloads = counter("agentmeter_prices_reloads_total",
+        "Changes of the --prices file seen while serving, by result: applied (rollups are priced"
+            + " with it from then on) or refused (unreadable or with issues; the prices in force"
+            + " stay).", "result");
+    RELOAD_RESULTS.forEach(pricesReloads::labelValues);
     ledgerWrite = Histogram.builder(DEFAULTS)
         .name("agentmeter_ledger_write_seconds")
         .help("Time to store a group of received spans durably.")
@@ -188,6 +204,14 @@ public final class Metrics {
     totals.unpriced().forEach((model, count) -> unpriced.restore(model, BigDecimal.valueOf(count)));
   }
 
+  /** Labels of a stale-priced span sample; {@code why} is {@code retired}, {@code pattern} or {@code old}. */
+  public record StaleLabels(String model, String why) {}
+
+  /** Counts {@code spans} priced spans of {@code labels} whose price may be stale. */
+  public void stalePriced(StaleLabels labels, long spans) {
+    stalePriced.add(labels, BigDecimal.valueOf(spans));
+  }
+
   public void received(long spans) {
     received.inc(spans);
   }
@@ -216,6 +240,11 @@ public final class Metrics {
   /** Counts an OTLP export request of {@code signal} ({@code metrics}, {@code logs}) dropped. */
   public void otlpDropped(String signal) {
     otlpDropped.labelValues(signal).inc();
+  }
+
+  /** Counts a changed price file {@code applied} or {@code refused}. */
+  public void pricesReload(String result) {
+    pricesReloads.labelValues(result).inc();
   }
 
   public void ledgerWrite(long nanos) {
@@ -259,6 +288,7 @@ public final class Metrics {
     reversedShown = reversed.scrape();
     tokensShown = tokens.scrape();
     unpricedShown = unpriced.scrape();
+    stalePricedShown = stalePriced.scrape();
     ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
     try {
       WRITER.write(out, registry.scrape());

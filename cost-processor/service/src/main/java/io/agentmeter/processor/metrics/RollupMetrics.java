@@ -1,13 +1,17 @@
 package io.agentmeter.processor.metrics;
 
 import io.agentmeter.cost.pricing.CostStatus;
+import io.agentmeter.cost.pricing.PriceBasis;
 import io.agentmeter.cost.rollup.RollupResult;
 import io.agentmeter.cost.rollup.SpanOutcome;
 import io.agentmeter.processor.listen.RollupListener;
+import io.agentmeter.processor.metrics.Metrics.StaleLabels;
 import io.agentmeter.processor.model.CounterTotals.CostLabels;
 import io.agentmeter.processor.model.CounterTotals.TokenLabels;
 import io.agentmeter.processor.model.StoredRollup;
 import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,26 +21,44 @@ import java.util.Map;
  * spans, traces closed. A trace rolled up again adds only what its new rollup adds to the one it
  * replaced, label set by label set, so monotonic counters never count a span twice; what it takes
  * away from a label set's cost goes to the reversed cost. Each write's sums go in with one update
- * per label set.
+ * per label set. Priced spans whose price may be stale are counted by model and why (see
+ * {@link Metrics#stalePriced}); "old" is judged on the day the rollup is stored.
  */
 public final class RollupMetrics implements RollupListener {
 
+  /** The default of {@code --max-price-age}, as {@code prices validate} has it. */
+  public static final long DEFAULT_MAX_PRICE_AGE_DAYS = 90;
+
   private final Metrics metrics;
+  private final Clock clock;
+  private final long maxPriceAgeDays;
 
   public RollupMetrics(Metrics metrics) {
+    this(metrics, Clock.systemDefaultZone(), DEFAULT_MAX_PRICE_AGE_DAYS);
+  }
+
+  /**
+   * @param clock the day rollups are stored on, against which a price's as-of date is old
+   * @param maxPriceAgeDays how many days old a price's figures may be before its spans count as
+   *     {@code old}
+   */
+  public RollupMetrics(Metrics metrics, Clock clock, long maxPriceAgeDays) {
     this.metrics = metrics;
+    this.clock = clock;
+    this.maxPriceAgeDays = maxPriceAgeDays;
   }
 
   @Override
   public void stored(List<StoredRollup> rollups) {
     Contributions added = new Contributions();
+    LocalDate oldBefore = LocalDate.now(clock).minusDays(maxPriceAgeDays);
     for (StoredRollup stored : rollups) {
       RollupResult now = stored.rollup().result();
       if (stored.previous() == null) {
-        contributions(now, added);
+        contributions(now, added, oldBefore);
       } else {
-        addDelta(added, contributions(now, new Contributions()),
-            contributions(stored.previous(), new Contributions()));
+        addDelta(added, contributions(now, new Contributions(), oldBefore),
+            contributions(stored.previous(), new Contributions(), oldBefore));
       }
     }
     metrics.together(() -> publish(added));
@@ -57,6 +79,8 @@ public final class RollupMetrics implements RollupListener {
     final Map<TokenKey, long[]> tokens = new HashMap<>();
     /** Unpriced spans by model. */
     final Map<String, int[]> unpriced = new HashMap<>();
+    /** Priced spans whose price may be stale, by model and why. */
+    final Map<StaleLabels, int[]> stale = new HashMap<>();
 
     void addCost(CostLabels labels, BigDecimal amount) {
       if (amount.signum() > 0) {
@@ -77,13 +101,20 @@ public final class RollupMetrics implements RollupListener {
         unpriced.computeIfAbsent(model, k -> new int[1])[0] += count;
       }
     }
+
+    void addStale(StaleLabels labels, int count) {
+      if (count > 0) {
+        stale.computeIfAbsent(labels, k -> new int[1])[0] += count;
+      }
+    }
   }
 
   /** The labels of the token counters but the kind (input, output). */
   private record TokenKey(String agent, String model, String provider, String client) {}
 
   /** Adds what a rollup adds to the monotonic counters to {@code into}, which it returns. */
-  private static Contributions contributions(RollupResult result, Contributions into) {
+  private static Contributions contributions(RollupResult result, Contributions into,
+      LocalDate oldBefore) {
     for (SpanOutcome s : result.spans()) {
       if (s.status() != CostStatus.PRICED && s.status() != CostStatus.UNPRICED) {
         continue;
@@ -100,6 +131,18 @@ public final class RollupMetrics implements RollupListener {
       for (Map.Entry<String, BigDecimal> share : s.agentShares().entrySet()) {
         into.addCost(new CostLabels(share.getKey(), model, provider, s.client(), result.currency()),
             share.getValue());
+      }
+      PriceBasis basis = s.price() == null ? null : s.price().basis();
+      if (basis != null) {
+        if (basis.retired()) {
+          into.addStale(new StaleLabels(model, "retired"), 1);
+        } else if (basis.asOf() == null || basis.asOf().isBefore(oldBefore)) {
+          // a retired model's last price is old by design: counted as retired only
+          into.addStale(new StaleLabels(model, "old"), 1);
+        }
+        if (basis.byPattern()) {
+          into.addStale(new StaleLabels(model, "pattern"), 1);
+        }
       }
     }
     return into;
@@ -129,6 +172,10 @@ public final class RollupMetrics implements RollupListener {
       int[] earlier = before.unpriced.getOrDefault(e.getKey(), new int[1]);
       sum.addUnpriced(e.getKey(), e.getValue()[0] - earlier[0]);
     }
+    for (Map.Entry<StaleLabels, int[]> e : now.stale.entrySet()) {
+      int[] earlier = before.stale.getOrDefault(e.getKey(), new int[1]);
+      sum.addStale(e.getKey(), e.getValue()[0] - earlier[0]);
+    }
   }
 
   /** Adds summed contributions to the counters, one update per label set. */
@@ -142,5 +189,6 @@ public final class RollupMetrics implements RollupListener {
           new TokenLabels(key.agent(), key.model(), key.provider(), key.client(), "output"), counts[1]);
     });
     added.unpriced.forEach((model, count) -> metrics.unpriced(model, count[0]));
+    added.stale.forEach((labels, count) -> metrics.stalePriced(labels, count[0]));
   }
 }

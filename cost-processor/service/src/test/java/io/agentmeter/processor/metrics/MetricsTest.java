@@ -47,6 +47,7 @@ class MetricsTest {
         "agentmeter_forward_spans_total counter",
         "agentmeter_forward_dropped_spans_total counter",
         "agentmeter_otlp_dropped_requests_total counter",
+        "agentmeter_prices_reloads_total counter",
         "agentmeter_ledger_write_seconds histogram");
   }
 
