@@ -222,19 +222,9 @@ class EngineSettingsTest {
         HttpResponse.BodyHandlers.ofString()).body());
   }
 
-  /**
-   * {@code /metrics} as a second scrape reads it: the first shows series new since the last
-   * scrape at 0 (as Prometheus must see them before their first amount).
-   */
+  /** {@code /metrics} as a second scrape reads it (the first shows new series at 0). */
   private static String metrics(Processor processor) throws Exception {
-    scrape(processor);
-    return scrape(processor);
-  }
-
-  private static String scrape(Processor processor) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + processor.apiPort() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return Loopback.metrics(processor.apiPort());
   }
 
   private static Map<String, BigDecimal> costByKey(JsonNode costs) {

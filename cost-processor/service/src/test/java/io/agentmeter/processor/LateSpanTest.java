@@ -9,10 +9,6 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -36,7 +32,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class LateSpanTest {
 
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   @RegisterExtension static final PostgresLedger POSTGRES = new PostgresLedger();
 
   @TempDir static Path dir;
@@ -165,26 +160,12 @@ class LateSpanTest {
   }
 
   private static int post(Processor processor, ExportTraceServiceRequest request) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + processor.otlpHttpPort() + "/v1/traces"))
-            .header("Content-Type", "application/x-protobuf")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray())).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode();
+    return Loopback.post(processor.otlpHttpPort(), request);
   }
 
-  /**
-   * {@code /metrics} as a second scrape reads it: the first shows series new since the last
-   * scrape at 0 (as Prometheus must see them before their first amount).
-   */
+  /** {@code /metrics} as a second scrape reads it (the first shows new series at 0). */
   private static String metrics(Processor processor) throws Exception {
-    scrape(processor);
-    return scrape(processor);
-  }
-
-  private static String scrape(Processor processor) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(
-        "http://127.0.0.1:" + processor.apiPort() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return Loopback.metrics(processor.apiPort());
   }
 
   private static BigDecimal costMetricsSum(Processor processor) throws Exception {

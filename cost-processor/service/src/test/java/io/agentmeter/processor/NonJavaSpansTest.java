@@ -155,12 +155,7 @@ class NonJavaSpansTest {
 
   private static void send(Processor processor, ExportTraceServiceRequest request)
       throws Exception {
-    HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + processor.otlpHttpPort() + "/v1/traces"))
-        .header("Content-Type", "application/x-protobuf")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray())).build(),
-        HttpResponse.BodyHandlers.discarding());
-    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(Loopback.post(processor.otlpHttpPort(), request)).isEqualTo(200);
   }
 
   /** The cost rows grouped by {@code by}, by key. */

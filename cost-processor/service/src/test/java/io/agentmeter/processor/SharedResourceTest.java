@@ -284,10 +284,7 @@ class SharedResourceTest {
 
   /** {@code /metrics} as a second scrape reads it (the first shows new series at 0). */
   static String metrics(Processor processor) throws Exception {
-    HttpRequest scrape = HttpRequest.newBuilder(URI.create(
-        "http://127.0.0.1:" + processor.apiPort() + "/metrics")).build();
-    HTTP.send(scrape, HttpResponse.BodyHandlers.discarding());
-    return HTTP.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+    return Loopback.metrics(processor.apiPort());
   }
 
   /**

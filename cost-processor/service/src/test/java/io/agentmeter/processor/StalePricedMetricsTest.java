@@ -146,10 +146,6 @@ class StalePricedMetricsTest {
   }
 
   private static int post(Processor processor, ExportTraceServiceRequest request) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + processor.otlpHttpPort() + "/v1/traces"))
-            .header("Content-Type", "application/x-protobuf")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray())).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode();
+    return Loopback.post(processor.otlpHttpPort(), request);
   }
 }
