@@ -12,20 +12,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.agentmeter.cost.rollup.AllocationRule;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -36,7 +27,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -256,82 +246,31 @@ class EngineSettingsTest {
    * </ul>
    */
   private static List<SpanData> sharedTrace() {
-    List<SpanData> ended = new ArrayList<>();
-    SdkTracerProvider provider = SdkTracerProvider.builder()
-        .setResource(Resource.getDefault().merge(Resource.create(
-            Attributes.of(AttributeKey.stringKey("service.name"), "orchestrator"))))
-        .addSpanProcessor(new Collect(ended))
-        .build();
-    Tracer tracer = provider.get("test");
-    Span root = tracer.spanBuilder("POST /briefs").setSpanKind(SpanKind.SERVER)
-        .setAttribute("agentmeter.client.id", "acme")
-        .setAttribute("agentmeter.task.id", "brief-1")
-        .startSpan();
-    try (Scope ignored = root.makeCurrent()) {
-      agent(tracer, "planner", () -> {
-        chat(tracer, "gpt-4o-mini", 2_000, 1_000, "cache:brief");
-        chat(tracer, "gpt-4o-mini", 1_000, 500, null);
-      });
-      agent(tracer, "researcher", () -> {
-        chat(tracer, "gpt-4o-mini", 2_000, 1_000, "cache:brief");
-        chat(tracer, "gpt-4o", 2_000, 300, null);
-      });
-    } finally {
-      root.end();
-    }
-    provider.close();
-    return ended;
-  }
-
-  private static void agent(Tracer tracer, String name, Runnable body) {
-    Span agent = tracer.spanBuilder("invoke_agent " + name)
-        .setAttribute("gen_ai.operation.name", "invoke_agent")
-        .setAttribute("gen_ai.agent.name", name)
-        .startSpan();
-    try (Scope ignored = agent.makeCurrent()) {
-      body.run();
-    } finally {
-      agent.end();
-    }
+    return WorkflowSpans.record("orchestrator", tracer -> {
+      Span root = tracer.spanBuilder("POST /briefs").setSpanKind(SpanKind.SERVER)
+          .setAttribute("agentmeter.client.id", "acme")
+          .setAttribute("agentmeter.task.id", "brief-1")
+          .startSpan();
+      try (Scope ignored = root.makeCurrent()) {
+        WorkflowSpans.agent(tracer, "planner", () -> {
+          chat(tracer, "gpt-4o-mini", 2_000, 1_000, "cache:brief");
+          chat(tracer, "gpt-4o-mini", 1_000, 500, null);
+        });
+        WorkflowSpans.agent(tracer, "researcher", () -> {
+          chat(tracer, "gpt-4o-mini", 2_000, 1_000, "cache:brief");
+          chat(tracer, "gpt-4o", 2_000, 300, null);
+        });
+      } finally {
+        root.end();
+      }
+    });
   }
 
   private static void chat(Tracer tracer, String model, long input, long output, String shared) {
-    Span span = tracer.spanBuilder("chat " + model).setSpanKind(SpanKind.CLIENT)
-        .setAttribute("gen_ai.operation.name", "chat")
-        .setAttribute("gen_ai.provider.name", "openai")
-        .setAttribute("gen_ai.request.model", model)
-        .setAttribute("gen_ai.usage.input_tokens", input)
-        .setAttribute("gen_ai.usage.output_tokens", output)
-        .startSpan();
+    Span span = WorkflowSpans.chat(tracer, model, input, output);
     if (shared != null) {
       span.setAttribute("agentmeter.shared.resource", shared);
     }
     span.end();
-  }
-
-  /** Keeps every ended span. */
-  private record Collect(List<SpanData> ended) implements SpanProcessor {
-    @Override
-    public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-    @Override
-    public boolean isStartRequired() {
-      return false;
-    }
-
-    @Override
-    public void onEnd(ReadableSpan span) {
-      ended.add(span.toSpanData());
-    }
-
-    @Override
-    public boolean isEndRequired() {
-      return true;
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
   }
 }

@@ -107,24 +107,7 @@ class FullDiskTest {
       // restarted: nothing is counted twice
       try (Processor processor = start(ledger)) {
         processor.flush();
-        int api = processor.apiPort();
-        BigDecimal traceCost = OtlpPayloads.CALL_COST.multiply(BigDecimal.valueOf(CALLS));
-        for (long n : acknowledged) {
-          JsonNode trace = get(api, "/api/v1/traces/" + OtlpPayloads.traceIdHex(n));
-          assertThat(trace.get("total").decimalValue()).as("trace %d", n)
-              .isEqualByComparingTo(traceCost);
-        }
-        JsonNode costs = get(api, "/api/v1/costs?groupBy=trace");
-        BigDecimal sum = BigDecimal.ZERO;
-        long spans = 0;
-        for (JsonNode row : costs.get("rows")) {
-          sum = sum.add(row.get("cost").decimalValue());
-          spans += row.get("spans").asLong();
-        }
-        assertThat(costs.get("rows")).hasSize(acknowledged.size());
-        assertThat(sum).isEqualByComparingTo(
-            traceCost.multiply(BigDecimal.valueOf(acknowledged.size())));
-        assertThat(spans).isEqualTo((long) acknowledged.size() * CALLS);
+        Loopback.assertCostedOnce(processor.apiPort(), acknowledged, CALLS);
       }
     } finally {
       unmount(disk);

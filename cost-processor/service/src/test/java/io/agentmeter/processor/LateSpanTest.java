@@ -1,13 +1,12 @@
 package io.agentmeter.processor;
 
+import static io.agentmeter.testing.otlp.OtlpPayloads.only;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agentmeter.processor.model.TraceCost;
 import io.agentmeter.testing.otlp.OtlpPayloads;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.Span;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -145,14 +144,6 @@ class LateSpanTest {
 
   private static BigDecimal cost(int calls) {
     return OtlpPayloads.CALL_COST.multiply(BigDecimal.valueOf(calls));
-  }
-
-  private static ExportTraceServiceRequest only(ExportTraceServiceRequest request, int index) {
-    ExportTraceServiceRequest.Builder builder = request.toBuilder();
-    ScopeSpans.Builder scope = builder.getResourceSpansBuilder(0).getScopeSpansBuilder(0);
-    Span keep = scope.getSpans(index);
-    scope.clearSpans().addSpans(keep);
-    return builder.build();
   }
 
   private static Optional<BigDecimal> total(Processor processor, String traceId) throws Exception {

@@ -1,5 +1,7 @@
 package io.agentmeter.processor;
 
+import static io.agentmeter.testing.otlp.OtlpPayloads.str;
+import static io.agentmeter.testing.otlp.OtlpPayloads.num;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -182,16 +184,6 @@ class NonJavaSpansTest {
 
   private static long count(Span span, String key) {
     return span.getAttributesList().stream().filter(kv -> kv.getKey().equals(key)).count();
-  }
-
-  private static KeyValue str(String key, String value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value))
-        .build();
-  }
-
-  private static KeyValue num(String key, long value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value))
-        .build();
   }
 
   private static KeyValue dbl(String key, double value) {

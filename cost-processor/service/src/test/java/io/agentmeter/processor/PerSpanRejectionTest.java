@@ -1,13 +1,13 @@
 package io.agentmeter.processor;
 
+import static io.agentmeter.testing.otlp.OtlpPayloads.str;
+import static io.agentmeter.testing.otlp.OtlpPayloads.num;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.agentmeter.processor.model.TraceCost;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -131,13 +131,4 @@ class PerSpanRejectionTest {
     return new byte[] {0, 0, 0, 0, 0, 0, 0x10, (byte) n};
   }
 
-  private static KeyValue str(String key, String value) {
-    return KeyValue.newBuilder().setKey(key)
-        .setValue(AnyValue.newBuilder().setStringValue(value)).build();
-  }
-
-  private static KeyValue num(String key, long value) {
-    return KeyValue.newBuilder().setKey(key)
-        .setValue(AnyValue.newBuilder().setIntValue(value)).build();
-  }
 }

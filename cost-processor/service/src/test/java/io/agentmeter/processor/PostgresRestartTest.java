@@ -3,14 +3,9 @@ package io.agentmeter.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.agentmeter.testing.otlp.OtlpPayloads;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.ServerSocket;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -29,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresRestartTest {
 
   private static final int CALLS = 2;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
 
@@ -84,24 +78,7 @@ class PostgresRestartTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> status(api, "/readyz") == 200);
       processor.flush();
 
-      BigDecimal traceCost = OtlpPayloads.CALL_COST.multiply(BigDecimal.valueOf(CALLS));
-      for (long n : acknowledged) {
-        JsonNode trace = await().atMost(Duration.ofSeconds(30)).until(
-            () -> get(api, "/api/v1/traces/" + OtlpPayloads.traceIdHex(n)), t -> t != null);
-        assertThat(trace.get("total").decimalValue()).as("trace %d", n)
-            .isEqualByComparingTo(traceCost);
-      }
-      JsonNode costs = get(api, "/api/v1/costs?groupBy=trace");
-      BigDecimal sum = BigDecimal.ZERO;
-      long spans = 0;
-      for (JsonNode row : costs.get("rows")) {
-        sum = sum.add(row.get("cost").decimalValue());
-        spans += row.get("spans").asLong();
-      }
-      assertThat(costs.get("rows")).hasSize(acknowledged.size());
-      assertThat(sum).isEqualByComparingTo(
-          traceCost.multiply(BigDecimal.valueOf(acknowledged.size())));
-      assertThat(spans).isEqualTo((long) acknowledged.size() * CALLS);
+      Loopback.assertCostedOnce(api, acknowledged, CALLS);
     } finally {
       stop.set(true);
       postgres.close();
@@ -119,12 +96,6 @@ class PostgresRestartTest {
 
   private static int status(int port, String path) throws IOException, InterruptedException {
     return Loopback.status(port, path);
-  }
-
-  /** The JSON at {@code path}, or {@code null} when it is not (yet) there. */
-  private static JsonNode get(int port, String path) throws IOException, InterruptedException {
-    HttpResponse<String> response = Loopback.get(port, path);
-    return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
   }
 
   private static int freePort() throws IOException {

@@ -1,13 +1,12 @@
 package io.agentmeter.processor;
 
+import static io.agentmeter.testing.otlp.OtlpPayloads.only;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agentmeter.processor.model.TraceCost;
 import io.agentmeter.testing.otlp.OtlpPayloads;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.Span;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -149,14 +148,6 @@ class PricesReloadTest {
   private static BigDecimal total(Processor processor, long trace) throws Exception {
     return processor.costStore().trace(OtlpPayloads.traceIdHex(trace)).map(TraceCost::total)
         .orElseThrow();
-  }
-
-  private static ExportTraceServiceRequest only(ExportTraceServiceRequest request, int index) {
-    ExportTraceServiceRequest.Builder builder = request.toBuilder();
-    ScopeSpans.Builder scope = builder.getResourceSpansBuilder(0).getScopeSpansBuilder(0);
-    Span keep = scope.getSpans(index);
-    scope.clearSpans().addSpans(keep);
-    return builder.build();
   }
 
   private static int post(Processor processor, ExportTraceServiceRequest request) throws Exception {

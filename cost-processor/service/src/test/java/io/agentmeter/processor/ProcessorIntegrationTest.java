@@ -127,11 +127,7 @@ class ProcessorIntegrationTest {
       JsonNode top = get(processor, "/api/v1/traces?sort=cost&limit=5").body();
       assertThat(top.get("traces").get(0).get("traceId").asText()).isEqualTo(traceId);
 
-      HttpRequest scrape = HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + processor.apiPort() + "/metrics")).build();
-      // a scrape shows series new since the last one at 0, the next their amounts
-      HTTP.send(scrape, HttpResponse.BodyHandlers.discarding());
-      String metrics = HTTP.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+      String metrics = Loopback.metrics(processor.apiPort());
       assertThat(metrics).contains("agentmeter_cost_total{agent=\"researcher\",client=\"" + client
           + "\",currency=\"USD\",model=\"gpt-4o\",provider=\"openai\"} 0.007375\n");
       assertThat(metrics).contains("agentmeter_unpriced_spans_total{model=\"acme-reviewer-7b\"} 1.0\n");

@@ -1,11 +1,11 @@
 package io.agentmeter.processor;
 
+import static io.agentmeter.testing.otlp.OtlpPayloads.str;
+import static io.agentmeter.testing.otlp.OtlpPayloads.num;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -133,16 +133,6 @@ class StalePricedMetricsTest {
 
   private static ByteString spanId(long trace, int i) {
     return ByteString.copyFrom(ByteBuffer.allocate(8).putLong((trace << 16) | (i + 1)).array());
-  }
-
-  private static KeyValue str(String key, String value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value))
-        .build();
-  }
-
-  private static KeyValue num(String key, long value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value))
-        .build();
   }
 
   private static int post(Processor processor, ExportTraceServiceRequest request) throws Exception {

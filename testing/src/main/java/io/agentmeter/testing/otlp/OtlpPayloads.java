@@ -55,11 +55,22 @@ public final class OtlpPayloads {
     return ByteString.copyFrom(ByteBuffer.allocate(8).putLong((trace << 16) | (i + 1)).array());
   }
 
-  private static KeyValue str(String key, String value) {
+  /** {@code request} with only the span at {@code index} of its first scope (a late span alone). */
+  public static ExportTraceServiceRequest only(ExportTraceServiceRequest request, int index) {
+    ExportTraceServiceRequest.Builder builder = request.toBuilder();
+    ScopeSpans.Builder scope = builder.getResourceSpansBuilder(0).getScopeSpansBuilder(0);
+    Span keep = scope.getSpans(index);
+    scope.clearSpans().addSpans(keep);
+    return builder.build();
+  }
+
+  /** A string attribute. */
+  public static KeyValue str(String key, String value) {
     return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
   }
 
-  private static KeyValue num(String key, long value) {
+  /** An integer attribute. */
+  public static KeyValue num(String key, long value) {
     return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
   }
 }

@@ -17,6 +17,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A small multi-agent trace made with the real OpenTelemetry SDK: a request root, a planner agent
@@ -43,10 +44,42 @@ public final class WorkflowSpans {
 
   /** Makes the trace and returns its finished spans, root last. */
   public static List<SpanData> make(String client) {
+    return record("orchestrator", tracer -> {
+      Span root = tracer.spanBuilder("POST /reports").setSpanKind(SpanKind.SERVER)
+          .setAttribute("agentmeter.client.id", client)
+          .setAttribute("agentmeter.task.id", "report-" + client)
+          .startSpan();
+      try (Scope ignored = root.makeCurrent()) {
+        agent(tracer, "planner", () -> chat(tracer, "gpt-4o-mini", 1_000, 0, 500));
+        agent(tracer, "researcher", () -> {
+          Span framework = tracer.spanBuilder("langchain4j chat")
+              .setAttribute("gen_ai.operation.name", "chat")
+              .setAttribute("gen_ai.request.model", "gpt-4o")
+              .setAttribute("gen_ai.usage.input_tokens", 2_000L)
+              .setAttribute("gen_ai.usage.output_tokens", 300L)
+              .startSpan();
+          try (Scope s = framework.makeCurrent()) {
+            chat(tracer, "gpt-4o", 2_000, 500, 300);
+          } finally {
+            framework.end();
+          }
+        });
+        agent(tracer, "reviewer", () -> chat(tracer, "acme-reviewer-7b", 800, 0, 100));
+      } finally {
+        root.end();
+      }
+    });
+  }
+
+  /**
+   * The finished spans, in the order they ended, of what {@code body} records with a tracer of
+   * the real SDK whose resource names the service {@code service}.
+   */
+  public static List<SpanData> record(String service, Consumer<Tracer> body) {
     List<SpanData> ended = new ArrayList<>();
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().merge(Resource.create(
-            Attributes.of(AttributeKey.stringKey("service.name"), "orchestrator"))))
+            Attributes.of(AttributeKey.stringKey("service.name"), service))))
         .addSpanProcessor(new SpanProcessor() {
           @Override
           public void onStart(Context parentContext, ReadWriteSpan span) {}
@@ -72,35 +105,13 @@ public final class WorkflowSpans {
           }
         })
         .build();
-    Tracer tracer = provider.get("test");
-    Span root = tracer.spanBuilder("POST /reports").setSpanKind(SpanKind.SERVER)
-        .setAttribute("agentmeter.client.id", client)
-        .setAttribute("agentmeter.task.id", "report-" + client)
-        .startSpan();
-    try (Scope ignored = root.makeCurrent()) {
-      agent(tracer, "planner", () -> chat(tracer, "gpt-4o-mini", 1_000, 0, 500));
-      agent(tracer, "researcher", () -> {
-        Span framework = tracer.spanBuilder("langchain4j chat")
-            .setAttribute("gen_ai.operation.name", "chat")
-            .setAttribute("gen_ai.request.model", "gpt-4o")
-            .setAttribute("gen_ai.usage.input_tokens", 2_000L)
-            .setAttribute("gen_ai.usage.output_tokens", 300L)
-            .startSpan();
-        try (Scope s = framework.makeCurrent()) {
-          chat(tracer, "gpt-4o", 2_000, 500, 300);
-        } finally {
-          framework.end();
-        }
-      });
-      agent(tracer, "reviewer", () -> chat(tracer, "acme-reviewer-7b", 800, 0, 100));
-    } finally {
-      root.end();
-    }
+    body.accept(provider.get("test"));
     provider.close();
     return ended;
   }
 
-  private static void agent(Tracer tracer, String name, Runnable body) {
+  /** An {@code invoke_agent} span of agent {@code name} around {@code body}. */
+  public static void agent(Tracer tracer, String name, Runnable body) {
     Span agent = tracer.spanBuilder("invoke_agent " + name)
         .setAttribute("gen_ai.operation.name", "invoke_agent")
         .setAttribute("gen_ai.agent.name", name)
@@ -112,14 +123,22 @@ public final class WorkflowSpans {
     }
   }
 
-  private static void chat(Tracer tracer, String model, long input, long cached, long output) {
-    Span span = tracer.spanBuilder("chat " + model).setSpanKind(SpanKind.CLIENT)
+  /**
+   * A started chat span calling {@code model} (provider openai for {@code gpt-*}, else acme) with
+   * its token counts; the caller adds what else it needs and ends it.
+   */
+  public static Span chat(Tracer tracer, String model, long input, long output) {
+    return tracer.spanBuilder("chat " + model).setSpanKind(SpanKind.CLIENT)
         .setAttribute("gen_ai.operation.name", "chat")
         .setAttribute("gen_ai.provider.name", model.startsWith("gpt") ? "openai" : "acme")
         .setAttribute("gen_ai.request.model", model)
         .setAttribute("gen_ai.usage.input_tokens", input)
         .setAttribute("gen_ai.usage.output_tokens", output)
         .startSpan();
+  }
+
+  private static void chat(Tracer tracer, String model, long input, long cached, long output) {
+    Span span = chat(tracer, model, input, output);
     if (cached > 0) {
       span.setAttribute("gen_ai.usage.cache_read.input_tokens", cached);
     }

@@ -13,10 +13,8 @@ import io.agentmeter.processor.model.Pricing;
 import io.agentmeter.processor.model.SpanRow;
 import io.agentmeter.processor.model.TraceCost;
 import io.agentmeter.processor.model.TraceSummary;
-import io.agentmeter.processor.store.CostLine;
 import io.agentmeter.processor.store.CostLines;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -252,10 +249,9 @@ final class CostReader {
           ResultSet rs = statement.executeQuery("SELECT agent, model, provider, client,"
               + " currency, status, line, cost, input_tokens, output_tokens FROM cost_lines")) {
         while (rs.next()) {
-          CostLines.count(new CostLine("", "", "", rs.getInt(7), 0, "", rs.getString(1), "",
-              rs.getString(4), rs.getString(3), rs.getString(2), rs.getString(6), null,
-              decimal(rs, 8), null, rs.getString(5), null, rs.getLong(9), rs.getLong(10), false,
-              false, null, "", 0, 0), cost, tokens, unpriced);
+          CostLines.count(CostLines.labels(rs.getString(1), rs.getString(2), rs.getString(3),
+                  rs.getString(4), rs.getString(5)), rs.getString(6), rs.getInt(7) == 0,
+              decimal(rs, 8), rs.getLong(9), rs.getLong(10), cost, tokens, unpriced);
         }
       }
       try (Statement statement = connection.createStatement();

@@ -160,13 +160,8 @@ final class CostRows {
     }
   }
 
-  /** Binds a decimal as this dialect stores it. */
-  void decimalParam(PreparedStatement s, int index, BigDecimal value) throws SQLException {
-    decimal(s, index, value);
-  }
-
   /** A decimal as this dialect stores it: text on SQLite, NUMERIC on PostgreSQL. */
-  private void decimal(PreparedStatement s, int index, @Nullable BigDecimal value)
+  void decimal(PreparedStatement s, int index, @Nullable BigDecimal value)
       throws SQLException {
     if (dialect == Dialect.SQLITE) {
       text(s, index, value == null ? null : value.toPlainString());

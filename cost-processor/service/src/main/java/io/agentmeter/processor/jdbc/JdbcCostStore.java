@@ -177,7 +177,7 @@ final class JdbcCostStore implements CostStore {
             sum = sum.add(new BigDecimal(rs.getString(1)));
           }
         }
-        rows.decimalParam(upsert, 6, sum);
+        rows.decimal(upsert, 6, sum);
         upsert.executeUpdate();
       }
     }
@@ -207,8 +207,7 @@ final class JdbcCostStore implements CostStore {
     earlierCost.setLong(2, to);
     try (ResultSet rs = earlierCost.executeQuery()) {
       while (rs.next()) {
-        before.merge(new CostLabels(rs.getString(1), rs.getString(2) == null ? "unknown"
-                : rs.getString(2), rs.getString(3) == null ? "unknown" : rs.getString(3),
+        before.merge(CostLines.labels(rs.getString(1), rs.getString(2), rs.getString(3),
             rs.getString(4), rs.getString(5)), new BigDecimal(rs.getString(6)), BigDecimal::add);
       }
     }

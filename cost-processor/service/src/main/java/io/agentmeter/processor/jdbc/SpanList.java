@@ -151,15 +151,6 @@ final class SpanList {
     }
   }
 
-  /** How many spans a list holds, without decoding them. */
-  static int count(byte @Nullable [] list) {
-    if (list == null || list.length < 5) {
-      return 0;
-    }
-    return ((list[1] & 0xff) << 24) | ((list[2] & 0xff) << 16) | ((list[3] & 0xff) << 8)
-        | (list[4] & 0xff);
-  }
-
   /** The spans of a stored list, in order (none for {@code null}). */
   static List<Entry> decode(byte @Nullable [] list) {
     if (list == null || list.length == 0) {

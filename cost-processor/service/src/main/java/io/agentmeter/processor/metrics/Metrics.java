@@ -18,8 +18,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -187,19 +189,14 @@ public final class Metrics {
    * series appearing with their whole amount).
    */
   public void restore(CounterTotals totals) {
-    totals.cost().forEach((labels, amount) -> cost.restore(labels,
-        amount.add(totals.reversed().getOrDefault(labels, BigDecimal.ZERO))));
-    totals.reversed().forEach((labels, amount) -> {
-      if (!totals.cost().containsKey(labels)) {
-        cost.restore(labels, amount);
-      }
-      reversed.restore(labels, amount);
-    });
-    totals.cost().keySet().forEach(labels -> {
-      if (!totals.reversed().containsKey(labels)) {
-        reversed.restore(labels, BigDecimal.ZERO);
-      }
-    });
+    Set<CostLabels> labelSets = new HashSet<>(totals.cost().keySet());
+    labelSets.addAll(totals.reversed().keySet());
+    for (CostLabels labels : labelSets) {
+      BigDecimal taken = totals.reversed().getOrDefault(labels, BigDecimal.ZERO);
+      // everything ever added: what is stored plus what was taken back
+      cost.restore(labels, totals.cost().getOrDefault(labels, BigDecimal.ZERO).add(taken));
+      reversed.restore(labels, taken);
+    }
     totals.tokens().forEach((labels, count) -> tokens.restore(labels, BigDecimal.valueOf(count)));
     totals.unpriced().forEach((model, count) -> unpriced.restore(model, BigDecimal.valueOf(count)));
   }

@@ -119,8 +119,14 @@ public record CostLines(String traceId, boolean amends, List<CostLine> lines, Tr
 
   /** The cost counters' label set of a line. */
   public static CostLabels labels(CostLine line) {
-    return new CostLabels(line.agent(), line.model() == null ? "unknown" : line.model(),
-        line.provider() == null ? "unknown" : line.provider(), line.client(), line.currency());
+    return labels(line.agent(), line.model(), line.provider(), line.client(), line.currency());
+  }
+
+  /** The cost counters' label set of a line's columns ({@code unknown} for no model or provider). */
+  public static CostLabels labels(String agent, @Nullable String model, @Nullable String provider,
+      String client, String currency) {
+    return new CostLabels(agent, model == null ? "unknown" : model,
+        provider == null ? "unknown" : provider, client, currency);
   }
 
   /**
@@ -144,23 +150,30 @@ public record CostLines(String traceId, boolean amends, List<CostLine> lines, Tr
    */
   public static void count(CostLine line, Map<CostLabels, BigDecimal> cost,
       Map<TokenLabels, Long> tokens, Map<String, Long> unpriced) {
-    CostLabels labels = labels(line);
-    if (line.billable() && line.first()) {
-      if (line.inputTokens() > 0) {
+    count(labels(line), line.status(), line.first(), line.cost(), line.inputTokens(),
+        line.outputTokens(), cost, tokens, unpriced);
+  }
+
+  /** {@link #count(CostLine, Map, Map, Map)} of a line's columns, as a store reads them. */
+  public static void count(CostLabels labels, String status, boolean first,
+      @Nullable BigDecimal lineCost, long inputTokens, long outputTokens,
+      Map<CostLabels, BigDecimal> cost, Map<TokenLabels, Long> tokens, Map<String, Long> unpriced) {
+    boolean priced = "priced".equals(status);
+    if ((priced || "unpriced".equals(status)) && first) {
+      if (inputTokens > 0) {
         tokens.merge(new TokenLabels(labels.agent(), labels.model(), labels.provider(),
-            labels.client(), "input"), line.inputTokens(), Long::sum);
+            labels.client(), "input"), inputTokens, Long::sum);
       }
-      if (line.outputTokens() > 0) {
+      if (outputTokens > 0) {
         tokens.merge(new TokenLabels(labels.agent(), labels.model(), labels.provider(),
-            labels.client(), "output"), line.outputTokens(), Long::sum);
+            labels.client(), "output"), outputTokens, Long::sum);
+      }
+      if (!priced) {
+        unpriced.merge(labels.model(), 1L, Long::sum);
       }
     }
-    if ("priced".equals(line.status())) {
-      if (line.cost() != null && line.cost().signum() > 0) {
-        cost.merge(labels, line.cost(), BigDecimal::add);
-      }
-    } else if ("unpriced".equals(line.status()) && line.first()) {
-      unpriced.merge(labels.model(), 1L, Long::sum);
+    if (priced && lineCost != null && lineCost.signum() > 0) {
+      cost.merge(labels, lineCost, BigDecimal::add);
     }
   }
 

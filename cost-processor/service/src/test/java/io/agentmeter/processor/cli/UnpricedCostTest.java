@@ -1,5 +1,7 @@
 package io.agentmeter.processor.cli;
 
+import static io.agentmeter.testing.otlp.OtlpPayloads.str;
+import static io.agentmeter.testing.otlp.OtlpPayloads.num;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,8 +11,6 @@ import com.google.protobuf.ByteString;
 import io.agentmeter.processor.Processor;
 import io.agentmeter.processor.cli.CliTest.Result;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -171,13 +171,4 @@ class UnpricedCostTest {
     return JSON.readTree(response.body());
   }
 
-  private static KeyValue str(String key, String value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value))
-        .build();
-  }
-
-  private static KeyValue num(String key, long value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value))
-        .build();
-  }
 }

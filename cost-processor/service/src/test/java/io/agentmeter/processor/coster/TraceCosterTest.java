@@ -1,5 +1,6 @@
 package io.agentmeter.processor.coster;
 
+import static io.agentmeter.testing.otlp.OtlpPayloads.only;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentmeter.cost.CostEngine;
@@ -18,7 +19,6 @@ import io.agentmeter.processor.otlp.SpanConverter;
 import io.agentmeter.processor.window.PendingRequests;
 import io.agentmeter.processor.window.TraceWindow;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -217,14 +217,6 @@ class TraceCosterTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
-  }
-
-  private static ExportTraceServiceRequest only(ExportTraceServiceRequest request, int index) {
-    ExportTraceServiceRequest.Builder builder = request.toBuilder();
-    ScopeSpans.Builder scope = builder.getResourceSpansBuilder(0).getScopeSpansBuilder(0);
-    var keep = scope.getSpans(index);
-    scope.clearSpans().addSpans(keep);
-    return builder.build();
   }
 
   private static BigDecimal cost(int calls) {
